@@ -1,0 +1,64 @@
+import OrderedCollections
+/// What a chain returned and how it ended.
+public struct ChainOutcome: Sendable {
+    public let value: JSONValue
+    /// The plugin that returned STOP_CHAIN, if one did.
+    public let stoppedBy: String?
+    /// The plugins that ran, in order, with what each printed or logged.
+    public let answers: [PluginAnswer]
+}
+
+/// `chain`: the value is threaded through the plugins in priority order (desc, ties by name).
+/// STOP_CHAIN ends the chain and the value from before that stage is the result; an error ends it
+/// and propagates naming the plugin; with no plugins the initial value comes back.
+public struct ChainDispatcher: Sendable {
+    public let registry: PluginRegistry
+
+    public init(_ registry: PluginRegistry) { self.registry = registry }
+
+    public func plan(_ kind: String, _ hook: String) throws(DagstackError) -> DispatchPlan {
+        try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .chain)
+    }
+
+    public func dispatch(
+        _ kind: String, _ hook: String, initial: JSONValue, named: JSONObject = [:], metadata: JSONObject = [:]
+    ) async throws(DagstackError) -> ChainOutcome {
+        let plan = try plan(kind, hook)
+        var value = initial
+        var answers: [PluginAnswer] = []
+        answers.reserveCapacity(plan.candidates.count)
+        for stage in plan.candidates {
+            let reply = try await run(stage, in: plan, value: value, named: named, metadata: metadata)
+            answers.append(PluginAnswer(plugin: stage.name, reply: reply))
+            switch reply.output {
+            case .stopChain:
+                registry.logger.debug("chain stopped by \(stage.name) in \(kind).\(hook) — remaining plugins skipped")
+                return ChainOutcome(value: value, stoppedBy: stage.name, answers: answers)
+            case .value(let next):
+                value = next
+            }
+        }
+        return ChainOutcome(value: value, stoppedBy: nil, answers: answers)
+    }
+
+    /// Runs one stage: the stage's hook inside its middleware, then the hook's output schema, when
+    /// the kind declares one (seed 004: "DispatchMismatch: plugin returned type X, expected Y").
+    /// The console's stepper drives a chain stage by stage through this.
+    public func run(
+        _ stage: PluginRecord, in plan: DispatchPlan, value: JSONValue, named: JSONObject = [:], metadata: JSONObject = [:]
+    ) async throws(DagstackError) -> HookReply {
+        let reply = try await HookInvoker(registry: registry).call(
+            stage, kind: plan.kind, hook: plan.hook, arguments: HookArguments([value], named: named), metadata: metadata)
+        if let schema = plan.spec?.outputSchema, case .value(let output) = reply.output {
+            let violations = schema.validate(output)
+            if let first = violations.first {
+                let where_ = first.path.isEmpty ? "" : " at \(first.path)"
+                throw DagstackError(
+                    .dispatchMismatch,
+                    "Plugin '\(stage.name)' returned \(first.received)\(where_), expected \(first.expected) (\(plan.kind).\(plan.hook) output_schema \(schema.source))",
+                    plugin: stage.name)
+            }
+        }
+        return reply
+    }
+}

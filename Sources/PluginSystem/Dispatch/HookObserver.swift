@@ -1,0 +1,28 @@
+/// Which part a call played in a dispatch.
+public enum HookRole: Sendable, Equatable {
+    /// The plugin's own hook.
+    case hook
+    /// A middleware's `before` around the named plugin's call.
+    case middlewareBefore(wrapping: String)
+    /// A middleware's `after` around the named plugin's call.
+    case middlewareAfter(wrapping: String)
+    /// A capability plugin's `matches` probe.
+    case matches
+}
+
+/// One finished hook call, as observers see it.
+public struct HookEvent: Sendable {
+    public let plugin: String
+    public let kind: String
+    public let hook: String
+    public let role: HookRole
+    public let arguments: HookArguments
+    public let outcome: Result<HookReply, DagstackError>
+    public let duration: Duration
+}
+
+/// Sees every hook call (plugin, input, output or error, duration) without changing any result.
+/// The console's tracing is built on this.
+public protocol HookObserver: Sendable {
+    func hookDidRun(_ event: HookEvent)
+}

@@ -1,0 +1,38 @@
+import OrderedCollections
+
+/// One hook of a kind's hookspec.
+public struct HookSpec: Sendable, Equatable {
+    public var name: String
+    public var dispatch: DispatchClass
+    public var description: String?
+    public var inputSchema: JSONSchema?
+    public var outputSchema: JSONSchema?
+    /// The schema file names as written in the YAML, for display.
+    public var inputSchemaPath: String?
+    public var outputSchemaPath: String?
+    public var mcpExposed = true
+
+    public init(name: String, dispatch: DispatchClass, inputSchema: JSONSchema? = nil, outputSchema: JSONSchema? = nil) {
+        self.name = name
+        self.dispatch = dispatch
+        self.inputSchema = inputSchema
+        self.outputSchema = outputSchema
+    }
+}
+
+/// A kind's hookspec: which hooks it has and how each is dispatched.
+public struct KindSpec: Sendable, Equatable {
+    public var kind: String
+    public var kindAPIVersion: String
+    public var description: String?
+    public var hooks: OrderedDictionary<String, HookSpec>
+    /// Where the spec was read from, or `<code>`.
+    public var source: String
+
+    public init(kind: String, kindAPIVersion: String = "1.0.0", hooks: [HookSpec], source: String = "<code>") {
+        self.kind = kind
+        self.kindAPIVersion = kindAPIVersion
+        self.hooks = OrderedDictionary(uniqueKeysWithValues: hooks.map { ($0.name, $0) })
+        self.source = source
+    }
+}

@@ -1,0 +1,116 @@
+import OrderedCollections
+import Foundation
+import Logging
+
+/// The outcome of `setupAll` for one plugin.
+public struct SetupOutcome: Sendable {
+    public let plugin: String
+    public let state: PluginState
+    public let duration: Duration
+}
+
+extension PluginRegistry {
+    /// Sets up every registered plugin in dependency order (ties: priority desc, then name),
+    /// continuing past failures. A plugin whose set-up throws, times out (`startup_timeout_sec`) or
+    /// lacks a required resource becomes `failed`; a plugin whose dependency is missing or not active
+    /// becomes `unavailable`. Only a dependency cycle stops the whole set-up.
+    @discardableResult
+    public func setupAll(config: JSONObject = [:], metadata: JSONObject = [:]) async throws(DagstackError) -> [SetupOutcome] {
+        let pending = records.filter { if case .registered = $0.lifecycle { true } else { false } }
+        let order = try TopologicalOrder.sort(pending.map(\.manifest))
+        var outcomes: [SetupOutcome] = []
+        for manifest in order {
+            let started = ContinuousClock.now
+            let state = await setUp(manifest.name, config: config, metadata: metadata)
+            outcomes.append(SetupOutcome(plugin: manifest.name, state: state, duration: ContinuousClock.now - started))
+        }
+        return outcomes
+    }
+
+    private func setUp(_ name: String, config: JSONObject, metadata: JSONObject) async -> PluginState {
+        guard let record = record(named: name), let instance = record.instance else { return .unavailable("not bound") }
+        let manifest = record.manifest
+        if let reason = blockingDependency(of: manifest) {
+            logger.warning("Skipping setup of plugin '\(name)' — \(reason)")
+            return finishSetup(name, .unavailable(reason))
+        }
+        let container: ResourceContainer
+        do { container = try resources.container(for: manifest) } catch {
+            return finishSetup(name, .failed(error))
+        }
+        let context = PluginContext(
+            manifest: manifest, config: config, logger: Logger(label: "dagstack.plugin.\(name)"), resources: container,
+            resourceRegistry: resources, metadata: metadata, folder: record.folder)
+        let limit = Double(manifest.startupTimeoutSec)
+        do {
+            try await withDeadline(seconds: limit) { try await instance.setup(context) }
+            try? update(name) { $0.resources = container }
+            state.withLock { $0.setupOrder.append(name) }
+            return finishSetup(name, .active)
+        } catch is DeadlineExceeded {
+            await instance.terminate()
+            return finishSetup(name, .failed(DagstackError(
+                .pluginTimeout, "Plugin '\(name)' did not finish setup within \(manifest.startupTimeoutSec)s (startup_timeout_sec); it was stopped",
+                plugin: name)))
+        } catch {
+            var failure = DagstackError.from(error, plugin: name, during: "setup")
+            if failure.code == .pluginError { failure.code = .pluginLoadError }
+            logger.error("Plugin '\(name)' failed in setup; its dependents will be unavailable: \(failure.message)")
+            return finishSetup(name, .failed(failure))
+        }
+    }
+
+    private func finishSetup(_ name: String, _ newState: PluginState) -> PluginState {
+        try? update(name) { $0.lifecycle = newState }
+        return newState
+    }
+
+    /// Why a plugin cannot be set up because of its dependencies, or nil when they are all active.
+    private func blockingDependency(of manifest: PluginManifest) -> String? {
+        for dependency in manifest.dependsOn {
+            guard let dep = record(named: dependency) else {
+                return "depends on '\(dependency)', which is not loaded"
+            }
+            switch dep.lifecycle {
+            case .active: continue
+            case .failed: return "its dependency '\(dependency)' failed"
+            case .unavailable: return "its dependency '\(dependency)' is unavailable"
+            default: return "its dependency '\(dependency)' is not set up"
+            }
+        }
+        return nil
+    }
+
+    /// Tears down every set-up plugin in reverse set-up order, each bounded by its
+    /// `teardown_timeout_sec`. All plugins are torn down even when some fail; the failures are then
+    /// raised together as `TeardownErrors`. A second call does nothing.
+    public func teardownAll() async throws(DagstackError) {
+        let order = state.withLock { state in
+            defer { state.setupOrder.removeAll() }
+            return state.setupOrder.reversed() as [String]
+        }
+        var errors: [DagstackError] = []
+        for name in order {
+            guard let record = record(named: name), let instance = record.instance else { continue }
+            let limit = Double(record.manifest.teardownTimeoutSec)
+            do {
+                try await withDeadline(seconds: limit) { try await instance.teardown() }
+            } catch is DeadlineExceeded {
+                await instance.terminate()
+                errors.append(DagstackError(
+                    .pluginTimeout, "Plugin '\(name)' did not finish teardown within \(record.manifest.teardownTimeoutSec)s (teardown_timeout_sec); it was stopped",
+                    plugin: name))
+            } catch {
+                var failure = DagstackError.from(error, plugin: name, during: "teardown")
+                if failure.code == .pluginError { failure.code = .pluginLoadError }
+                logger.error("\(failure.message)")
+                errors.append(failure)
+            }
+            try? update(name) { $0.lifecycle = .tornDown }
+        }
+        if !errors.isEmpty {
+            let summary = errors.map(\.description).joined(separator: "; ")
+            throw DagstackError(.teardownErrors, "teardown_all completed with \(errors.count) error(s): \(summary)", errors: errors)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import OrderedCollections
+/// The arguments of one hook call: positional values and named ones, as a Python call
+/// `hook(ctx, *positional, **named)` receives them.
+public struct HookArguments: Sendable, Equatable {
+    public var positional: [JSONValue]
+    public var named: JSONObject
+
+    public init(_ positional: [JSONValue] = [], named: JSONObject = [:]) {
+        self.positional = positional
+        self.named = named
+    }
+
+    /// The form middleware `before` hooks receive and may return: `{"args": [...], "kwargs": {...}}`.
+    public var json: JSONValue { ["args": .array(positional), "kwargs": .object(named)] }
+
+    public init?(json: JSONValue) {
+        guard case .object(let o) = json else { return nil }
+        let args = o["args"]?.arrayValue ?? []
+        let kwargs = o["kwargs"]?.objectValue ?? [:]
+        guard o["args"] != nil || o["kwargs"] != nil else { return nil }
+        self.init(args, named: kwargs)
+    }
+}
+
+/// What a hook returned: a value, or the chain's STOP_CHAIN sentinel.
+public enum HookOutput: Sendable, Equatable {
+    case value(JSONValue)
+    case stopChain
+
+    /// How STOP_CHAIN travels where only JSON can: `{"__dagstack__": "STOP_CHAIN"}`.
+    public static let stopChainMarker: JSONValue = ["__dagstack__": "STOP_CHAIN"]
+
+    public init(wire: JSONValue) {
+        self = wire == Self.stopChainMarker ? .stopChain : .value(wire)
+    }
+
+    public var wire: JSONValue {
+        switch self {
+        case .value(let v): v
+        case .stopChain: Self.stopChainMarker
+        }
+    }
+
+    public var value: JSONValue? {
+        if case .value(let v) = self { return v }
+        return nil
+    }
+}
+
+/// A line a plugin printed or logged during a call, handed back with the result so the console can
+/// show it beside the stage that produced it.
+public struct PluginLog: Sendable, Equatable {
+    /// `stdout`, `stderr` or `log`.
+    public var stream: String
+    /// The logging level for `log` lines (`INFO`, `WARNING`…), nil for printed text.
+    public var level: String?
+    public var text: String
+
+    public init(stream: String, level: String? = nil, text: String) {
+        self.stream = stream
+        self.level = level
+        self.text = text
+    }
+}
+
+public struct HookReply: Sendable, Equatable {
+    public var output: HookOutput
+    public var logs: [PluginLog]
+
+    public init(_ output: HookOutput, logs: [PluginLog] = []) {
+        self.output = output
+        self.logs = logs
+    }
+}
+
+/// A plugin instance as the runtime sees it, whatever runs the code: a Swift type in this process,
+/// a Python interpreter, or a child process over stdio. Hosts adapt their plugins to this.
+public protocol Plugin: AnyObject, Sendable {
+    /// Whether the plugin has `hook`; dispatchers skip plugins that do not.
+    func implements(_ hook: String) -> Bool
+    func setup(_ context: PluginContext) async throws
+    func teardown() async throws
+    /// Calls one hook. Errors thrown here are reported with the plugin's name.
+    func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply
+    /// Stops the plugin's work by force after a time-out or a cancellation (a process host kills its
+    /// child here). It must return promptly.
+    func terminate() async
+}
+
+extension Plugin {
+    public func setup(_ context: PluginContext) async throws {}
+    public func teardown() async throws {}
+    public func terminate() async {}
+}

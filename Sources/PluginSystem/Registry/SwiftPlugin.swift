@@ -1,0 +1,72 @@
+import OrderedCollections
+
+/// A plugin written as Swift closures, for hosts and tests that do not want a type per plugin:
+///
+///     SwiftPlugin(hooks: ["rewrite": { args, ctx in .value(args.positional[0]) }])
+///
+/// A Swift type can equally conform to `Plugin` itself.
+public final class SwiftPlugin: Plugin {
+    public typealias Hook = @Sendable (HookArguments, HookContext) async throws -> HookOutput
+    public typealias Setup = @Sendable (PluginContext) async throws -> Void
+    public typealias Teardown = @Sendable () async throws -> Void
+
+    let hooks: [String: Hook]
+    let onSetup: Setup?
+    let onTeardown: Teardown?
+
+    public init(hooks: [String: Hook], setup: Setup? = nil, teardown: Teardown? = nil) {
+        self.hooks = hooks
+        onSetup = setup
+        onTeardown = teardown
+    }
+
+    public func implements(_ hook: String) -> Bool { hooks[hook] != nil }
+
+    public func setup(_ context: PluginContext) async throws { try await onSetup?(context) }
+
+    public func teardown() async throws { try await onTeardown?() }
+
+    public func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply {
+        guard let body = hooks[hook] else {
+            throw DagstackError(.dispatchMismatch, "Plugin '\(context.plugin)' has no hook '\(hook)'", plugin: context.plugin)
+        }
+        return HookReply(try await body(arguments, context))
+    }
+}
+
+/// Maps `entry_point` strings of in-process manifests to Swift constructors, so a discovered
+/// directory can be bound to Swift code (Swift cannot load source at run time; like the Go binding,
+/// the host knows its constructors).
+public struct SwiftPluginCatalog: Sendable {
+    public typealias Factory = @Sendable (PluginManifest) throws -> any Plugin
+    var factories: [String: Factory] = [:]
+
+    public init() {}
+
+    public mutating func add(_ entryPoint: String, _ factory: @escaping Factory) { factories[entryPoint] = factory }
+
+    public func factory(for entryPoint: String) -> Factory? { factories[entryPoint] }
+
+    /// Registers every discovered plugin whose entry point the catalog knows; the others are left for
+    /// other hosts and returned.
+    @discardableResult
+    public func bind(_ plugins: [DiscoveredPlugin], into registry: PluginRegistry) -> [DiscoveredPlugin] {
+        var unbound: [DiscoveredPlugin] = []
+        for plugin in plugins {
+            guard plugin.manifest.runtime == .inProcess, let entry = plugin.manifest.entryPoint, let factory = factories[entry] else {
+                unbound.append(plugin)
+                continue
+            }
+            do {
+                try registry.register(plugin.manifest, instance: try factory(plugin.manifest), folder: plugin.folder)
+            } catch let error as DagstackError {
+                try? registry.registerUnbound(plugin.manifest, folder: plugin.folder, error: error)
+            } catch {
+                try? registry.registerUnbound(
+                    plugin.manifest, folder: plugin.folder,
+                    error: DagstackError(.pluginLoadError, "Failed to instantiate \(entry): \(error)", plugin: plugin.manifest.name))
+            }
+        }
+        return unbound
+    }
+}
