@@ -23,6 +23,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "dagstack-console",
+            dependencies: ["PluginSystem"]
+        ),
         .testTarget(
             name: "PluginSystemTests",
             dependencies: ["PluginSystem"]
