@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "PluginSystem", targets: ["PluginSystem"]),
+        .library(name: "PluginHosts", targets: ["PluginHosts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
@@ -23,13 +24,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "CSpawn"),
+        .target(
+            name: "PluginHosts",
+            dependencies: [
+                "PluginSystem", "CSpawn", .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "dagstack-console",
-            dependencies: ["PluginSystem"]
+            dependencies: ["PluginSystem", "PluginHosts"]
         ),
         .testTarget(
             name: "PluginSystemTests",
             dependencies: ["PluginSystem"]
+        ),
+        .testTarget(
+            name: "PluginHostsTests",
+            dependencies: ["PluginHosts", "PluginSystem"]
         ),
     ]
 )

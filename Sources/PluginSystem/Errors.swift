@@ -18,6 +18,8 @@ public struct DagstackError: Error, Sendable, Equatable, CustomStringConvertible
         case pluginError = "PluginError"
         /// A plugin did not answer within its time limit and was stopped.
         case pluginTimeout = "PluginTimeout"
+        /// A plugin's process exited, crashed or broke the protocol.
+        case pluginCrashed = "PluginCrashed"
         /// A required resource was not registered by the host.
         case resourceMissing = "ResourceMissing"
         /// A resource name registered twice.
@@ -40,6 +42,11 @@ public struct DagstackError: Error, Sendable, Equatable, CustomStringConvertible
     public var traceback: String?
     /// Aggregated errors (TeardownErrors, BroadcastErrors).
     public var errors: [DagstackError]
+    /// The host stopped the plugin because of this error (it hung, crashed or was interrupted):
+    /// the registry marks it failed so nothing dispatches to a dead plugin.
+    public var pluginStopped = false
+    /// What the plugin printed or logged before it failed.
+    public var logs: [PluginLog] = []
 
     public init(
         _ code: Code, _ message: String, plugin: String? = nil, exceptionType: String? = nil,

@@ -1,25 +1,22 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 
-// Lists what a plugin directory holds: plugins in set-up order, folders skipped with their reason,
-// and the kinds' hookspecs.
+// Loads a plugin directory and shows what came up. (Replaced by the console.)
 let directory = CommandLine.arguments.dropFirst().first ?? "plugins"
-do {
-    let result = try Discovery.discover(directory)
-    print("\(result.plugins.count) plugin(s) in \(directory) (set-up order):")
-    for plugin in result.plugins {
-        let m = plugin.manifest
-        print("  \(m.name)  kind=\(m.kind)  priority=\(m.priority)  runtime=\(m.runtime.rawValue)")
-    }
-    for skipped in result.skipped {
-        print("  skipped \(skipped.folder): \(skipped.error)")
-    }
-    let (specs, failures) = HookspecLoader.loadDirectory(directory + "/kinds")
-    for spec in specs {
-        print("kind \(spec.kind): " + spec.hooks.values.map { "\($0.name) (\($0.dispatch.rawValue))" }.joined(separator: ", "))
-    }
-    for failure in failures { print("  skipped hookspec \(failure.file): \(failure.error)") }
-} catch {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    exit(1)
+let loaded = await PluginDirectory.load(directory)
+for record in loaded.registry.records {
+    print("\(record.name)  kind=\(record.kind)  priority=\(record.priority)  \(record.state.name)\(record.state.reason.map { ": \($0)" } ?? "")")
 }
+for problem in loaded.problems { print("problem \(problem.source): \(problem.error)") }
+if CommandLine.arguments.count > 2 {
+    do {
+        let outcome = try await ChainDispatcher(loaded.registry).dispatch(
+            "query_rewriter", "rewrite", initial: try JSONValue.parse(CommandLine.arguments[2]))
+        for answer in outcome.answers { print("  \(answer.plugin): \(answer.reply.output.wire) \(answer.reply.logs.map(\.text))") }
+        print(outcome.value)
+        let chunks = try await SingletonDispatcher(loaded.registry).dispatch("chunker", "chunk", HookArguments(named: ["text": "Hello, dagstack!", "max_size": 5]))
+        print(chunks.reply.output.wire)
+    } catch { print("error: \(error)") }
+}
+await loaded.close()

@@ -62,7 +62,9 @@ struct HookInvoker: Sendable {
         do {
             outcome = .success(try await instance.call(hook, arguments, context: context))
         } catch {
-            outcome = .failure(DagstackError.from(error, plugin: record.name, during: "\(kind).\(hook)"))
+            let failure = DagstackError.from(error, plugin: record.name, during: "\(kind).\(hook)")
+            if failure.pluginStopped { registry.markFailed(record.name, failure) }
+            outcome = .failure(failure)
         }
         if let started {
             let event = HookEvent(

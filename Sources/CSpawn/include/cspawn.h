@@ -1,0 +1,18 @@
+#ifndef DAGSTACK_CSPAWN_H
+#define DAGSTACK_CSPAWN_H
+
+#include <sys/types.h>
+
+/// Starts `path` with `argv`/`envp` in `cwd` (NULL: inherit), its stdin/stdout/stderr bound to the
+/// given fds, in a new process group, with SIGKILL as its parent-death signal, every other fd closed
+/// and signal dispositions reset. Returns the pid, or -1 with the errno of the failed step in *error.
+pid_t dagstack_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                     int stdin_fd, int stdout_fd, int stderr_fd, int *error);
+
+/// pipe2(O_CLOEXEC), which Glibc's Swift overlay does not expose.
+int dagstack_pipe_cloexec(int fds[2]);
+
+/// Sets PR_SET_CHILD_SUBREAPER on the calling process, so orphaned grandchildren are reparented to it.
+int dagstack_set_child_subreaper(void);
+
+#endif

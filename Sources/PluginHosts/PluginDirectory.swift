@@ -1,0 +1,169 @@
+import Foundation
+import OrderedCollections
+import PluginSystem
+
+/// Something in a plugin directory that could not be used, and why.
+public struct LoadProblem: Sendable, Equatable {
+    /// The folder or file at fault.
+    public var source: String
+    public var error: DagstackError
+}
+
+/// A plugin directory loaded and set up: its registry (every plugin, in whatever state it reached),
+/// what could not be used, and the processes that run its code. `close()` tears it all down.
+public final class PluginDirectory: Sendable {
+    public struct Options: Sendable {
+        /// The time limit of one hook call in a Python or stdio plugin (seconds).
+        public var callTimeout: Double = 30
+        /// The interpreter for Python plugins (`DAGSTACK_PYTHON`, else `python3`).
+        public var python: String = ProcessInfo.processInfo.environment["DAGSTACK_PYTHON"] ?? "python3"
+        /// Swift plugins the host knows by entry point.
+        public var swiftPlugins = SwiftPluginCatalog()
+        /// Custom resources set on the command line; they replace `resources.json` values.
+        public var resources: OrderedDictionary<String, JSONValue> = [:]
+        public var config: JSONObject = [:]
+        /// Discovery's extra ignore patterns.
+        public var ignore: [String] = []
+        public init() {}
+    }
+
+    /// Custom resource values read from the directory root.
+    public static let resourcesFile = "resources.json"
+
+    public let path: String
+    public let registry: PluginRegistry
+    public let problems: [LoadProblem]
+    public let setupOutcomes: [SetupOutcome]
+    public let pythonHost: PythonHost?
+
+    init(path: String, registry: PluginRegistry, problems: [LoadProblem], setupOutcomes: [SetupOutcome], pythonHost: PythonHost?) {
+        self.path = path
+        self.registry = registry
+        self.problems = problems
+        self.setupOutcomes = setupOutcomes
+        self.pythonHost = pythonHost
+    }
+
+    /// Loads `path`: resources (`resources.json`), kind hookspecs (`kinds/`), discovery, binding each
+    /// plugin to its host (Swift catalog, the Python host, a stdio child), then set-up. Nothing here
+    /// throws: whatever fails is listed in `problems` or in the plugin's state.
+    public static func load(_ path: String, options: Options = Options()) async -> PluginDirectory {
+        var problems: [LoadProblem] = []
+        let resources = ResourceRegistry()
+        resources.registerStandard()
+        let resourcesPath = path + "/" + resourcesFile
+        if FileManager.default.fileExists(atPath: resourcesPath) {
+            do {
+                for (name, value) in try readResources(resourcesPath) { try resources.register(name, .value(value), replace: true) }
+            } catch {
+                problems.append(LoadProblem(source: resourcesPath, error: error))
+            }
+        }
+        for (name, value) in options.resources { try? resources.register(name, .value(value), replace: true) }
+
+        let registry = PluginRegistry(resources: resources)
+        let (specs, failures) = HookspecLoader.loadDirectory(path + "/kinds")
+        for spec in specs { registry.kinds.register(spec) }
+        problems += failures.map { LoadProblem(source: $0.file, error: $0.error) }
+
+        let discovery: DiscoveryResult
+        do {
+            discovery = try Discovery.discover(path, ignore: options.ignore)
+        } catch {
+            problems.append(LoadProblem(source: path, error: error))
+            return PluginDirectory(path: path, registry: registry, problems: problems, setupOutcomes: [], pythonHost: nil)
+        }
+        problems += discovery.skipped.map { LoadProblem(source: $0.folder, error: $0.error) }
+
+        let (host, instances) = bind(discovery.plugins, registry: registry, options: options, directory: path)
+        for plugin in discovery.plugins {
+            let manifest = plugin.manifest
+            switch instances[manifest.name] {
+            case .success(let instance)?:
+                do { try registry.register(manifest, instance: instance, folder: plugin.folder) } catch {
+                    try? registry.registerUnbound(manifest, folder: plugin.folder, error: error)
+                }
+            case .failure(let error)?:
+                try? registry.registerUnbound(manifest, folder: plugin.folder, error: error)
+            case nil:
+                break
+            }
+        }
+        var outcomes: [SetupOutcome] = []
+        do { outcomes = try await registry.setupAll(config: options.config) } catch {
+            problems.append(LoadProblem(source: path, error: error))
+        }
+        return PluginDirectory(path: path, registry: registry, problems: problems, setupOutcomes: outcomes, pythonHost: host)
+    }
+
+    /// Gives each discovered plugin an instance from the host that can run it.
+    static func bind(
+        _ plugins: [DiscoveredPlugin], registry: PluginRegistry, options: Options, directory: String
+    ) -> (PythonHost?, [String: Result<any Plugin, DagstackError>]) {
+        var instances: [String: Result<any Plugin, DagstackError>] = [:]
+        var python: [PythonHost.PluginSpec] = []
+        for plugin in plugins {
+            let m = plugin.manifest
+            switch m.runtime {
+            case .inProcess:
+                if let entry = m.entryPoint, let factory = options.swiftPlugins.factory(for: entry) {
+                    do { instances[m.name] = .success(try factory(m)) } catch {
+                        instances[m.name] = .failure(DagstackError(.pluginLoadError, "Failed to instantiate \(entry): \(error)", plugin: m.name))
+                    }
+                } else if hasPythonCode(plugin) {
+                    python.append(PythonHost.PluginSpec(manifest: m, folder: plugin.folder))
+                } else {
+                    let expected = m.entryPoint.map { "the module of entry_point '\($0)'" } ?? "plugin.py"
+                    instances[m.name] = .failure(DagstackError(
+                        .pluginLoadError, "Plugin '\(m.name)' has runtime='in_process' but no code: \(expected) not found in \(plugin.folder)",
+                        plugin: m.name))
+                }
+            case .mcpStdio:
+                let hooks = registry.kinds.spec(for: m.kind).map { Set($0.hooks.keys) }
+                instances[m.name] = .success(StdioPlugin(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks))
+            case .mcpHttp:
+                instances[m.name] = .failure(DagstackError(
+                    .runtimeNotSupported, "Plugin '\(m.name)': runtime 'mcp_http' is not supported by this console; use in_process or mcp_stdio",
+                    plugin: m.name))
+            }
+        }
+        guard !python.isEmpty else { return (nil, instances) }
+        let host = PythonHost(directory: directory, python: options.python, callTimeout: options.callTimeout)
+        for (name, result) in host.load(python, resources: registry.resources, config: options.config) {
+            instances[name] = result.map { PythonPlugin(name: name, host: host, loaded: $0) as any Plugin }
+        }
+        return (host, instances)
+    }
+
+    /// A Python plugin: its entry point's module file, or a `plugin.py` to infer the class from.
+    static func hasPythonCode(_ plugin: DiscoveredPlugin) -> Bool {
+        let module = plugin.manifest.entryPoint.map { String($0.split(separator: ":").first ?? "") } ?? "plugin"
+        let file = plugin.folder + "/" + module.replacingOccurrences(of: ".", with: "/") + ".py"
+        return FileManager.default.fileExists(atPath: file)
+    }
+
+    static func readResources(_ path: String) throws(DagstackError) -> JSONObject {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DagstackError(.manifestInvalid, "Cannot read \(path)")
+        }
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes: [UInt8](data)) } catch {
+            throw DagstackError(.manifestInvalid, "Invalid JSON in \(path): \(error)")
+        }
+        guard case .object(let object) = value else {
+            throw DagstackError(.manifestInvalid, "\(path) must hold a JSON object of resource name → value, got \(value.typeName)")
+        }
+        return object
+    }
+
+    /// Tears every plugin down (reverse set-up order, bounded by each teardown limit) and stops the
+    /// processes. Returns the teardown errors, if any.
+    @discardableResult
+    public func close() async -> DagstackError? {
+        var failure: DagstackError?
+        do { try await registry.teardownAll() } catch { failure = error }
+        for record in registry.records { await record.instance?.terminate() }
+        pythonHost?.stop()
+        return failure
+    }
+}

@@ -1,0 +1,209 @@
+import CSpawn
+import Foundation
+import PluginSystem
+import Synchronization
+
+/// Why talking to a child failed.
+enum ChildIOError: Error, Equatable {
+    case timedOut
+    case cancelled
+    /// The child closed its stdout (it exited or crashed).
+    case closed
+    case tooLarge
+}
+
+/// A long-lived child process spoken to over pipes: newline-framed writes to its stdin, line reads
+/// from its stdout with a deadline and Ctrl-C cancellation, stderr collected on the side. It runs
+/// in its own process group (so teardown reaches its own children too) and dies with the console.
+final class ChildProcess: Sendable {
+    let pid: pid_t
+    let command: [String]
+    private let stdinFD: Int32
+    private let stdoutFD: Int32
+    let stderr: OutputTail
+
+    private struct ReadState {
+        var buffer: [UInt8] = []
+        var scanned = 0
+        var eof = false
+        var exitStatus: Int32?
+        var inputClosed = false
+    }
+
+    private let readState = Mutex(ReadState())
+    /// Lines longer than this are a protocol error rather than a way to exhaust memory.
+    static let maxLine = 256 * 1024 * 1024
+
+    /// Starts `command` (argv[0] is resolved against PATH unless it contains a slash).
+    init(command: [String], environment: [String: String], workingDirectory: String?) throws(DagstackError) {
+        guard let program = command.first, !program.isEmpty else {
+            throw DagstackError(.pluginLoadError, "empty command")
+        }
+        guard let path = Self.resolve(program, in: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", cwd: workingDirectory) else {
+            throw DagstackError(.pluginLoadError, "command not found: \(program) (looked in \(workingDirectory ?? ".") and PATH)")
+        }
+        var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0], errors: [Int32] = [0, 0]
+        guard dagstack_pipe_cloexec(&toChild) == 0, dagstack_pipe_cloexec(&fromChild) == 0, dagstack_pipe_cloexec(&errors) == 0 else {
+            throw DagstackError(.pluginLoadError, "cannot create pipes: \(String(cString: strerror(errno)))")
+        }
+        let env = environment.map { "\($0.key)=\($0.value)" }
+        let (childIn, childOut, childErr) = (toChild[0], fromChild[1], errors[1])
+        let (pid, code) = Spawner.shared.run { () -> (pid_t, Int32) in
+            var error: Int32 = 0
+            let pid = Self.withCStrings([path] + Array(command.dropFirst())) { argv in
+                Self.withCStrings(env) { envp in
+                    dagstack_spawn(path, argv, envp, workingDirectory, childIn, childOut, childErr, &error)
+                }
+            }
+            return (pid, error)
+        }
+        close(toChild[0])
+        close(fromChild[1])
+        close(errors[1])
+        guard pid > 0 else {
+            close(toChild[1])
+            close(fromChild[0])
+            close(errors[0])
+            throw DagstackError(.pluginLoadError, "cannot start \(path): \(String(cString: strerror(code)))")
+        }
+        self.pid = pid
+        self.command = command
+        stdinFD = toChild[1]
+        stdoutFD = fromChild[0]
+        stderr = OutputTail(fd: errors[0])
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { for p in pointers { free(p) } }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    static func resolve(_ program: String, in path: String, cwd: String?) -> String? {
+        let fm = FileManager.default
+        if program.contains("/") {
+            let full = program.hasPrefix("/") ? program : (cwd ?? fm.currentDirectoryPath) + "/" + program
+            return fm.isExecutableFile(atPath: full) ? full : nil
+        }
+        for dir in path.split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/\(program)") {
+            return "\(dir)/\(program)"
+        }
+        return nil
+    }
+
+    /// Writes all of `bytes` to the child's stdin.
+    func write(_ bytes: [UInt8]) throws(ChildIOError) {
+        guard !readState.withLock({ $0.inputClosed }) else { throw .closed }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(stdinFD, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw .closed
+            }
+            offset += written
+        }
+    }
+
+    /// The next line from the child's stdout (without the newline), nil at end of file. Gives up at
+    /// `deadline` and when the calling task is cancelled; polls in short slices so both are noticed.
+    func readLine(deadline: ContinuousClock.Instant?) throws(ChildIOError) -> [UInt8]? {
+        while true {
+            let ready: [UInt8]?? = readState.withLock { s in
+                if let newline = s.buffer[s.scanned...].firstIndex(of: 0x0A) {
+                    let line = Array(s.buffer[..<newline])
+                    s.buffer.removeFirst(newline + 1)
+                    s.scanned = 0
+                    return .some(line)
+                }
+                s.scanned = s.buffer.count
+                if s.eof {
+                    guard !s.buffer.isEmpty else { return .some(nil) }
+                    defer { s.buffer.removeAll(); s.scanned = 0 }
+                    return .some(s.buffer)
+                }
+                return nil
+            }
+            if let ready { return ready }
+            if Task.isCancelled { throw .cancelled }
+            var sliceMs: Int32 = 100
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero { throw .timedOut }
+                let (seconds, attoseconds) = left.components
+                sliceMs = Int32(min(100, seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
+            }
+            var pfd = pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)
+            let polled = poll(&pfd, 1, sliceMs)
+            if polled < 0 && errno != EINTR { throw .closed }
+            guard polled > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { read(stdoutFD, $0.baseAddress, 65536) }
+            if count < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw .closed
+            }
+            let tooLarge = readState.withLock { s in
+                if count == 0 { s.eof = true } else { s.buffer.append(contentsOf: chunk[0..<count]) }
+                return s.buffer.count > Self.maxLine
+            }
+            if tooLarge { throw .tooLarge }
+        }
+    }
+
+    /// Whether the child is still running (reaps it when it has exited).
+    var isRunning: Bool {
+        readState.withLock { s in
+            if s.exitStatus != nil { return false }
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { s.exitStatus = status; return false }
+            return result == 0
+        }
+    }
+
+    /// How the child ended, in words: "exited with status 3", "killed by signal 11 (SIGSEGV)".
+    var exitDescription: String? {
+        guard !isRunning, let status = readState.withLock({ $0.exitStatus }) else { return nil }
+        return Self.describe(status)
+    }
+
+    static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7F
+        if signal == 0 { return "exited with status \((status >> 8) & 0xFF)" }
+        let name = strsignal(signal).map { String(cString: $0) } ?? "signal \(signal)"
+        return "killed by signal \(signal) (\(name))"
+    }
+
+    /// Stops the child and everything in its process group: SIGTERM, up to `grace` seconds to exit,
+    /// then SIGKILL. Always reaps it. Safe to call more than once.
+    func terminate(grace: Double) {
+        closeInput()
+        if isRunning {
+            kill(-pid, SIGTERM)
+            let until = ContinuousClock.now + .milliseconds(Int(grace * 1000))
+            while isRunning && ContinuousClock.now < until { usleep(5_000) }
+        }
+        // The group may outlive its leader (a plugin's own children): kill whatever is left.
+        kill(-pid, SIGKILL)
+        if isRunning {
+            readState.withLock { s in
+                var status: Int32 = 0
+                if waitpid(pid, &status, 0) == pid { s.exitStatus = status }
+            }
+        }
+        readState.withLock { s in
+            if !s.eof { close(stdoutFD); s.eof = true }
+        }
+    }
+
+    /// Closes stdin so a well-behaved child sees end of input.
+    func closeInput() {
+        readState.withLock { s in
+            guard !s.inputClosed else { return }
+            s.inputClosed = true
+            close(stdinFD)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import OrderedCollections
+import PluginSystem
+import Synchronization
+
+/// Why a JSON-RPC request did not produce a result.
+enum RPCFailure: Error {
+    case timedOut
+    case cancelled
+    /// The peer closed its stdout: it exited or crashed.
+    case closed
+    case tooLarge
+    /// The peer answered with a JSON-RPC error object.
+    case remote(code: Int, message: String, data: JSONValue?)
+}
+
+/// Newline-delimited JSON-RPC 2.0 over a child's stdin/stdout, one request at a time. Unlike the
+/// reference's adapter, every response is matched to its request `id` (a late answer to a request
+/// that timed out is discarded, not taken for the next one), `log` notifications and lines that
+/// are not JSON are kept as the call's output instead of breaking the channel.
+final class JSONRPCChannel: Sendable {
+    let process: ChildProcess
+    private let nextID = Mutex(0)
+    /// Held for a whole request/response exchange: the wire carries one conversation at a time.
+    private let conversation = Mutex(())
+
+    init(process: ChildProcess) { self.process = process }
+
+    struct Reply {
+        var result: JSONValue
+        var logs: [PluginLog]
+    }
+
+    func request(_ method: String, params: JSONValue?, timeout: Double?) throws(RPCFailure) -> Reply {
+        try conversation.withLock { (_) throws(RPCFailure) -> Reply in
+            let id = nextID.withLock { $0 += 1; return $0 }
+            var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
+            if let params { message["params"] = params }
+            message["id"] = .int(id)
+            var line = JSONValue.object(message).encodedBytes()
+            line.append(0x0A)
+            do { try process.write(line) } catch { throw .closed }
+            let deadline = timeout.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
+            var logs: [PluginLog] = []
+            while true {
+                let raw: [UInt8]?
+                switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: deadline) }) {
+                case .success(let line): raw = line
+                case .failure(.timedOut): throw .timedOut
+                case .failure(.cancelled): throw .cancelled
+                case .failure(.closed): throw .closed
+                case .failure(.tooLarge): throw .tooLarge
+                }
+                guard let raw else { throw RPCFailure.closed }
+                guard let value = try? JSONValue.parse(bytes: raw), case .object(let object) = value else {
+                    logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
+                    continue
+                }
+                if object["id"] == nil, let notification = object["method"]?.stringValue {
+                    if notification == "log" || notification == "notifications/message" {
+                        let params = object["params"] ?? .null
+                        let text = params["message"]?.stringValue ?? params["data"]?.stringValue ?? params.encoded()
+                        logs.append(PluginLog(stream: "log", level: params["level"]?.stringValue?.uppercased(), text: text))
+                    }
+                    continue
+                }
+                guard object["id"]?.intValue == id else { continue }  // a stale answer to an abandoned request
+                if let error = object["error"] {
+                    throw .remote(
+                        code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? error.encoded(),
+                        data: error["data"])
+                }
+                return Reply(result: object["result"] ?? .null, logs: logs)
+            }
+        }
+    }
+}

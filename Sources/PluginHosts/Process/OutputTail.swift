@@ -1,0 +1,68 @@
+import Foundation
+import Synchronization
+
+/// Reads a child's stderr continuously on its own thread, so a chatty child never blocks on a full
+/// pipe. Keeps the last bytes for error messages, and the lines since the last `drain()` so a call
+/// can hand back what the plugin wrote while it ran.
+final class OutputTail: Sendable {
+    static let tailLimit = 16 * 1024
+    static let pendingLimit = 256 * 1024
+
+    private struct State {
+        var tail: [UInt8] = []
+        var pending: [UInt8] = []
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(fd: Int32) {
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 8192) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                append(buffer[0..<count])
+            }
+            close(fd)
+            state.withLock { $0.closed = true }
+            finished.signal()
+        }
+        thread.name = "dagstack-stderr"
+        thread.start()
+    }
+
+    private func append(_ bytes: ArraySlice<UInt8>) {
+        state.withLock { s in
+            s.tail.append(contentsOf: bytes)
+            if s.tail.count > Self.tailLimit { s.tail.removeFirst(s.tail.count - Self.tailLimit) }
+            if s.pending.count < Self.pendingLimit { s.pending.append(contentsOf: bytes.prefix(Self.pendingLimit - s.pending.count)) }
+        }
+    }
+
+    /// The last bytes written, as text.
+    var tail: String { state.withLock { String(decoding: $0.tail, as: UTF8.self) } }
+
+    /// Complete lines written since the last drain (a partial last line waits for the next drain).
+    func drain() -> [String] {
+        state.withLock { s in
+            guard let lastNewline = s.pending.lastIndex(of: 0x0A) else {
+                if s.closed, !s.pending.isEmpty {
+                    defer { s.pending.removeAll() }
+                    return [String(decoding: s.pending, as: UTF8.self)]
+                }
+                return []
+            }
+            let complete = s.pending[...lastNewline]
+            s.pending.removeFirst(lastNewline + 1)
+            return complete.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+    }
+
+    /// Waits (bounded) until the child closed its stderr, so the tail is complete after an exit.
+    func waitForClose(seconds: Double) { _ = finished.wait(timeout: .now() + seconds) }
+}

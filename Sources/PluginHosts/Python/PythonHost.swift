@@ -1,0 +1,236 @@
+import Foundation
+import OrderedCollections
+import PluginSystem
+import Synchronization
+
+/// One Python interpreter for the in-process Python plugins of one plugin directory — the
+/// "in-process" world those plugins expect: module-level state is shared as in the reference.
+/// Started on load, stopped on teardown. When a plugin hangs past its limit or crashes the
+/// interpreter, the interpreter is restarted and the other plugins are loaded and set up again.
+public final class PythonHost: Sendable {
+    public let directory: String
+    public let python: String
+    public let callTimeout: Double
+
+    /// What `load` sends for one plugin.
+    public struct PluginSpec: Sendable {
+        public var manifest: PluginManifest
+        public var folder: String
+    }
+
+    /// What the interpreter found for one plugin.
+    public struct Loaded: Sendable {
+        public var entryPoint: String
+        public var className: String
+        /// The entry point was not in the manifest: it is plugin.py's only class.
+        public var inferred: Bool
+        /// Hook name → whether it takes `ctx` first.
+        public var hooks: [String: Bool]
+    }
+
+    private struct State {
+        var channel: JSONRPCChannel?
+        var loadParams: JSONValue?
+        /// Plugins set up in this interpreter, with their set-up parameters, for a restart.
+        var setUp: [(name: String, params: JSONValue)] = []
+        var abandoned: Set<String> = []
+        var pythonVersion: String?
+    }
+
+    private let state = Mutex(State())
+
+    public init(directory: String, python: String = "python3", callTimeout: Double = 30) {
+        self.directory = directory
+        self.python = python
+        self.callTimeout = callTimeout
+    }
+
+    public var pythonVersion: String? { state.withLock { $0.pythonVersion } }
+
+    public var pid: Int32? { state.withLock { $0.channel?.process.pid } }
+
+    // MARK: Starting
+
+    func start(timeout: Double = 30) throws(DagstackError) {
+        let process = try ChildProcess(
+            command: [python, "-u", "-c", PythonHostScript.bootstrap], environment: ProcessInfo.processInfo.environment,
+            workingDirectory: directory)
+        var line = JSONValue.string(PythonHostScript.source).encodedBytes()
+        line.append(0x0A)
+        do {
+            try process.write(line)
+            let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+            guard let ready = try process.readLine(deadline: deadline),
+                let hello = try? JSONValue.parse(bytes: ready), hello["method"] == "ready"
+            else { throw ChildIOError.closed }
+            state.withLock {
+                $0.channel = JSONRPCChannel(process: process)
+                $0.pythonVersion = hello["params"]?["python"]?.stringValue
+            }
+        } catch {
+            process.terminate(grace: 0.2)
+            process.stderr.waitForClose(seconds: 0.5)
+            throw DagstackError(
+                .pluginLoadError,
+                "The Python host (\(python)) did not start for \(directory): \(process.exitDescription ?? "no answer")\(RPCFailure.stderrSuffix(process))")
+        }
+    }
+
+    /// Starts the interpreter and loads every plugin's module and class. Failures per plugin come
+    /// back as errors naming the plugin; a host that cannot start fails them all.
+    public func load(
+        _ plugins: [PluginSpec], resources: ResourceRegistry, config: JSONObject = [:]
+    ) -> [String: Result<Loaded, DagstackError>] {
+        var descriptors = JSONObject()
+        for (name, resource) in resources.all { descriptors[name] = resource.descriptor }
+        let params: JSONValue = [
+            "plugins": .array(plugins.map { spec in
+                [
+                    "name": .string(spec.manifest.name),
+                    "folder": .string(URL(fileURLWithPath: spec.folder).standardizedFileURL.path),
+                    "entry_point": spec.manifest.entryPoint.map(JSONValue.string) ?? .null,
+                    "resources": .array((spec.manifest.resources.required + spec.manifest.resources.optional).map(JSONValue.string)),
+                ]
+            }),
+            "resources": .object(descriptors), "config": .object(config),
+        ]
+        var results: [String: Result<Loaded, DagstackError>] = [:]
+        let reply: JSONValue
+        do {
+            try start()
+            state.withLock { $0.loadParams = params }
+            reply = try rawRequest("load", params, timeout: 60, plugin: nil, activity: "loading plugin modules").value
+        } catch {
+            for spec in plugins { results[spec.manifest.name] = .failure(error) }
+            return results
+        }
+        for spec in plugins {
+            let name = spec.manifest.name
+            guard let entry = reply["plugins"]?[name], entry["ok"] == true else {
+                let error = reply["plugins"]?[name]?["error"]
+                results[name] = .failure(DagstackError(
+                    .pluginLoadError, "Plugin '\(name)' (\(spec.folder)): \(error?["message"]?.stringValue ?? "not loaded")",
+                    plugin: name, exceptionType: error?["data"]?["type"]?.stringValue,
+                    traceback: error?["data"]?["traceback"]?.stringValue))
+                continue
+            }
+            var hooks: [String: Bool] = [:]
+            for (hook, info) in entry["hooks"]?.objectValue ?? [:] { hooks[hook] = info["takes_ctx"] == true }
+            results[name] = .success(Loaded(
+                entryPoint: entry["entry_point"]?.stringValue ?? "", className: entry["class"]?.stringValue ?? "",
+                inferred: entry["inferred"] == true, hooks: hooks))
+        }
+        return results
+    }
+
+    // MARK: Calls
+
+    func setup(_ name: String, context: PluginContext) throws(DagstackError) -> [PluginLog] {
+        let params: JSONValue = ["plugin": .string(name), "metadata": .object(context.metadata)]
+        let reply = try request("setup", params, timeout: Double(context.manifest.startupTimeoutSec), plugin: name,
+                                activity: "setup", limitName: "startup_timeout_sec")
+        state.withLock { $0.setUp.append((name, params)) }
+        return reply.logs
+    }
+
+    func teardown(_ name: String, timeout: Double) throws(DagstackError) -> [PluginLog] {
+        defer { state.withLock { $0.setUp.removeAll { $0.name == name } } }
+        return try request("teardown", ["plugin": .string(name)], timeout: timeout, plugin: name, activity: "teardown",
+                           limitName: "teardown_timeout_sec").logs
+    }
+
+    func call(_ name: String, hook: String, arguments: HookArguments, context: HookContext) throws(DagstackError) -> HookReply {
+        let params: JSONValue = [
+            "plugin": .string(name), "hook": .string(hook), "args": .array(arguments.positional),
+            "kwargs": .object(arguments.named), "metadata": .object(context.metadata),
+        ]
+        let reply = try request("call", params, timeout: callTimeout, plugin: name, activity: "\(context.kind).\(hook)",
+                                limitName: "--call-timeout")
+        return HookReply(HookOutput(wire: reply.value["value"] ?? .null), logs: reply.logs)
+    }
+
+    /// A request on behalf of `plugin`. When the interpreter had to be stopped (the plugin hung,
+    /// was interrupted, or crashed it) it is restarted with every other plugin set up again, so one
+    /// bad plugin costs only itself.
+    private func request(
+        _ method: String, _ params: JSONValue, timeout: Double, plugin: String, activity: String, limitName: String
+    ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
+        do {
+            return try rawRequest(method, params, timeout: timeout, plugin: plugin, activity: activity, limitName: limitName)
+        } catch var error where error.pluginStopped {
+            _ = state.withLock { $0.abandoned.insert(plugin) }
+            if let restarted = restart() { error.message += "; \(restarted)" }
+            throw error
+        }
+    }
+
+    private func rawRequest(
+        _ method: String, _ params: JSONValue, timeout: Double, plugin: String?, activity: String,
+        limitName: String = "the Python host's limit"
+    ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
+        guard let channel = state.withLock({ $0.channel }) else {
+            throw DagstackError(.pluginCrashed, "The Python host for \(directory) is not running", plugin: plugin)
+        }
+        let who = plugin ?? "python-host"
+        do {
+            let reply = try channel.request(method, params: params, timeout: timeout)
+            let logs = Self.logs(reply.result["logs"]) + channel.process.stderr.drain().map { PluginLog(stream: "stderr", text: $0) }
+            return (reply.result, reply.logs + logs)
+        } catch {
+            var failure = error.error(plugin: who, activity: activity, process: channel.process, timeout: timeout, limitName: limitName)
+            if case .remote(_, _, let data) = error {
+                failure.logs = Self.logs(data?["logs"])
+                if data?["kind"] == "serialization" {
+                    failure.code = .serializationError
+                    failure.message = "Plugin '\(who)' failed in \(activity): \(error.remoteMessage)"
+                }
+            }
+            if failure.pluginStopped {
+                channel.process.terminate(grace: 0.2)
+                state.withLock { $0.channel = nil }
+            }
+            throw failure
+        }
+    }
+
+    static func logs(_ value: JSONValue?) -> [PluginLog] {
+        (value?.arrayValue ?? []).map {
+            PluginLog(stream: $0["stream"]?.stringValue ?? "log", level: $0["level"]?.stringValue, text: $0["text"]?.stringValue ?? "")
+        }
+    }
+
+    /// Starts a fresh interpreter, loads every module again and sets up again the plugins that were
+    /// set up, except those that were stopped. Returns what happened, for the error message.
+    private func restart() -> String? {
+        let (loadParams, setUp, abandoned) = state.withLock { ($0.loadParams, $0.setUp, $0.abandoned) }
+        guard let loadParams else { return nil }
+        do {
+            try start()
+            _ = try rawRequest("load", loadParams, timeout: 60, plugin: nil, activity: "reloading plugin modules")
+            var again: [(String, JSONValue)] = []
+            for (name, params) in setUp where !abandoned.contains(name) {
+                if (try? rawRequest("setup", params, timeout: 30, plugin: name, activity: "setup")) != nil { again.append((name, params)) }
+            }
+            state.withLock { $0.setUp = again.map { (name: $0.0, params: $0.1) } }
+            return "the Python host was restarted and \(again.count) other plugin(s) set up again"
+        } catch {
+            return "the Python host could not be restarted: \(error.message)"
+        }
+    }
+
+    // MARK: Stopping
+
+    /// Asks the interpreter to exit, then makes sure it has (SIGTERM, then SIGKILL).
+    public func stop() {
+        guard let channel = state.withLock({ s in defer { s.channel = nil }; return s.channel }) else { return }
+        if channel.process.isRunning { _ = try? channel.request("shutdown", params: nil, timeout: 2) }
+        channel.process.terminate(grace: 2)
+    }
+}
+
+extension RPCFailure {
+    var remoteMessage: String {
+        if case .remote(_, let message, _) = self { return message }
+        return "\(self)"
+    }
+}

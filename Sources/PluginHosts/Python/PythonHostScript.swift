@@ -1,0 +1,525 @@
+// The Python plugin host, shipped inside the package: no file to install. `PythonHost` starts
+// `python3 -c <bootstrap>` and sends this source as the first line on the child's stdin.
+enum PythonHostScript {
+    /// Reads one JSON-encoded line from fd 0 without buffering past it, then runs it as the host.
+    static let bootstrap = """
+        import json, os
+        line = b""
+        while not line.endswith(b"\\n"):
+            chunk = os.read(0, 65536)  # nothing else is sent before the host says it is ready
+            if not chunk:
+                raise SystemExit(1)
+            line += chunk
+        exec(compile(json.loads(line), "dagstack_python_host.py", "exec"), {"__name__": "__main__"})
+        """
+
+    static let source = #"""
+"""dagstack Python plugin host: runs the in-process Python plugins of one plugin directory.
+
+Spoken to over newline-delimited JSON-RPC 2.0 on the stdin/stdout it was started with. Plugin code
+never sees those: print() and logging are captured per call and returned with the result, and
+anything written straight to file descriptor 1 lands on stderr.
+"""
+import asyncio
+import dataclasses
+import datetime
+import importlib.util
+import inspect
+import json
+import logging
+import math
+import os
+import random
+import sys
+import traceback
+import types
+
+PROTOCOL_IN = os.fdopen(os.dup(0), "rb", buffering=0)
+PROTOCOL_OUT = os.fdopen(os.dup(1), "wb")
+_devnull = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_devnull, 0)
+os.dup2(2, 1)
+sys.stdin = open(os.devnull)
+sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# What plugin code imports: the real dagstack.plugin_system when it is installed, else a shim.
+# ---------------------------------------------------------------------------------------------
+class _StopChainType:
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self):
+        return "STOP_CHAIN"
+
+    def __bool__(self):
+        return False
+
+
+class SystemClock:
+    def now(self):
+        return datetime.datetime.now(datetime.timezone.utc)
+
+
+class FrozenClock:
+    def __init__(self, *, at):
+        if at.tzinfo is None:
+            raise ValueError("FrozenClock requires an aware datetime")
+        self._at = at
+
+    def now(self):
+        return self._at
+
+    def advance(self, *, seconds):
+        self._at = self._at + datetime.timedelta(seconds=seconds)
+
+
+class RandomRng:
+    def __init__(self):
+        self._r = random.SystemRandom()
+
+    def random(self):
+        return self._r.random()
+
+    def randint(self, a, b):
+        return self._r.randint(a, b)
+
+
+class DeterministicRng:
+    def __init__(self, *, seed):
+        self._r = random.Random(seed)
+
+    def random(self):
+        return self._r.random()
+
+    def randint(self, a, b):
+        return self._r.randint(a, b)
+
+
+@dataclasses.dataclass
+class PluginContext:
+    config: dict
+    logger: object
+    registry: object
+    event_bus: object = None
+    tenant: object = None
+    resources: object = None
+    progress: object = None
+    checkpoint: object = None
+    metadata: dict = dataclasses.field(default_factory=dict)
+    extras: dict = dataclasses.field(default_factory=dict)
+
+
+def _install_shim():
+    try:
+        import dagstack.plugin_system as real  # noqa: F401
+
+        return real
+    except ImportError:
+        pass
+    dagstack = sys.modules.get("dagstack") or types.ModuleType("dagstack")
+    dagstack.__path__ = []
+    shim = types.ModuleType("dagstack.plugin_system")
+    shim.STOP_CHAIN = _StopChainType()
+    shim.MIDDLEWARE_PRIORITY_THRESHOLD = 1000
+    shim.PluginContext = PluginContext
+    for cls in (SystemClock, FrozenClock, RandomRng, DeterministicRng, ResourceRegistry, ResourceContainer):
+        setattr(shim, cls.__name__, cls)
+    shim.Clock = SystemClock
+    shim.Rng = RandomRng
+    shim.__all__ = [n for n in vars(shim) if not n.startswith("_")]
+    dagstack.plugin_system = shim
+    sys.modules["dagstack"] = dagstack
+    sys.modules["dagstack.plugin_system"] = shim
+    return shim
+
+
+class ResourceRegistry:
+    """The host's resources as the seeds read them: registry.resource_registry.get(name)."""
+
+    def __init__(self, values):
+        self._values = dict(values)
+
+    def get(self, name):
+        if name not in self._values:
+            raise KeyError(f"Resource {name!r} is not registered")
+        return self._values[name]
+
+    def __contains__(self, name):
+        return name in self._values
+
+    def names(self):
+        return list(self._values)
+
+
+class ResourceContainer:
+    """The resources a plugin declared: ctx.resources.clock, await ctx.resources.get("clock")."""
+
+    def __init__(self, values):
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, name):
+        values = object.__getattribute__(self, "_values")
+        if name in values:
+            return values[name]
+        raise AttributeError(f"Resource {name!r} not declared/injected; available: {sorted(values)}")
+
+    def __setattr__(self, name, value):
+        raise AttributeError("resources are read-only")
+
+    async def get(self, name):
+        values = object.__getattribute__(self, "_values")
+        if name not in values:
+            raise KeyError(f"Resource {name!r} not declared/injected")
+        return values[name]
+
+    def __contains__(self, name):
+        return name in object.__getattribute__(self, "_values")
+
+    def __len__(self):
+        return len(object.__getattribute__(self, "_values"))
+
+    def __iter__(self):
+        return iter(object.__getattribute__(self, "_values"))
+
+
+class _Registry:
+    """ctx.registry: the resource registry under both the seeds' and the reference's names."""
+
+    def __init__(self, resources):
+        self.resource_registry = resources
+        self.resources = resources
+
+
+PLUGIN_SYSTEM = _install_shim()
+STOP_CHAIN = PLUGIN_SYSTEM.STOP_CHAIN
+STOP_CHAIN_MARKER = {"__dagstack__": "STOP_CHAIN"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Capturing what plugins print and log during one call.
+# ---------------------------------------------------------------------------------------------
+class _Capture:
+    def __init__(self):
+        self.logs = []
+
+    def write_stream(self, stream, text):
+        if text:
+            self.logs.append({"stream": stream, "text": text})
+
+
+class _CapturedStream:
+    def __init__(self, name):
+        self.name = name
+        self.buffer_text = ""
+
+    def write(self, text):
+        self.buffer_text += text
+        while "\n" in self.buffer_text:
+            line, self.buffer_text = self.buffer_text.split("\n", 1)
+            CURRENT.write_stream(self.name, line)
+        return len(text)
+
+    def flush(self):
+        if self.buffer_text:
+            CURRENT.write_stream(self.name, self.buffer_text)
+            self.buffer_text = ""
+
+    def isatty(self):
+        return False
+
+
+class _LogHandler(logging.Handler):
+    def emit(self, record):
+        try:
+            text = self.format(record)
+        except Exception:
+            text = str(record.msg)
+        CURRENT.logs.append({"stream": "log", "level": record.levelname, "logger": record.name, "text": text})
+
+
+CURRENT = _Capture()
+_handler = _LogHandler()
+_handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+logging.getLogger().addHandler(_handler)
+logging.getLogger().setLevel(logging.INFO)
+LOOP = asyncio.new_event_loop()
+asyncio.set_event_loop(LOOP)
+
+
+def _run_captured(fn):
+    """Runs fn() (awaiting what it returns) with stdout/stderr/logging captured."""
+    global CURRENT
+    CURRENT = _Capture()
+    out, err = _CapturedStream("stdout"), _CapturedStream("stderr")
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        result = fn()
+        if inspect.isawaitable(result):
+            result = LOOP.run_until_complete(result)
+        return result
+    finally:
+        out.flush()
+        err.flush()
+        sys.stdout, sys.stderr = saved
+
+
+# ---------------------------------------------------------------------------------------------
+# Values across the boundary.
+# ---------------------------------------------------------------------------------------------
+class SerializationError(Exception):
+    pass
+
+
+def to_json(value, path="$"):
+    """What a plugin returned, as JSON; anything JSON cannot carry names its path."""
+    if value is STOP_CHAIN:
+        return dict(STOP_CHAIN_MARKER)
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise SerializationError(f"{path}: {value!r} is not a JSON number")
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise SerializationError(f"{path}: dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
+            out[key] = to_json(item, f"{path}.{key}")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_json(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name), f"{path}.{f.name}") for f in dataclasses.fields(value)}
+    if hasattr(value, "model_dump") and callable(value.model_dump):
+        return to_json(value.model_dump(), path)
+    raise SerializationError(f"{path}: a {type(value).__module__}.{type(value).__qualname__} cannot be carried as JSON")
+
+
+def from_json(value):
+    if isinstance(value, dict) and value == STOP_CHAIN_MARKER:
+        return STOP_CHAIN
+    return value
+
+
+def make_resource(descriptor):
+    kind = descriptor.get("resource")
+    spec = descriptor.get("spec") or {}
+    if kind == "clock":
+        if spec.get("type") == "frozen":
+            at = datetime.datetime.fromisoformat(spec["at"].replace("Z", "+00:00"))
+            return FrozenClock(at=at)
+        return SystemClock()
+    if kind == "rng":
+        if spec.get("type") == "seeded":
+            return DeterministicRng(seed=spec["seed"])
+        return RandomRng()
+    return descriptor.get("value")
+
+
+# ---------------------------------------------------------------------------------------------
+# Plugins.
+# ---------------------------------------------------------------------------------------------
+class PluginError(Exception):
+    def __init__(self, message, kind="load"):
+        super().__init__(message)
+        self.kind = kind
+
+
+PLUGINS = {}
+RESOURCES = {}
+CONFIG = {}
+
+
+def _load_module(name, folder, module_name):
+    if module_name.startswith(".") or "/" in module_name or "\\" in module_name or ".." in module_name.split("."):
+        raise PluginError(f"entry_point module {module_name!r} must be a module path inside the plugin folder")
+    path = os.path.join(folder, *module_name.split(".")) + ".py"
+    real_folder = os.path.realpath(folder)
+    if not os.path.realpath(path).startswith(real_folder + os.sep):
+        raise PluginError(f"entry_point module {module_name!r} resolves outside the plugin folder")
+    if not os.path.isfile(path):
+        raise PluginError(f"module file not found: {path}")
+    qualified = f"dagstack._discovered.{name.replace('-', '_').replace('.', '_')}.{module_name}"
+    parts = qualified.split(".")
+    for i in range(1, len(parts)):
+        parent = ".".join(parts[:i])
+        if parent not in sys.modules:
+            package = types.ModuleType(parent)
+            package.__path__ = []
+            sys.modules[parent] = package
+    spec = importlib.util.spec_from_file_location(qualified, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+    try:
+        _run_captured(lambda: spec.loader.exec_module(module))
+    except BaseException as exc:
+        del sys.modules[qualified]
+        raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def load_plugin(spec):
+    name, folder, entry = spec["name"], spec["folder"], spec.get("entry_point")
+    inferred = False
+    if entry:
+        module_name, sep, class_name = entry.partition(":")
+        if not sep or not module_name or not class_name:
+            raise PluginError(f"Invalid entry_point {entry!r}: expected 'module.path:ClassName'")
+        module = _load_module(name, folder, module_name)
+        if not hasattr(module, class_name):
+            raise PluginError(f"Module {module_name!r} has no attribute {class_name!r} (entry_point {entry!r})")
+        cls = getattr(module, class_name)
+    else:
+        module = _load_module(name, folder, "plugin")
+        classes = [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
+        if len(classes) != 1:
+            found = ", ".join(c.__name__ for c in classes) or "none"
+            raise PluginError(
+                f"no entry_point in the manifest and plugin.py defines {len(classes)} top-level classes ({found}); "
+                f"set entry_point = \"plugin:ClassName\" in dagstack.toml")
+        cls = classes[0]
+        inferred = True
+        entry = f"plugin:{cls.__name__}"
+    try:
+        instance = _run_captured(cls)
+    except BaseException as exc:
+        raise PluginError(f"Failed to instantiate {entry}: {type(exc).__name__}: {exc}") from exc
+    hooks = {}
+    for attr in dir(instance):
+        if attr.startswith("_") or attr in ("setup", "teardown"):
+            continue
+        method = getattr(instance, attr, None)
+        if not callable(method) or isinstance(method, type):
+            continue
+        try:
+            params = list(inspect.signature(method).parameters.values())
+        except (TypeError, ValueError):
+            params = []
+        takes_ctx = bool(params) and params[0].name in ("ctx", "context")
+        hooks[attr] = {"takes_ctx": takes_ctx}
+    PLUGINS[name] = {"instance": instance, "hooks": hooks, "spec": spec}
+    return {"entry_point": entry, "class": cls.__name__, "inferred": inferred, "hooks": hooks,
+            "module_file": getattr(module, "__file__", None)}
+
+
+def _context(name, metadata=None):
+    spec = PLUGINS[name]["spec"]
+    declared = {r: RESOURCES[r] for r in spec.get("resources", []) if r in RESOURCES}
+    registry = _Registry(ResourceRegistry(RESOURCES))
+    return PluginContext(
+        config=dict(CONFIG), logger=logging.getLogger(f"dagstack.plugin.{name}"), registry=registry,
+        resources=ResourceContainer(declared), metadata=dict(metadata or {}))
+
+
+def _error(exc, kind="exception"):
+    return {"code": -32000, "message": str(exc) or type(exc).__name__,
+            "data": {"type": type(exc).__name__, "kind": kind,
+                     "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Methods.
+# ---------------------------------------------------------------------------------------------
+def m_load(params):
+    global RESOURCES, CONFIG
+    RESOURCES = {name: make_resource(d) for name, d in params.get("resources", {}).items()}
+    CONFIG = params.get("config", {})
+    results = {}
+    for spec in params["plugins"]:
+        try:
+            results[spec["name"]] = {"ok": True, **load_plugin(spec)}
+        except PluginError as exc:
+            results[spec["name"]] = {"ok": False, "error": _error(exc, "load")}
+    return {"plugins": results, "python": sys.version.split()[0],
+            "dagstack_package": getattr(PLUGIN_SYSTEM, "__file__", None) is not None}
+
+
+def m_setup(params):
+    name = params["plugin"]
+    instance = PLUGINS[name]["instance"]
+    setup = getattr(instance, "setup", None)
+    if setup is not None:
+        _run_captured(lambda: setup(_context(name, params.get("metadata"))))
+    return {"logs": CURRENT.logs}
+
+
+def m_teardown(params):
+    name = params["plugin"]
+    instance = PLUGINS[name]["instance"]
+    teardown = getattr(instance, "teardown", None)
+    if teardown is not None:
+        _run_captured(teardown)
+    return {"logs": CURRENT.logs}
+
+
+def m_call(params):
+    name, hook = params["plugin"], params["hook"]
+    plugin = PLUGINS[name]
+    info = plugin["hooks"].get(hook)
+    if info is None:
+        raise PluginError(f"plugin {name!r} has no hook {hook!r}", kind="no_hook")
+    method = getattr(plugin["instance"], hook)
+    args = [from_json(a) for a in params.get("args", [])]
+    kwargs = params.get("kwargs", {})
+    if info["takes_ctx"]:
+        ctx = _context(name, params.get("metadata"))
+        call = lambda: method(ctx, *args, **kwargs)
+    else:
+        call = lambda: method(*args, **kwargs)
+    result = _run_captured(call)
+    try:
+        value = to_json(result)
+    except SerializationError as exc:
+        raise SerializationError(f"plugin {name!r} hook {hook!r} returned a value JSON cannot carry: {exc}") from None
+    return {"value": value, "logs": CURRENT.logs}
+
+
+METHODS = {"load": m_load, "setup": m_setup, "teardown": m_teardown, "call": m_call}
+
+
+def send(message):
+    PROTOCOL_OUT.write(json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode() + b"\n")
+    PROTOCOL_OUT.flush()
+
+
+def main():
+    send({"jsonrpc": "2.0", "method": "ready", "params": {"python": sys.version.split()[0]}})
+    for raw in PROTOCOL_IN:
+        try:
+            request = json.loads(raw)
+        except ValueError:
+            continue
+        rid, method = request.get("id"), request.get("method")
+        if method == "shutdown":
+            send({"jsonrpc": "2.0", "result": None, "id": rid})
+            break
+        handler = METHODS.get(method)
+        if handler is None:
+            send({"jsonrpc": "2.0", "error": {"code": -32601, "message": f"unknown method {method!r}"}, "id": rid})
+            continue
+        try:
+            send({"jsonrpc": "2.0", "result": handler(request.get("params") or {}), "id": rid})
+        except BaseException as exc:  # plugin code may raise anything, SystemExit included
+            kind = "serialization" if isinstance(exc, SerializationError) else getattr(exc, "kind", "exception")
+            error = _error(exc, kind)
+            error["data"]["logs"] = CURRENT.logs
+            send({"jsonrpc": "2.0", "error": error, "id": rid})
+            CURRENT.logs = []
+            if isinstance(exc, KeyboardInterrupt):
+                break
+
+
+if __name__ == "__main__":
+    main()
+"""#
+}

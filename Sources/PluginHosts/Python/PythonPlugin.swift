@@ -1,0 +1,29 @@
+import PluginSystem
+
+/// A plugin whose code is a Python class in its folder (`runtime = "in_process"`), run by its
+/// directory's `PythonHost`. Its `plugin.py` runs unchanged.
+public final class PythonPlugin: Plugin {
+    public let name: String
+    public let host: PythonHost
+    public let loaded: PythonHost.Loaded
+
+    init(name: String, host: PythonHost, loaded: PythonHost.Loaded) {
+        self.name = name
+        self.host = host
+        self.loaded = loaded
+    }
+
+    public func implements(_ hook: String) -> Bool { loaded.hooks[hook] != nil }
+
+    public func setup(_ context: PluginContext) async throws {
+        _ = try host.setup(name, context: context)
+    }
+
+    public func teardown() async throws {
+        _ = try host.teardown(name, timeout: 15)
+    }
+
+    public func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply {
+        try host.call(name, hook: hook, arguments: arguments, context: context)
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import OrderedCollections
+import PluginSystem
+import Synchronization
+
+/// A plugin in any language, run as a child process speaking newline-delimited JSON-RPC 2.0 over
+/// stdio (`runtime = "mcp_stdio"`); the wire is documented in docs/stdio-protocol.md. The process
+/// is started at set-up and stopped at teardown.
+public final class StdioPlugin: Plugin {
+    public let manifest: PluginManifest
+    public let folder: String
+    let callTimeout: Double
+    /// Hooks the kind's spec declares, assumed when the plugin's `initialize` result lists none.
+    let specHooks: Set<String>?
+
+    private struct State {
+        var channel: JSONRPCChannel?
+        var hooks: Set<String>?
+        var serverInfo: JSONValue?
+    }
+
+    private let state = Mutex(State())
+
+    public init(manifest: PluginManifest, folder: String, callTimeout: Double, specHooks: Set<String>?) {
+        self.manifest = manifest
+        self.folder = folder
+        self.callTimeout = callTimeout
+        self.specHooks = specHooks
+    }
+
+    /// The argv to run: `command`, or the reference's fallback of `entry_point` split on spaces.
+    var command: [String] { manifest.command ?? (manifest.entryPoint ?? "").split(separator: " ").map(String.init) }
+
+    var workingDirectory: String {
+        guard let dir = manifest.workingDir else { return folder }
+        return dir.hasPrefix("/") ? dir : folder + "/" + dir
+    }
+
+    public func implements(_ hook: String) -> Bool {
+        if let declared = state.withLock({ $0.hooks }) { return declared.contains(hook) }
+        if manifest.isMiddleware && (hook == "before" || hook == "after") { return true }
+        return specHooks?.contains(hook) ?? true
+    }
+
+    public var serverInfo: JSONValue? { state.withLock { $0.serverInfo } }
+
+    public var pid: Int32? { state.withLock { $0.channel?.process.pid } }
+
+    public func setup(_ context: PluginContext) async throws {
+        // `env` is added to the console's environment (the reference replaces it; the docs add).
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in manifest.env ?? [:] { environment[key] = value }
+        let process = try ChildProcess(command: command, environment: environment, workingDirectory: workingDirectory)
+        let channel = JSONRPCChannel(process: process)
+        state.withLock { $0.channel = channel }
+        var resources = JSONObject()
+        for (name, resource) in context.resources.entries { resources[name] = resource.descriptor }
+        let params: JSONValue = [
+            "capabilities": [:],
+            "dagstack": [
+                "protocol": 1, "plugin": .string(manifest.name), "kind": .string(manifest.kind),
+                "config": .object(context.config), "resources": .object(resources),
+            ],
+        ]
+        let limit = Double(manifest.startupTimeoutSec)
+        let reply: JSONRPCChannel.Reply
+        do {
+            reply = try channel.request("initialize", params: params, timeout: limit)
+        } catch {
+            process.terminate(grace: 0.5)
+            var failure = error.error(
+                plugin: manifest.name, activity: "the initialize handshake", process: process, timeout: limit,
+                limitName: "startup_timeout_sec")
+            failure.message = "MCP initialize handshake failed for \(command): \(failure.message)"
+            throw failure
+        }
+        guard case .object(let result) = reply.result else {
+            process.terminate(grace: 0.5)
+            throw DagstackError(
+                .pluginLoadError, "MCP initialize returned non-dict for plugin '\(manifest.name)': \(reply.result.encoded())",
+                plugin: manifest.name)
+        }
+        state.withLock { s in
+            s.serverInfo = result["server_info"] ?? result["serverInfo"]
+            if let hooks = result["hooks"]?.arrayValue { s.hooks = Set(hooks.compactMap(\.stringValue)) }
+        }
+    }
+
+    public func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply {
+        guard let channel = state.withLock({ $0.channel }) else {
+            throw DagstackError(.pluginLoadError, "Plugin '\(manifest.name)' is not running", plugin: manifest.name)
+        }
+        var params = arguments.named
+        if !arguments.positional.isEmpty { params["_args"] = .array(arguments.positional) }
+        params["_ctx"] = [
+            "plugin": .string(context.plugin), "kind": .string(context.kind), "hook": .string(context.hook),
+            "metadata": .object(context.metadata),
+        ]
+        do {
+            let reply = try channel.request(hook, params: .object(params), timeout: callTimeout)
+            let stderrLines = channel.process.stderr.drain().map { PluginLog(stream: "stderr", text: $0) }
+            return HookReply(HookOutput(wire: reply.result), logs: reply.logs + stderrLines)
+        } catch {
+            let failure = error.error(
+                plugin: manifest.name, activity: "\(context.kind).\(hook)", process: channel.process, timeout: callTimeout,
+                limitName: "--call-timeout")
+            if failure.pluginStopped { channel.process.terminate(grace: 0.2) }
+            throw failure
+        }
+    }
+
+    public func teardown() async throws {
+        guard let channel = state.withLock({ s in defer { s.channel = nil }; return s.channel }) else { return }
+        // As the reference: `shutdown` (its answer bounded by min(startup timeout, 5 s)), then SIGTERM,
+        // then SIGKILL; errors from a peer that is already gone are not the user's problem.
+        if channel.process.isRunning {
+            _ = try? channel.request("shutdown", params: nil, timeout: min(Double(manifest.startupTimeoutSec), 5))
+        }
+        channel.process.terminate(grace: 2)
+    }
+
+    public func terminate() async {
+        state.withLock { s in defer { s.channel = nil }; return s.channel }?.process.terminate(grace: 0.2)
+    }
+}
