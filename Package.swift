@@ -35,13 +35,14 @@ let package = Package(
             name: "dagstack-console",
             dependencies: ["PluginSystem", "PluginHosts"]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "PluginSystemTests",
-            dependencies: ["PluginSystem"]
+            dependencies: ["PluginSystem", "TestSupport"]
         ),
         .testTarget(
             name: "PluginHostsTests",
-            dependencies: ["PluginHosts", "PluginSystem"]
+            dependencies: ["PluginHosts", "PluginSystem", "TestSupport"]
         ),
     ]
 )

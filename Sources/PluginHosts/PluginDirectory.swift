@@ -129,8 +129,11 @@ public final class PluginDirectory: Sendable {
         }
         guard !python.isEmpty else { return (nil, instances) }
         let host = PythonHost(directory: directory, python: options.python, callTimeout: options.callTimeout)
+        let limits = Dictionary(uniqueKeysWithValues: python.map { ($0.manifest.name, Double($0.manifest.teardownTimeoutSec)) })
         for (name, result) in host.load(python, resources: registry.resources, config: options.config) {
-            instances[name] = result.map { PythonPlugin(name: name, host: host, loaded: $0) as any Plugin }
+            instances[name] = result.map {
+                PythonPlugin(name: name, host: host, loaded: $0, teardownTimeout: limits[name] ?? 15) as any Plugin
+            }
         }
         return (host, instances)
     }

@@ -136,36 +136,12 @@ import Testing
             teardown: { log.add("teardown \(name)") })
     }
 
-    static func referencePython() throws -> String {
-        if let configured = ProcessInfo.processInfo.environment["DAGSTACK_REFERENCE_PYTHON"] { return configured }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let venv = root.appendingPathComponent(".venv-ref/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: venv) else {
-            throw Boom(text: "The Python reference is not installed: run `make reference-venv` (or `make test`), or set DAGSTACK_REFERENCE_PYTHON")
-        }
-        return venv
-    }
-
     static func runReference(_ cases: [JSONValue]) throws -> [JSONValue] {
-        let runner = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Reference/reference_runner.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try referencePython())
-        process.arguments = [runner]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(JSONValue.array(cases).encoded().utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Boom(text: "reference runner failed: \(stderr)") }
-        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        let runner = packageRoot + "/Tests/Reference/reference_runner.py"
+        let (status, stdout, stderr) = try run(try referencePython(), [runner], stdin: JSONValue.array(cases).encoded())
+        guard status == 0 else { throw Boom(text: "reference runner failed: \(stderr)") }
+        return try stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
     }
-
     @Test func orderAndResultsMatchThePythonReference() async throws {
         let dir = TempDir()
         let caseCount = 60

@@ -11,6 +11,9 @@ my %FIXES = (
     recieve => 'receive', seperate => 'separate', qeury => 'query',
 );
 $| = 1;
+# Log notifications only for a client that said it reads them (the dagstack console does; the
+# reference's adapter would take a notification for the answer).
+my $client_reads_logs = 0;
 
 sub send_message { print $json->encode({ jsonrpc => '2.0', @_ }), "\n" }
 
@@ -21,6 +24,7 @@ while (my $line = <STDIN>) {
     next unless defined $id;    # notifications want no answer
 
     if ($method eq 'initialize') {
+        $client_reads_logs = ref $params eq 'HASH' && exists $params->{dagstack};
         send_message(id => $id, result => {
             server_info => { name => 'spellfix', language => 'perl' },
             hooks       => ['rewrite'],
@@ -40,7 +44,8 @@ while (my $line = <STDIN>) {
             my $word = $1;
             my $fix  = $FIXES{lc $word};
             if (defined $fix) {
-                send_message(method => 'log', params => { level => 'info', message => "spellfix: $word -> $fix" });
+                send_message(method => 'log', params => { level => 'info', message => "spellfix: $word -> $fix" })
+                    if $client_reads_logs;
                 $fix;
             } else { $word }
         }ge;

@@ -18,10 +18,10 @@ extension RPCFailure {
             result = DagstackError(.pluginCrashed, "Plugin '\(plugin)' process \(how) during \(activity)\(Self.stderrSuffix(process))", plugin: plugin)
         case .tooLarge:
             result = DagstackError(.pluginCrashed, "Plugin '\(plugin)' sent a message over \(ChildProcess.maxLine / 1024 / 1024) MiB during \(activity); it was stopped", plugin: plugin)
-        case .remote(let code, let message, let data):
+        case .remote(_, let message, let data):
             let type = data?["type"]?.stringValue
             return DagstackError(
-                .pluginError, "Plugin '\(plugin)' failed in \(activity): \(type.map { "\($0): " } ?? "")\(message)\(code == 0 ? "" : " [\(code)]")",
+                .pluginError, "Plugin '\(plugin)' failed in \(activity): \(type.map { "\($0): " } ?? "")\(message)",
                 plugin: plugin, exceptionType: type, traceback: data?["traceback"]?.stringValue)
         }
         result.pluginStopped = true

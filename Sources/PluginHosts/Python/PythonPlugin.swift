@@ -6,11 +6,13 @@ public final class PythonPlugin: Plugin {
     public let name: String
     public let host: PythonHost
     public let loaded: PythonHost.Loaded
+    let teardownTimeout: Double
 
-    init(name: String, host: PythonHost, loaded: PythonHost.Loaded) {
+    init(name: String, host: PythonHost, loaded: PythonHost.Loaded, teardownTimeout: Double) {
         self.name = name
         self.host = host
         self.loaded = loaded
+        self.teardownTimeout = teardownTimeout
     }
 
     public func implements(_ hook: String) -> Bool { loaded.hooks[hook] != nil }
@@ -20,7 +22,7 @@ public final class PythonPlugin: Plugin {
     }
 
     public func teardown() async throws {
-        _ = try host.teardown(name, timeout: 15)
+        _ = try host.teardown(name, timeout: teardownTimeout)
     }
 
     public func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply {

@@ -1,0 +1,3 @@
+class Healthy:
+    def work(self, ctx, value):
+        return {"healthy": value}

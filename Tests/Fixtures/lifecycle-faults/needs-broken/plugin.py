@@ -1,0 +1,3 @@
+class NeedsBroken:
+    def work(self, ctx, value):
+        return value

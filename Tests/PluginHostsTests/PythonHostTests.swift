@@ -1,0 +1,116 @@
+import Foundation
+import PluginHosts
+import PluginSystem
+import Testing
+import TestSupport
+
+/// A Python plugin that raises, hangs, exits, prints or returns what JSON cannot carry leaves the
+/// runtime usable and says clearly what happened.
+@Suite(.serialized) struct PythonHostTests {
+    static func load(timeout: Double = 2) async -> PluginDirectory {
+        var options = PluginDirectory.Options()
+        options.callTimeout = timeout
+        return await PluginDirectory.load(packageRoot + "/Tests/Fixtures/hook-faults", options: options)
+    }
+
+    static func call(_ dir: PluginDirectory, _ hook: String, _ value: JSONValue = "v") async throws(DagstackError) -> HookReply {
+        try await SingletonDispatcher(dir.registry).dispatch("fault", hook, HookArguments([value])).reply
+    }
+
+    static func error(_ dir: PluginDirectory, _ hook: String) async -> DagstackError? {
+        do {
+            _ = try await call(dir, hook)
+            return nil
+        } catch { return error }
+    }
+
+    static func stillWorks(_ dir: PluginDirectory) async throws {
+        let answer = try await SingletonDispatcher(dir.registry).dispatch("steady", "ping", HookArguments(["hi"]))
+        #expect(answer.reply.output.value?["pong"] == "hi")
+    }
+
+    @Test func anExceptionCarriesThePluginTypeMessageAndTraceback() async throws {
+        let dir = await Self.load()
+        let error = try #require(await Self.error(dir, "raise_error"))
+        #expect(error.code == .pluginError)
+        #expect(error.plugin == "py-faults")
+        #expect(error.exceptionType == "ValueError")
+        #expect(error.message == "Plugin 'py-faults' failed in fault.raise_error: ValueError: bad value: 'v'")
+        #expect(error.traceback?.contains("plugin.py\", line 8, in raise_error") == true, "\(error.traceback ?? "")")
+        #expect(dir.registry.record(named: "py-faults")?.state == .active)
+        try await Self.stillWorks(dir)
+        await dir.close()
+    }
+
+    @Test func printAndLoggingAreCapturedPerCallAndNeverCorruptTheChannel() async throws {
+        let dir = await Self.load()
+        let reply = try await Self.call(dir, "chatty", "x")
+        #expect(reply.output == .value(["ok": true]))
+        #expect(reply.logs.contains(PluginLog(stream: "stdout", text: "hello from print")))
+        #expect(reply.logs.contains(PluginLog(stream: "log", level: "WARNING", text: "faults: careful: x")))
+        #expect(reply.logs.contains(PluginLog(stream: "stderr", text: "raw bytes on fd 1")), "\(reply.logs)")
+        try await Self.stillWorks(dir)
+        await dir.close()
+    }
+
+    @Test func tenMegabytesComeBackWhole() async throws {
+        let dir = await Self.load()
+        let reply = try await Self.call(dir, "huge")
+        #expect(reply.output.value?["blob"]?.stringValue?.count == 10 * 1024 * 1024)
+        await dir.close()
+    }
+
+    @Test func valuesJSONCannotCarryAreSerializationErrorsNamingThePath() async throws {
+        let dir = await Self.load()
+        let set = try #require(await Self.error(dir, "not_json"))
+        #expect(set.code == .serializationError)
+        #expect(set.message ==
+            "Plugin 'py-faults' failed in fault.not_json: plugin 'py-faults' hook 'not_json' returned a value JSON cannot carry: $.tags: a builtins.set cannot be carried as JSON")
+        let key = try #require(await Self.error(dir, "bad_key"))
+        #expect(key.message.hasSuffix("$.nested: dict key 1 is a int, JSON keys are strings"))
+        try await Self.stillWorks(dir)
+        await dir.close()
+    }
+
+    @Test func aHangingPluginIsStoppedMarkedFailedAndTheOthersKeepWorking() async throws {
+        let dir = await Self.load(timeout: 1)
+        let before = try #require(dir.pythonHost?.pid)
+        let started = ContinuousClock.now
+        let error = try #require(await Self.error(dir, "hang"))
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(error.code == .pluginTimeout)
+        #expect(error.message ==
+            "Plugin 'py-faults' did not answer fault.hang within 1s (--call-timeout); it was stopped; the Python host was restarted and 1 other plugin(s) set up again")
+        #expect(dir.registry.record(named: "py-faults")?.state.name == "failed")
+        #expect(!processExists(before))
+        try await Self.stillWorks(dir)
+        await dir.close()
+    }
+
+    @Test func aPluginThatKillsTheInterpreterIsReportedWithTheExitStatus() async throws {
+        let dir = await Self.load()
+        let error = try #require(await Self.error(dir, "exit_now"))
+        #expect(error.code == .pluginCrashed)
+        #expect(error.message.hasPrefix("Plugin 'py-faults' process exited with status 3 during fault.exit_now"), "\(error.message)")
+        #expect(dir.registry.record(named: "py-faults")?.state.name == "failed")
+        try await Self.stillWorks(dir)
+        await dir.close()
+    }
+
+    @Test func entryPointInferenceNeedsExactlyOneClass() async throws {
+        let dir = TempDir()
+        dir.plugin("two", name: "two")
+        dir.write("two/plugin.py", "class A:\n    pass\n\nclass B:\n    pass\n")
+        dir.plugin("none", name: "none")
+        dir.plugin("outside", name: "outside", extra: "entry_point = \"..evil:X\"")
+        dir.write("outside/plugin.py", "")
+        let loaded = await PluginDirectory.load(dir.path)
+        #expect(loaded.registry.record(named: "two")?.state.reason ==
+            "Plugin 'two' (\(dir.path)/two): no entry_point in the manifest and plugin.py defines 2 top-level classes (A, B); set entry_point = \"plugin:ClassName\" in dagstack.toml")
+        #expect(loaded.registry.record(named: "none")?.state.reason ==
+            "Plugin 'none' has runtime='in_process' but no code: plugin.py not found in \(dir.path)/none")
+        #expect(loaded.registry.record(named: "outside")?.state.reason ==
+            "Plugin 'outside' has runtime='in_process' but no code: the module of entry_point '..evil:X' not found in \(dir.path)/outside")
+        await loaded.close()
+    }
+}

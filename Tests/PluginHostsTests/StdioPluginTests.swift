@@ -1,0 +1,142 @@
+import Foundation
+import PluginHosts
+import PluginSystem
+import Testing
+import TestSupport
+
+@Suite(.serialized) struct StdioPluginTests {
+    static func load(timeout: Double = 2) async -> PluginDirectory {
+        var options = PluginDirectory.Options()
+        options.callTimeout = timeout
+        return await PluginDirectory.load(packageRoot + "/Tests/Fixtures/hook-faults", options: options)
+    }
+
+    static func call(_ dir: PluginDirectory, _ hook: String) async -> Result<HookReply, DagstackError> {
+        do {
+            return .success(try await SingletonDispatcher(dir.registry).dispatch("stdio_fault", hook, HookArguments(["v"])).reply)
+        } catch { return .failure(error) }
+    }
+
+    static func pid(_ dir: PluginDirectory) -> Int32? {
+        (dir.registry.record(named: "stdio-faults")?.instance as? StdioPlugin)?.pid
+    }
+
+    @Test func answersAndSeesItsEnvironmentAndFolder() async throws {
+        let dir = await Self.load()
+        #expect(try await Self.call(dir, "s_ok").get().output == .value(["echo": "v"]))
+        let env = try await Self.call(dir, "s_env").get().output.value
+        #expect(env?["mark"] == "from-manifest")
+        #expect(env?["has_path"] == true)  // env is added to the console's environment, not a replacement
+        #expect(env?["cwd"]?.stringValue?.hasSuffix("/Tests/Fixtures/hook-faults/stdio-faults") == true)
+        await dir.close()
+    }
+
+    @Test func anErrorObjectIsThePluginsErrorAndThePluginStaysActive() async throws {
+        let dir = await Self.load()
+        guard case .failure(let error) = await Self.call(dir, "s_raise") else { Issue.record("expected an error"); return }
+        #expect(error.code == .pluginError)
+        #expect(error.message == "Plugin 'stdio-faults' failed in stdio_fault.s_raise: RuntimeError: refused")
+        #expect(error.exceptionType == "RuntimeError")
+        #expect(error.traceback == "Traceback: server.py line 30")
+        #expect(dir.registry.record(named: "stdio-faults")?.state == .active)
+        #expect(try await Self.call(dir, "s_ok").get().output == .value(["echo": "v"]))
+        await dir.close()
+    }
+
+    @Test func nonJSONLinesAndStaleIdsDoNotDesynchroniseTheChannel() async throws {
+        let dir = await Self.load()
+        let garbage = try await Self.call(dir, "s_garbage").get()
+        #expect(garbage.output == .value("after garbage"))
+        #expect(garbage.logs.prefix(2) == [
+            PluginLog(stream: "stdout", text: "this is not json"), PluginLog(stream: "log", level: "WARNING", text: "logged"),
+        ])
+        #expect(try await Self.call(dir, "s_wrong_id").get().output == .value("mine"))
+        #expect(try await Self.call(dir, "s_huge").get().output.value?.stringValue?.count == 10 * 1024 * 1024)
+        #expect(try await Self.call(dir, "s_stderr_flood").get().output == .value("survived"))
+        #expect(try await Self.call(dir, "s_ok").get().output == .value(["echo": "v"]))
+        await dir.close()
+    }
+
+    @Test func aHangIsKilledAndMarkedFailed() async throws {
+        let dir = await Self.load(timeout: 1)
+        let pid = try #require(Self.pid(dir))
+        guard case .failure(let error) = await Self.call(dir, "s_hang") else { Issue.record("expected a timeout"); return }
+        #expect(error.code == .pluginTimeout)
+        #expect(error.message == "Plugin 'stdio-faults' did not answer stdio_fault.s_hang within 1s (--call-timeout); it was stopped")
+        #expect(dir.registry.record(named: "stdio-faults")?.state.name == "failed")
+        #expect(!processExists(pid))
+        // Nothing dispatches to it any more; the rest of the registry works.
+        guard case .failure(let gone) = await Self.call(dir, "s_ok") else { Issue.record("a failed plugin answered"); return }
+        #expect(gone.code == .kindUnknown)
+        #expect(try await SingletonDispatcher(dir.registry).dispatch("steady", "ping", HookArguments([1])).reply.output.value?["pong"] == 1)
+        await dir.close()
+    }
+
+    @Test(arguments: [
+        ("s_exit", "Plugin 'stdio-faults' process exited with status 7 during stdio_fault.s_exit\nstderr (last lines):\nabout to exit"),
+        ("s_segv", "Plugin 'stdio-faults' process killed by signal 11 (Segmentation fault) during stdio_fault.s_segv"),
+    ])
+    func aCrashSaysHowTheProcessEnded(hook: String, message: String) async throws {
+        let dir = await Self.load()
+        guard case .failure(let error) = await Self.call(dir, hook) else { Issue.record("expected a crash"); return }
+        #expect(error.code == .pluginCrashed)
+        #expect(error.message == message)
+        #expect(dir.registry.record(named: "stdio-faults")?.state.name == "failed")
+        await dir.close()
+    }
+
+    @Test func teardownKillsThePluginsOwnChildrenToo() async throws {
+        let dir = await Self.load()
+        let pid = try #require(Self.pid(dir))
+        let grandchild = try #require(try await Self.call(dir, "s_grandchild").get().output.value?.intValue)
+        #expect(processExists(Int32(grandchild)))
+        await dir.close()
+        #expect(!processExists(pid))
+        #expect(!processExists(Int32(grandchild)))
+    }
+}
+
+@Suite(.serialized) struct LifecycleFaultTests {
+    @Test func setupAndTeardownFaultsAreContainedAndReported() async throws {
+        let dir = await PluginDirectory.load(packageRoot + "/Tests/Fixtures/lifecycle-faults")
+        let states = Dictionary(uniqueKeysWithValues: dir.registry.records.map { ($0.name, $0.state) })
+        #expect(states["setup-raises"]?.reason == "Plugin 'setup-raises' failed in setup: ConnectionError: database unreachable")
+        #expect(states["setup-hangs"]?.reason?.hasPrefix("Plugin 'setup-hangs' did not answer setup within 1s (startup_timeout_sec); it was stopped") == true,
+                "\(states["setup-hangs"]?.reason ?? "")")
+        #expect(states["needs-broken"] == .unavailable("its dependency 'setup-raises' failed"))
+        #expect(states["healthy"] == .active)
+        #expect(states["teardown-raises"] == .active)
+        let answer = try await SingletonDispatcher(dir.registry).dispatch("life", "work", HookArguments([1]))
+        #expect(answer.plugin == "healthy")
+        #expect(answer.reply.output == .value(["healthy": 1]))
+        let failure = await dir.close()
+        #expect(failure?.code == .teardownErrors)
+        #expect(failure?.errors.map(\.plugin) == ["teardown-raises", "teardown-hangs"])
+        #expect(failure?.errors.first?.message == "Plugin 'teardown-raises' failed in teardown: RuntimeError: could not flush")
+        #expect(failure?.errors.last?.code == .pluginTimeout)
+    }
+}
+
+/// Our stdio plugins speak the reference's dialect: the reference's own MCPStdioAdapter can drive one.
+@Suite struct ReferenceAdapterTests {
+    @Test func theReferenceAdapterDrivesTheShippedPerlPlugin() throws {
+        let script = """
+            import asyncio, json, sys
+            from dagstack.plugin_system import MCPStdioAdapter
+
+            async def main():
+                adapter = MCPStdioAdapter(["perl", "spellfix.pl"], timeout=10)
+                await adapter.start()
+                result = await adapter.call("rewrite", {"_args": [{"text": "teh dagstak guide", "tenant_id": "t"}]})
+                await adapter.stop()
+                print(json.dumps(result, sort_keys=True))
+
+            asyncio.run(main())
+            """
+        let (status, stdout, stderr) = try run(
+            try referencePython(), ["-c", script], environment: ProcessInfo.processInfo.environment.merging(
+                ["PYTHONDONTWRITEBYTECODE": "1"]) { $1 }, workingDirectory: packageRoot + "/plugins/spellfix")
+        #expect(status == 0, "\(stderr)")
+        #expect(stdout == "{\"tenant_id\": \"t\", \"text\": \"the dagstack guide\"}\n")
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A scratch folder removed when the value goes away.
+public final class TempDir: @unchecked Sendable {
+    public let path: String
+
+    public init() {
+        path = NSTemporaryDirectory() + "dagstack-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    public func write(_ relative: String, _ text: String, executable: Bool = false) -> String {
+        let full = path + "/" + relative
+        try! FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! text.write(toFile: full, atomically: true, encoding: .utf8)
+        if executable { chmod(full, 0o755) }
+        return full
+    }
+
+    public func mkdir(_ relative: String) {
+        try! FileManager.default.createDirectory(atPath: path + "/" + relative, withIntermediateDirectories: true)
+    }
+
+    /// A plugin folder with a `[plugin]` manifest.
+    public func plugin(
+        _ folder: String, name: String, kind: String = "k", priority: Int = 0, runtime: String = "in_process",
+        extra: String = ""
+    ) {
+        write("\(folder)/dagstack.toml", """
+            [plugin]
+            name = "\(name)"
+            kind = "\(kind)"
+            runtime = "\(runtime)"
+            core_version = ">=0.1.0,<1.0.0"
+            priority = \(priority)
+            \(extra)
+            """)
+    }
+}
+
+/// The package root, for tests that use the shipped `plugins/` or the built executables.
+public let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// Whether a process with this pid still exists (and is not a zombie).
+public func processExists(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    // Field 3 is the state; Z is a zombie (exited, not yet reaped).
+    let afterName = stat.split(separator: ")").last ?? ""
+    return !afterName.trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+}
+
+public struct MissingReference: Error, CustomStringConvertible {
+    public let description =
+        "The Python reference is not installed: run `make reference-venv` (or `make test`), or set DAGSTACK_REFERENCE_PYTHON"
+}
+
+/// The Python with the reference runtime (dagstack-plugin-system 0.4.1) installed.
+public func referencePython() throws -> String {
+    if let configured = ProcessInfo.processInfo.environment["DAGSTACK_REFERENCE_PYTHON"] { return configured }
+    let venv = packageRoot + "/.venv-ref/bin/python"
+    guard FileManager.default.isExecutableFile(atPath: venv) else { throw MissingReference() }
+    return venv
+}
+
+/// Runs a program to completion and returns its exit status, stdout and stderr.
+public func run(
+    _ executable: String, _ arguments: [String], stdin: String = "", environment: [String: String]? = nil,
+    workingDirectory: String? = nil
+) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+    let input = Pipe(), output = Pipe(), errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    input.fileHandleForWriting.write(Data(stdin.utf8))
+    try input.fileHandleForWriting.close()
+    // Read both pipes concurrently so a chatty stderr cannot block the child.
+    let errData = UnsafeSendableBox<Data>(Data())
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { errData.value = errors.fileHandleForReading.readDataToEndOfFile() }
+    let outData = output.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.value, as: UTF8.self))
+}
+
+final class UnsafeSendableBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
