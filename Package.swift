@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .target(
@@ -24,16 +25,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "CSpawn"),
+        .target(name: "CProcess"),
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "EditLineShim", dependencies: ["CLibEdit"]),
         .target(
             name: "PluginHosts",
             dependencies: [
-                "PluginSystem", "CSpawn", .product(name: "OrderedCollections", package: "swift-collections"),
+                "PluginSystem", "CProcess", .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "Inspector",
+            dependencies: ["PluginSystem", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        .target(
+            name: "Console",
+            dependencies: [
+                "PluginSystem", "PluginHosts", "Inspector", "EditLineShim", "CLibEdit", "CProcess",
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
         .executableTarget(
             name: "dagstack-console",
-            dependencies: ["PluginSystem", "PluginHosts"]
+            dependencies: [
+                "Console", "PluginSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(

@@ -159,7 +159,7 @@ public final class PythonHost: Sendable {
             return try rawRequest(method, params, timeout: timeout, plugin: plugin, activity: activity, limitName: limitName)
         } catch var error where error.pluginStopped {
             _ = state.withLock { $0.abandoned.insert(plugin) }
-            if let restarted = restart() { error.message += "; \(restarted)" }
+            if let restarted = restartOutsideTask() { error.message += "; \(restarted)" }
             throw error
         }
     }
@@ -197,6 +197,19 @@ public final class PythonHost: Sendable {
         (value?.arrayValue ?? []).map {
             PluginLog(stream: $0["stream"]?.stringValue ?? "log", level: $0["level"]?.stringValue, text: $0["text"]?.stringValue ?? "")
         }
+    }
+
+    /// Restarts on a thread of its own: the request that failed may have been cancelled (Ctrl-C),
+    /// and the restart must not inherit that cancellation.
+    private func restartOutsideTask() -> String? {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<String?>(nil)
+        Thread.detachNewThread { [self] in
+            outcome.withLock { $0 = restart() }
+            done.signal()
+        }
+        done.wait()
+        return outcome.withLock { $0 }
     }
 
     /// Starts a fresh interpreter, loads every module again and sets up again the plugins that were

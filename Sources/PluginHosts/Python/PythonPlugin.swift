@@ -17,6 +17,8 @@ public final class PythonPlugin: Plugin {
 
     public func implements(_ hook: String) -> Bool { loaded.hooks[hook] != nil }
 
+    public var hookNames: [String]? { loaded.hooks.keys.sorted() }
+
     public func setup(_ context: PluginContext) async throws {
         _ = try host.setup(name, context: context)
     }

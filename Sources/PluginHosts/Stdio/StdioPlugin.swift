@@ -29,7 +29,7 @@ public final class StdioPlugin: Plugin {
     }
 
     /// The argv to run: `command`, or the reference's fallback of `entry_point` split on spaces.
-    var command: [String] { manifest.command ?? (manifest.entryPoint ?? "").split(separator: " ").map(String.init) }
+    public var command: [String] { manifest.command ?? (manifest.entryPoint ?? "").split(separator: " ").map(String.init) }
 
     var workingDirectory: String {
         guard let dir = manifest.workingDir else { return folder }
@@ -41,6 +41,8 @@ public final class StdioPlugin: Plugin {
         if manifest.isMiddleware && (hook == "before" || hook == "after") { return true }
         return specHooks?.contains(hook) ?? true
     }
+
+    public var hookNames: [String]? { state.withLock { $0.hooks?.sorted() } }
 
     public var serverInfo: JSONValue? { state.withLock { $0.serverInfo } }
 

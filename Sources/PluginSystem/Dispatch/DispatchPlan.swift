@@ -24,4 +24,9 @@ public struct DispatchPlan: Sendable {
 public struct PluginAnswer: Sendable {
     public let plugin: String
     public let reply: HookReply
+
+    public init(plugin: String, reply: HookReply) {
+        self.plugin = plugin
+        self.reply = reply
+    }
 }

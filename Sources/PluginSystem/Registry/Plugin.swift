@@ -78,6 +78,8 @@ public struct HookReply: Sendable, Equatable {
 public protocol Plugin: AnyObject, Sendable {
     /// Whether the plugin has `hook`; dispatchers skip plugins that do not.
     func implements(_ hook: String) -> Bool
+    /// The hooks the plugin has, when it can tell (a stdio plugin that did not list them cannot).
+    var hookNames: [String]? { get }
     func setup(_ context: PluginContext) async throws
     func teardown() async throws
     /// Calls one hook. Errors thrown here are reported with the plugin's name.
@@ -88,6 +90,7 @@ public protocol Plugin: AnyObject, Sendable {
 }
 
 extension Plugin {
+    public var hookNames: [String]? { nil }
     public func setup(_ context: PluginContext) async throws {}
     public func teardown() async throws {}
     public func terminate() async {}

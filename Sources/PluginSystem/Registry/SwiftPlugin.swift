@@ -22,6 +22,8 @@ public final class SwiftPlugin: Plugin {
 
     public func implements(_ hook: String) -> Bool { hooks[hook] != nil }
 
+    public var hookNames: [String]? { hooks.keys.sorted() }
+
     public func setup(_ context: PluginContext) async throws { try await onSetup?(context) }
 
     public func teardown() async throws { try await onTeardown?() }

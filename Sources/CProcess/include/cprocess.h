@@ -1,5 +1,5 @@
-#ifndef DAGSTACK_CSPAWN_H
-#define DAGSTACK_CSPAWN_H
+#ifndef DAGSTACK_CPROCESS_H
+#define DAGSTACK_CPROCESS_H
 
 #include <sys/types.h>
 
@@ -14,5 +14,9 @@ int dagstack_pipe_cloexec(int fds[2]);
 
 /// Sets PR_SET_CHILD_SUBREAPER on the calling process, so orphaned grandchildren are reparented to it.
 int dagstack_set_child_subreaper(void);
+
+/// Installs handlers for SIGINT, SIGTERM and SIGHUP that write the signal number (one byte) to
+/// `fd` and nothing else, without SA_RESTART so a blocking read (the line editor's) returns EINTR.
+int dagstack_install_signal_pipe(int fd);
 
 #endif

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "cspawn.h"
+#include "cprocess.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,4 +72,29 @@ pid_t dagstack_spawn(const char *path, char *const argv[], char *const envp[], c
         return -1;
     }
     return pid;
+}
+
+static int signal_pipe_fd = -1;
+
+static void forward_signal(int signo) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)signo;
+    if (signal_pipe_fd >= 0) {
+        ssize_t ignored = write(signal_pipe_fd, &byte, 1);
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+int dagstack_install_signal_pipe(int fd) {
+    signal_pipe_fd = fd;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = forward_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; /* no SA_RESTART: interrupt blocking reads */
+    if (sigaction(SIGINT, &action, NULL) != 0) return -1;
+    if (sigaction(SIGTERM, &action, NULL) != 0) return -1;
+    if (sigaction(SIGHUP, &action, NULL) != 0) return -1;
+    return 0;
 }

@@ -1,0 +1,115 @@
+import PluginSystem
+
+/// `call KIND.HOOK [JSON]`: dispatch any hook with its class and show who answered and what.
+enum CallCommand {
+    static let usage = "call KIND.HOOK [JSON]"
+
+    static let spec = CommandSpec(
+        name: "call", usage: usage, summary: "dispatch a hook with its class and show the answers",
+        help: """
+            Dispatches KIND.HOOK with the class its hookspec gives (or the inferred one, see `kinds`):
+            singleton, broadcast_collect, broadcast_notify, capability or chain. A JSON object is passed
+            as named arguments (call chunker.chunk {"text": "Hello, dagstack!", "max_size": 5}), an array
+            as positional ones, any other value as the single argument; a chain gets JSON as its input.
+            """,
+        arguments: [.kindHook],
+        run: { args, session throws(ConsoleError) in
+            let registry = try await session.requireRegistry()
+            let (word, rest) = args.split()
+            let (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
+            let value = try rest.json(required: false, usage: usage)
+            let dispatch = KindCatalog(registry).hooks(of: kind).first { $0.name == hook }!.dispatch
+            var arguments = HookArguments()
+            switch value {
+            case .object(let o)?: arguments.named = o
+            case .array(let a)?: arguments.positional = a
+            case let v?: arguments.positional = [v]
+            case nil: break
+            }
+            var output = Output(kind: kind, hook: hook, dispatch: dispatch)
+            do {
+                switch dispatch {
+                case .singleton:
+                    output.answers = [try await SingletonDispatcher(registry).dispatch(kind, hook, arguments)]
+                case .broadcastCollect:
+                    let outcome = try await BroadcastCollectDispatcher(registry).dispatch(kind, hook, arguments)
+                    (output.answers, output.errors) = (outcome.answers, outcome.errors)
+                case .broadcastNotify:
+                    let outcome = try await BroadcastNotifyDispatcher(registry).dispatch(kind, hook, arguments)
+                    (output.answers, output.errors) = (outcome.notified, outcome.errors)
+                case .capability:
+                    let outcome = try await CapabilityDispatcher(registry).dispatch(kind, hook, arguments)
+                    output.answers = [PluginAnswer(plugin: outcome.plugin, reply: outcome.reply)]
+                    output.matchedBy = switch outcome.matchedBy {
+                    case .matches: "matches()"
+                    case .supports(let tag): tag
+                    case .fallback: "fallback"
+                    }
+                case .chain:
+                    let outcome = try await ChainDispatcher(registry).dispatch(kind, hook, initial: value ?? .null)
+                    output.answers = outcome.answers
+                    output.chainOutput = outcome.value
+                    output.stoppedBy = outcome.stoppedBy
+                }
+            } catch {
+                output.errors.append(error as? DagstackError ?? DagstackError(.pluginError, "\(error)"))
+                output.failed = true
+            }
+            return output
+        })
+
+    struct Output: CommandOutput {
+        var kind: String
+        var hook: String
+        var dispatch: DispatchClass
+        var answers: [PluginAnswer] = []
+        var errors: [DagstackError] = []
+        var matchedBy: String?
+        var chainOutput: JSONValue?
+        var stoppedBy: String?
+        /// The dispatch itself raised (as opposed to per-plugin errors a broadcast collects).
+        var failed = false
+
+        var succeeded: Bool { !failed }
+
+        var json: JSONObject {
+            var o: JSONObject = [
+                "kind": .string(kind), "hook": .string(hook), "dispatch": .string(dispatch.rawValue),
+                "answers": .array(answers.map { a in
+                    var ao: JSONObject = ["plugin": .string(a.plugin)]
+                    switch a.reply.output {
+                    case .value(let v): ao["value"] = v
+                    case .stopChain: ao["stop_chain"] = true
+                    }
+                    ao["logs"] = .array(a.reply.logs.map(LogJSON.json))
+                    return .object(ao)
+                }),
+                "errors": .array(errors.map(ErrorJSON.json)),
+            ]
+            if let matchedBy { o["matched_by"] = .string(matchedBy) }
+            if dispatch == .chain {
+                o["output"] = chainOutput ?? .null
+                o["stopped_by"] = stoppedBy.map(JSONValue.string) ?? .null
+            }
+            return o
+        }
+
+        func text(_ style: TextStyle) -> String {
+            var lines = [style.bold("call \(kind).\(hook)") + "  " + style.cyan(dispatch.rawValue) + (matchedBy.map { style.dim("  matched by \($0)") } ?? "")]
+            for answer in answers {
+                let value = switch answer.reply.output {
+                case .value(let v): ValueText.short(v, limit: 400)
+                case .stopChain: style.yellow("STOP_CHAIN")
+                }
+                lines.append("  " + pad(answer.plugin, 18) + value)
+                for log in answer.reply.logs { lines.append("      " + LogJSON.text(log, style)) }
+            }
+            if answers.isEmpty && errors.isEmpty { lines.append(style.dim("  no plugin answered")) }
+            if let chainOutput {
+                lines.append("  " + style.dim("output ") + ValueText.short(chainOutput) + (stoppedBy.map { style.yellow("  (stopped by \($0))") } ?? ""))
+            }
+            for error in errors { lines.append(ErrorJSON.text(error, style, indent: "  ")) }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import PluginSystem
+
+/// The text after a command's name, with the helpers commands use to read it. Column numbers in
+/// errors count from the start of the typed line.
+struct CommandArguments: Sendable {
+    /// The whole typed line, echoed under JSON errors.
+    let line: String
+    let text: String
+    /// Where `text` starts in the typed line (0-based).
+    let offset: Int
+
+    var isEmpty: Bool { text.trimmingCharacters(in: .whitespaces).isEmpty }
+
+    /// The first word and the rest.
+    func split() -> (first: String, rest: CommandArguments) {
+        let trimmed = text.drop { $0 == " " || $0 == "\t" }
+        let leading = text.count - trimmed.count
+        let word = trimmed.prefix { $0 != " " && $0 != "\t" }
+        return (String(word), CommandArguments(line: line, text: String(trimmed.dropFirst(word.count)), offset: offset + leading + word.count))
+    }
+
+    var words: [String] { text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
+
+    func usageError(_ usage: String, _ problem: String) -> ConsoleError {
+        ConsoleError("\(problem)\nusage: \(usage)")
+    }
+
+    /// `KIND.HOOK`, checked against what is loaded: an unknown kind or hook names the known ones.
+    func kindHook(_ word: String, registry: PluginRegistry, usage: String) throws(ConsoleError) -> (kind: String, hook: String) {
+        guard let dot = word.lastIndex(of: "."), dot != word.startIndex, word.index(after: dot) != word.endIndex else {
+            throw usageError(usage, word.isEmpty ? "missing KIND.HOOK" : "'\(word)' is not KIND.HOOK")
+        }
+        let kind = String(word[..<dot]), hook = String(word[word.index(after: dot)...])
+        let kinds = KindCatalog(registry)
+        guard kinds.kinds.contains(kind) else {
+            let near = Levenshtein.nearest(kind, in: kinds.kinds)
+            throw ConsoleError("unknown kind '\(kind)'" + (near.isEmpty ? "" : "; did you mean \(near.map { "'\($0)'" }.joined(separator: ", "))?")
+                               + "\nknown kinds: \(kinds.kinds.joined(separator: ", "))")
+        }
+        let known = kinds.hooks(of: kind)
+        if known.contains(where: { $0.name == hook && $0.wrapper }) {
+            throw ConsoleError("'\(kind).\(hook)' is a middleware wrapper: it runs around the hooks its chain_wrap covers and is not dispatched itself")
+        }
+        let hooks = known.map(\.name)
+        guard hooks.contains(hook) else {
+            throw ConsoleError("kind '\(kind)' has no hook '\(hook)'; its hooks: \(hooks.joined(separator: ", "))")
+        }
+        return (kind, hook)
+    }
+
+    /// The rest of the line as one JSON value; a mistake says where, with a caret under it.
+    func json(required: Bool = true, usage: String) throws(ConsoleError) -> JSONValue? {
+        let body = text.trimmingCharacters(in: .whitespaces)
+        guard !body.isEmpty else {
+            if required { throw usageError(usage, "missing JSON value") }
+            return nil
+        }
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            let column = offset + error.column
+            let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
+            throw ConsoleError("bad JSON at column \(column): \(error.message)\n  \(line)\n  \(caret)")
+        }
+    }
+
+    /// A registered plugin's name; an unknown one names the nearest.
+    func plugin(_ name: String, registry: PluginRegistry, usage: String) throws(ConsoleError) -> PluginRecord {
+        guard !name.isEmpty else { throw usageError(usage, "missing PLUGIN") }
+        guard let record = registry.record(named: name) else {
+            let known = registry.records.map(\.name)
+            let near = Levenshtein.nearest(name, in: known)
+            throw ConsoleError("unknown plugin '\(name)'" + (near.isEmpty ? "" : "; did you mean \(near.map { "'\($0)'" }.joined(separator: ", "))?")
+                               + "\nplugins: \(known.joined(separator: ", "))")
+        }
+        return record
+    }
+}
+
+import Foundation

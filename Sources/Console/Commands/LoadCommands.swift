@@ -1,0 +1,132 @@
+import Foundation
+import Inspector
+import PluginHosts
+import PluginSystem
+
+/// What loading a directory gave: the plugins with their states, and everything skipped with why.
+struct LoadSummary: CommandOutput {
+    var headline: String
+    var path: String
+    var records: [PluginRecord]
+    var problems: [LoadProblem]
+    var warnings: [String]
+    var delta: TraceDelta?
+    var rerun: TraceResult?
+
+    init(directory: PluginDirectory) {
+        path = directory.path
+        headline = "loaded \(directory.path)"
+        records = directory.registry.records
+        problems = directory.problems
+        warnings = directory.registry.warnings
+    }
+
+    var succeeded: Bool { true }
+
+    var json: JSONObject {
+        var o: JSONObject = [
+            "path": .string(path), "plugins": .array(records.map { .object(PluginJSON.summary($0)) }),
+            "problems": .array(problems.map { ["source": .string($0.source), "error": ErrorJSON.json($0.error)] }),
+            "warnings": .array(warnings.map(JSONValue.string)),
+        ]
+        if let rerun { o["trace"] = .object(TraceJSON.object(rerun)) }
+        if let delta { o["changes"] = TraceDeltaJSON.json(delta) }
+        return o
+    }
+
+    func text(_ style: TextStyle) -> String {
+        let active = records.filter { $0.state == .active }.count
+        var lines = [headline + ": \(records.count) plugin\(records.count == 1 ? "" : "s"), \(active) active"]
+        for r in records where r.state != .active {
+            lines.append("  " + style.state(r.state.name) + " " + style.bold(r.name) + style.dim(r.state.reason.map { " — \($0)" } ?? ""))
+        }
+        for p in problems { lines.append("  " + style.red("skipped") + " " + p.source + style.dim(" — \(p.error.description)")) }
+        for w in warnings { lines.append("  " + style.yellow("warning") + " " + w) }
+        if let rerun, let delta {
+            lines.append(style.bold("last trace run again") + ": " + (delta.isSame ? style.green("same result") : style.yellow("changed")))
+            lines.append(TraceDeltaText.render(delta, style))
+            if !delta.isSame { lines.append(TraceText.render(rerun, style)) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+enum TraceDeltaJSON {
+    static func json(_ d: TraceDelta) -> JSONValue {
+        [
+            "same": .bool(d.isSame),
+            "stages": .array(d.stages.map { s in
+                ["plugin": .string(s.plugin), "before": s.before.map { .string($0.rawValue) } ?? .null,
+                 "after": s.after.map { .string($0.rawValue) } ?? .null, "output_diff": .array(s.outputDiff.map(\.json))]
+            }),
+            "output_diff": .array(d.outputDiff.map(\.json)),
+        ]
+    }
+}
+
+enum TraceDeltaText {
+    static func render(_ d: TraceDelta, _ style: TextStyle) -> String {
+        var lines: [String] = []
+        for s in d.stages {
+            let from = s.before?.rawValue ?? "absent", to = s.after?.rawValue ?? "absent"
+            lines.append("  " + pad(s.plugin, 18) + (from == to ? style.dim(to) : "\(style.state(from)) → \(style.state(to))"))
+            for op in s.outputDiff { lines += TraceText.operation(op, style) }
+        }
+        if !d.outputDiff.isEmpty {
+            lines.append("  " + style.bold("output"))
+            for op in d.outputDiff { lines += TraceText.operation(op, style) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `load DIR`: tear down what is loaded and load another directory.
+enum LoadCommand {
+    static let usage = "load DIR"
+
+    static let spec = CommandSpec(
+        name: "load", usage: usage, summary: "load another plugin directory",
+        help: "Tears every plugin of the current directory down and loads DIR. Loading a directory runs its code.",
+        arguments: [.path],
+        run: { args, session throws(ConsoleError) in
+            let path = args.text.trimmingCharacters(in: .whitespaces)
+            guard !path.isEmpty else { throw args.usageError(usage, "missing DIR") }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: (path as NSString).expandingTildeInPath, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ConsoleError("not a directory: \(path)")
+            }
+            return LoadSummary(directory: await session.load((path as NSString).expandingTildeInPath))
+        })
+}
+
+/// `reload`: read manifests and code again, then run the last trace again and show what changed.
+enum ReloadCommand {
+    static let spec = CommandSpec(
+        name: "reload", usage: "reload", summary: "re-read manifests and code, re-run the last trace, show what changed",
+        help: """
+            Tears everything down, reads the directory again (manifests, plugin code, kinds, resources) and
+            sets it up — your disable/enable and priority changes are kept. If you traced a chain before,
+            the same trace runs again and the differences from the previous run are shown: edit a plugin,
+            `reload`, see the new behaviour.
+            """,
+        run: { _, session throws(ConsoleError) in
+            let previous = await session.lastTrace
+            let loaded = try await session.reloadDirectory()
+            var output = LoadSummary(directory: loaded)
+            output.headline = "reloaded \(loaded.path)"
+            if let previous {
+                let rerun = await ChainTracer(registry: loaded.registry, kind: previous.kind, hook: previous.hook).trace(previous.input)
+                await session.remember(TraceRequestInput(kind: previous.kind, hook: previous.hook, input: previous.input), result: rerun)
+                output.rerun = rerun
+                output.delta = TraceDelta(old: previous.result, new: rerun)
+            }
+            return output
+        })
+}
+
+extension ConsoleSession {
+    func reloadDirectory() async throws(ConsoleError) -> PluginDirectory {
+        guard let path else { throw ConsoleError("no plugin directory is loaded; use `load DIR`") }
+        return await load(path)
+    }
+}

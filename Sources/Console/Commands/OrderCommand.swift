@@ -1,0 +1,85 @@
+import PluginSystem
+
+/// `order KIND[.HOOK]`: the dispatch order in force now — middleware first, then the kind's plugins
+/// by priority (overrides included), with the ones that will not run shown crossed out.
+enum OrderCommand {
+    static let usage = "order KIND[.HOOK]"
+
+    static let spec = CommandSpec(
+        name: "order", usage: usage, summary: "show the dispatch order now in force",
+        help: """
+            Shows the order a dispatch of KIND (or KIND.HOOK) uses now: the middleware that wraps it first
+            (outermost first), then the kind's plugins by priority, ties by name. Disabled plugins are
+            crossed out and failed or unavailable ones marked; with HOOK, plugins without it are left out.
+            `disable`, `enable` and `priority` change this at once.
+            """,
+        arguments: [.kindHook],
+        run: { args, session throws(ConsoleError) in
+            let registry = try await session.requireRegistry()
+            let word = args.split().first
+            guard !word.isEmpty else { throw args.usageError(usage, "missing KIND") }
+            var kind = word, hook: String?
+            if !KindCatalog(registry).kinds.contains(word) {
+                (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
+            }
+            let plugins = registry.ordered(kind: kind).filter { !$0.manifest.isMiddleware && (hook == nil || $0.instance == nil || $0.implements(hook!)) }
+            let middleware = registry.records.filter { record in
+                guard let wrap = record.manifest.chainWrap else { return false }
+                return hook.map { wrap.wraps(kind: kind, hook: $0) } ?? (wrap.kinds.contains("*") || wrap.kinds.contains(kind))
+            }.sorted(by: PluginRecord.dispatchOrder)
+            return Output(kind: kind, hook: hook, middleware: middleware, plugins: plugins)
+        })
+
+    struct Output: CommandOutput {
+        var kind: String
+        var hook: String?
+        var middleware: [PluginRecord]
+        var plugins: [PluginRecord]
+
+        var json: JSONObject {
+            func entry(_ r: PluginRecord, _ position: Int?) -> JSONValue {
+                var o: JSONObject = ["plugin": .string(r.name), "priority": .int(r.priority), "state": .string(r.state.name), "runs": .bool(r.isActive)]
+                if let position { o["position"] = .int(position) }
+                if r.priorityOverride != nil { o["manifest_priority"] = .int(r.manifest.priority) }
+                return .object(o)
+            }
+            var position = 0
+            return [
+                "kind": .string(kind), "hook": hook.map(JSONValue.string) ?? .null,
+                "middleware": .array(middleware.map { entry($0, nil) }),
+                "order": .array(plugins.map { r in
+                    if r.isActive { position += 1 }
+                    return entry(r, r.isActive ? position : nil)
+                }),
+            ]
+        }
+
+        func text(_ style: TextStyle) -> String {
+            var lines = [style.bold("order \(kind)\(hook.map { ".\($0)" } ?? "")")]
+            for m in middleware {
+                lines.append("  " + style.cyan("wrap") + " \(pad(line(m, style), 30)) " + style.dim("middleware, priority \(m.priority)"))
+            }
+            var position = 0
+            for r in plugins {
+                if r.isActive {
+                    position += 1
+                    lines.append("  " + pad("\(position).", 4) + " " + line(r, style))
+                } else {
+                    lines.append("  " + pad("-", 4) + " " + line(r, style))
+                }
+            }
+            if plugins.isEmpty { lines.append(style.dim("  no plugins")) }
+            return lines.joined(separator: "\n")
+        }
+
+        func line(_ r: PluginRecord, _ style: TextStyle) -> String {
+            let override = r.priorityOverride.map { _ in style.dim(" (manifest \(r.manifest.priority))") } ?? ""
+            let body = pad(r.name, 18) + " " + pad("\(r.priority)", 6)
+            switch r.state {
+            case .active: return body + override
+            case .disabled: return style.struck(body) + override + " " + style.state("disabled")
+            default: return style.struck(body) + " " + style.state(r.state.name) + style.dim(r.state.reason.map { " — \($0)" } ?? "")
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import PluginHosts
+import PluginSystem
+
+/// `show PLUGIN`: its manifest, state and error, resources, hooks, and how its code is run.
+enum ShowCommand {
+    static let usage = "show PLUGIN"
+
+    static let spec = CommandSpec(
+        name: "show", usage: usage, summary: "show a plugin's manifest, state, resources and hooks",
+        help: """
+            Shows everything about one plugin: the manifest fields (defaults included), its state and,
+            when it failed, the error with its traceback; the resources it declared and those it was
+            granted; the hooks it implements; the entry point (marked inferred when plugin.py's only class
+            was taken) or the process running it.
+            """,
+        arguments: [.plugin],
+        run: { args, session throws(ConsoleError) in
+            let registry = try await session.requireRegistry()
+            return Output(record: try args.plugin(args.split().first, registry: registry, usage: usage))
+        })
+
+    struct Output: CommandOutput {
+        var record: PluginRecord
+
+        var manifestJSON: JSONObject {
+            let m = record.manifest
+            var o: JSONObject = [
+                "name": .string(m.name), "kind": .string(m.kind), "runtime": .string(m.runtime.rawValue),
+                "priority": .int(m.priority), "core_version": .string(m.coreVersion), "schema_version": .string(m.schemaVersion),
+                "kind_api_version": .string(m.kindAPIVersion), "depends_on": .array(m.dependsOn.map(JSONValue.string)),
+                "execution_model": .string(m.executionModel.rawValue), "startup_timeout_sec": .int(m.startupTimeoutSec),
+                "teardown_timeout_sec": .int(m.teardownTimeoutSec),
+                "resources": ["required": .array(m.resources.required.map(JSONValue.string)), "optional": .array(m.resources.optional.map(JSONValue.string))],
+            ]
+            if let v = m.version { o["version"] = .string(v) }
+            if let v = m.description { o["description"] = .string(v) }
+            if let v = m.entryPoint { o["entry_point"] = .string(v) }
+            if let v = m.command { o["command"] = .array(v.map(JSONValue.string)) }
+            if let v = m.env { o["env"] = .object(JSONObject(uniqueKeysWithValues: v.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }
+            if let v = m.workingDir { o["working_dir"] = .string(v) }
+            if let w = m.chainWrap { o["chain_wrap"] = ["kinds": .array(w.kinds.map(JSONValue.string)), "hooks": .array(w.hooks.map(JSONValue.string))] }
+            if !m.capabilities.isEmpty { o["capabilities"] = .array(m.capabilities.map(JSONValue.string)) }
+            if !m.supportsLanguages.isEmpty { o["supports_languages"] = .array(m.supportsLanguages.map(JSONValue.string)) }
+            if !m.supportsExtensions.isEmpty { o["supports_extensions"] = .array(m.supportsExtensions.map(JSONValue.string)) }
+            if !m.supportsMimeTypes.isEmpty { o["supports_mime_types"] = .array(m.supportsMimeTypes.map(JSONValue.string)) }
+            if m.fallback { o["fallback"] = true }
+            if !m.metadata.isEmpty { o["metadata"] = .object(m.metadata) }
+            o["source"] = .string(m.source)
+            return o
+        }
+
+        var code: JSONObject {
+            switch record.instance {
+            case let python as PythonPlugin:
+                return ["host": "python", "entry_point": .string(python.loaded.entryPoint), "inferred": .bool(python.loaded.inferred),
+                        "class": .string(python.loaded.className), "pid": python.host.pid.map { .int(Int($0)) } ?? .null]
+            case let stdio as StdioPlugin:
+                return ["host": "stdio", "command": .array(stdio.command.map(JSONValue.string)),
+                        "pid": stdio.pid.map { .int(Int($0)) } ?? .null, "server_info": stdio.serverInfo ?? .null]
+            case nil:
+                return ["host": "none"]
+            default:
+                return ["host": "swift"]
+            }
+        }
+
+        var json: JSONObject {
+            var o = PluginJSON.summary(record)
+            o["manifest"] = .object(manifestJSON)
+            o["granted_resources"] = .array(record.resources.names.map(JSONValue.string))
+            o["hooks"] = record.instance?.hookNames.map { .array($0.map(JSONValue.string)) } ?? .null
+            o["code"] = .object(code)
+            return o
+        }
+
+        func text(_ style: TextStyle) -> String {
+            var lines = [style.bold(record.name) + "  " + style.state(record.state.name)]
+            if case .failed(let error) = record.state { lines.append(ErrorJSON.text(error, style, indent: "  ")) }
+            else if let reason = record.state.reason { lines.append("  " + style.dim(reason)) }
+            for (key, value) in manifestJSON {
+                lines.append("  " + style.dim(pad(key, 22)) + (value.stringValue ?? value.encoded()))
+            }
+            if record.priorityOverride != nil { lines.append("  " + style.dim(pad("priority (override)", 22)) + "\(record.priority)") }
+            lines.append("  " + style.dim(pad("granted resources", 22)) + (record.resources.names.isEmpty ? "none" : record.resources.names.joined(separator: ", ")))
+            lines.append("  " + style.dim(pad("hooks", 22)) + (record.instance?.hookNames?.joined(separator: ", ") ?? "not known"))
+            var codeLine = ""
+            switch record.instance {
+            case let python as PythonPlugin:
+                codeLine = "Python \(python.loaded.entryPoint)" + (python.loaded.inferred ? " (inferred: plugin.py's only class)" : "")
+                if let pid = python.host.pid { codeLine += ", interpreter pid \(pid)" }
+            case let stdio as StdioPlugin:
+                codeLine = "stdio process " + stdio.command.joined(separator: " ") + (stdio.pid.map { ", pid \($0)" } ?? ", not running")
+            case nil: codeLine = "not bound to code"
+            default: codeLine = "Swift"
+            }
+            lines.append("  " + style.dim(pad("code", 22)) + codeLine)
+            if let folder = record.folder { lines.append("  " + style.dim(pad("folder", 22)) + folder) }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

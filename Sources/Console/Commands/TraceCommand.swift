@@ -1,0 +1,46 @@
+import Inspector
+import PluginSystem
+
+/// `trace KIND.HOOK JSON`: push a value through a chain and show what every stage did.
+enum TraceCommand {
+    static let usage = "trace KIND.HOOK JSON"
+
+    static let spec = CommandSpec(
+        name: "trace", usage: usage, summary: "run a chain and show every stage with its diff",
+        help: """
+            Pushes JSON through the chain KIND.HOOK and shows every stage in dispatch order: plugin,
+            priority, status (changed, unchanged, stopped for STOP_CHAIN, error, disabled, not_run), the
+            time, the diff between the value before and after (JSON Patch; a changed string also word by
+            word), what the plugin printed or logged, and the middleware calls around it.
+            Example: trace query_rewriter.rewrite {"text": "  How to LAUNCH dagstack?  ", "tenant_id": "acme-corp"}
+            """,
+        arguments: [.kindHook],
+        run: { args, session throws(ConsoleError) in
+            let registry = try await session.requireRegistry()
+            let (word, rest) = args.split()
+            let (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
+            let input = try rest.json(usage: usage)!
+            let result = await ChainTracer(registry: registry, kind: kind, hook: hook).trace(input)
+            await session.remember(TraceRequestInput(kind: kind, hook: hook, input: input), result: result)
+            return Output(result: result)
+        })
+
+    struct Output: CommandOutput {
+        var result: TraceResult
+        var succeeded: Bool { result.error == nil }
+        var json: JSONObject { TraceJSON.object(result) }
+        func text(_ style: TextStyle) -> String { TraceText.render(result, style) }
+    }
+}
+
+struct TraceRequestInput: Sendable {
+    var kind: String
+    var hook: String
+    var input: JSONValue
+}
+
+extension ConsoleSession {
+    func remember(_ request: TraceRequestInput, result: TraceResult) {
+        lastTrace = TraceRequest(kind: request.kind, hook: request.hook, input: request.input, result: result)
+    }
+}

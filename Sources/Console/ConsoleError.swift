@@ -1,0 +1,63 @@
+import PluginSystem
+
+/// A command that could not run, said so a person knows what to type instead. Never a crash.
+public struct ConsoleError: Error, Sendable {
+    public var message: String
+    /// The runtime error behind it, when a plugin or the runtime failed.
+    public var underlying: DagstackError?
+
+    public init(_ message: String, underlying: DagstackError? = nil) {
+        self.message = message
+        self.underlying = underlying
+    }
+
+    public init(_ error: DagstackError) {
+        message = error.description
+        underlying = error
+    }
+
+    var json: JSONValue {
+        var o: JSONObject = ["message": .string(message)]
+        if let e = underlying { o["code"] = .string(e.code.rawValue); o.merge(ErrorJSON.fields(e)) { a, _ in a } }
+        return .object(o)
+    }
+}
+
+/// Runtime errors as JSON and as text, the same everywhere a command shows one.
+enum ErrorJSON {
+    static func fields(_ e: DagstackError) -> JSONObject {
+        var o: JSONObject = ["code": .string(e.code.rawValue), "message": .string(e.message)]
+        if let p = e.plugin { o["plugin"] = .string(p) }
+        if let t = e.exceptionType { o["exception_type"] = .string(t) }
+        if let t = e.traceback { o["traceback"] = .string(t) }
+        if !e.errors.isEmpty { o["errors"] = .array(e.errors.map { .object(fields($0)) }) }
+        if !e.logs.isEmpty { o["logs"] = .array(e.logs.map(LogJSON.json)) }
+        return o
+    }
+
+    static func json(_ e: DagstackError) -> JSONValue { .object(fields(e)) }
+
+    static func text(_ e: DagstackError, _ style: TextStyle, indent: String = "") -> String {
+        var lines = [indent + style.red(e.code.rawValue) + ": " + e.message]
+        if let traceback = e.traceback?.trimmingCharacters(in: .newlines), !traceback.isEmpty {
+            lines += traceback.split(separator: "\n", omittingEmptySubsequences: false).map { indent + "  " + style.dim(String($0)) }
+        }
+        for inner in e.errors { lines.append(text(inner, style, indent: indent + "  ")) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+enum LogJSON {
+    static func json(_ log: PluginLog) -> JSONValue {
+        var o: JSONObject = ["stream": .string(log.stream), "text": .string(log.text)]
+        if let level = log.level { o["level"] = .string(level) }
+        return .object(o)
+    }
+
+    static func text(_ log: PluginLog, _ style: TextStyle) -> String {
+        let tag = log.level.map { "\(log.stream) \($0.lowercased())" } ?? log.stream
+        return style.dim(tag + " │ ") + log.text
+    }
+}
+
+import Foundation

@@ -1,0 +1,127 @@
+import Foundation
+import PluginSystem
+
+/// Runs the console: loads the directory, then reads commands from `-c`, a terminal (libedit) or a
+/// pipe, prints each result as text or JSON, and tears every plugin down on the way out, however the
+/// console leaves (quit, Ctrl-D, end of script, SIGTERM, SIGHUP).
+public final class ConsoleRunner {
+    public struct Configuration: Sendable {
+        public var directory: String
+        /// `-c` commands; when empty, commands come from standard input.
+        public var commands: [String] = []
+        public var json = false
+        public var color = false
+        /// Use libedit: standard input is a terminal and no `-c` was given.
+        public var interactive = false
+        public var historyFile: String?
+
+        public init(directory: String) { self.directory = directory }
+    }
+
+    let configuration: Configuration
+    let session: ConsoleSession
+    let style: TextStyle
+    private var editor: LineEditor?
+
+    public init(configuration: Configuration, session: ConsoleSession) {
+        self.configuration = configuration
+        self.session = session
+        style = TextStyle(color: configuration.color && !configuration.json)
+    }
+
+    /// Runs to the end and returns the exit status: 0, or 1 when a command failed in batch mode,
+    /// or 128 + the signal that ended the console.
+    public func run() -> Int32 {
+        let editor: LineEditor
+        if configuration.interactive && configuration.commands.isEmpty {
+            let words = CompletionCache()
+            editor = LibEditLineEditor(historyFile: configuration.historyFile) { words.candidates(for: $0) }
+            refreshCompletion = { [session] in words.update(from: session) }
+        } else {
+            editor = PlainLineReader()
+        }
+        self.editor = editor
+        let session = self.session
+        let terminal = TerminalState()
+        let watcher = SignalWatcher(onForcedExit: {
+            terminal.restore()
+            FileHandle.standardError.write(Data("dagstack-console: did not stop in time after a signal; leaving now\n".utf8))
+            exit(1)
+        })
+
+        let directory = configuration.directory
+        note("loading \(directory) — loading a plugin directory runs its plugins' code")
+        let summary = watcher.runCancellable { await session.start(directory) }
+        if configuration.json {
+            FileHandle.standardError.write(Data((summary.text(TextStyle(color: false)) + "\n").utf8))
+        } else {
+            write(summary.text(style))
+        }
+        refreshCompletion()
+
+        var failures = 0
+        var inputs = configuration.commands.makeIterator()
+        loop: while watcher.termination == nil {
+            let line: String
+            if configuration.commands.isEmpty {
+                let prompt = watcher.runCancellable { await session.prompt }
+                switch editor.readLine(prompt: configuration.interactive ? prompt : "") {
+                case .line(let text): line = text
+                case .endOfInput: break loop
+                case .interrupted: continue loop
+                }
+                editor.remember(line)
+            } else {
+                guard let next = inputs.next() else { break loop }
+                line = next
+            }
+            guard let executed = watcher.runCancellable({ await session.execute(line) }) else { continue }
+            if !executed.succeeded { failures += 1 }
+            if configuration.json {
+                write(executed.json.encoded())
+            } else if !executed.quits {
+                let text = executed.text(style)
+                if !text.isEmpty { write(text) }
+            }
+            refreshCompletion()
+            if executed.quits { break }
+        }
+
+        let teardown = watcher.runCancellable { await session.close() }
+        if let teardown { note(ErrorJSON.text(teardown, TextStyle(color: false))) }
+        editor.restoreTerminal()
+        terminal.restore()
+        if let signal = watcher.termination { return 128 + signal }
+        return configuration.commands.isEmpty && configuration.interactive ? 0 : (failures > 0 ? 1 : 0)
+    }
+
+    private var refreshCompletion: () -> Void = {}
+
+    func write(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+
+    func note(_ text: String) {
+        let line = configuration.json || !configuration.interactive ? text : style.dim(text)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// The words Tab completes from, refreshed after each command (the callback cannot wait on the session).
+final class CompletionCache: Sendable {
+    private let words = Mutex(CompletionWords(kinds: [], kindHooks: [], plugins: [], stepping: false))
+
+    func update(from session: ConsoleSession) {
+        let done = DispatchSemaphore(value: 0)
+        let fresh = Mutex<CompletionWords?>(nil)
+        Task.detached {
+            let current = await session.completionWords
+            fresh.withLock { $0 = current }
+            done.signal()
+        }
+        done.wait()
+        if let current = fresh.withLock({ $0 }) { words.withLock { $0 = current } }
+    }
+
+    func candidates(for line: String) -> [String] { Completion.candidates(for: line, words: words.withLock { $0 }) }
+}
+
+import Synchronization

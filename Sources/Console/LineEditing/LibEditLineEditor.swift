@@ -1,0 +1,125 @@
+import CLibEdit
+import EditLineShim
+import Foundation
+
+/// The console's prompt on the system libedit: line editing, history kept in a private file, and
+/// Tab completion from a callback.
+public final class LibEditLineEditor: LineEditor {
+    /// State the C callbacks reach through libedit's client data (no global mutable state).
+    final class Callbacks {
+        var prompt: UnsafeMutablePointer<CChar> = strdup("> ")
+        let complete: (String) -> [String]
+        let output: UnsafeMutablePointer<FILE>
+
+        init(complete: @escaping (String) -> [String], output: UnsafeMutablePointer<FILE>) {
+            self.complete = complete
+            self.output = output
+        }
+
+        deinit { free(prompt) }
+    }
+
+    private let editLine: OpaquePointer
+    private let history: OpaquePointer
+    private let callbacks: Callbacks
+    private let historyFile: String?
+    private var savedTerminal = termios()
+    private let hasSavedTerminal: Bool
+
+    /// - Parameters:
+    ///   - historyFile: where history persists (created with mode 0600), or nil for none.
+    ///   - complete: candidates for the text before the cursor.
+    public init(historyFile: String?, complete: @escaping (String) -> [String]) {
+        hasSavedTerminal = tcgetattr(STDIN_FILENO, &savedTerminal) == 0
+        // libedit's own streams over the standard descriptors (the C globals are not concurrency-safe).
+        let input = fdopen(STDIN_FILENO, "r")!, output = fdopen(STDOUT_FILENO, "w")!, errors = fdopen(STDERR_FILENO, "w")!
+        setvbuf(output, nil, _IONBF, 0)
+        callbacks = Callbacks(complete: complete, output: output)
+        editLine = dsk_el_init("dagstack-console", input, output, errors)
+        history = dsk_history_init(1000)
+        self.historyFile = historyFile
+        dsk_el_set_editor(editLine, "emacs")
+        dsk_el_set_history(editLine, history)
+        dsk_el_set_clientdata(editLine, Unmanaged.passUnretained(callbacks).toOpaque())
+        dsk_el_set_prompt(editLine, libeditPrompt)
+        dsk_el_add_function(editLine, "dagstack-complete", "Complete the word under the cursor", libeditComplete)
+        dsk_el_bind(editLine, "^I", "dagstack-complete")
+        dsk_el_source_defaults(editLine)  // the user's ~/.editrc, if any
+        if let historyFile, FileManager.default.fileExists(atPath: historyFile) {
+            _ = dsk_history_load(history, historyFile)
+        }
+    }
+
+    deinit {
+        el_end(editLine)
+        history_end(history)
+    }
+
+    public func readLine(prompt: String) -> LineInput {
+        free(callbacks.prompt)
+        callbacks.prompt = strdup(prompt)
+        var count: Int32 = 0
+        errno = 0
+        guard let raw = el_gets(editLine, &count) else {
+            // A signal (Ctrl-C) interrupts the read; end of input returns no line and no error.
+            if count < 0 || errno == EINTR {
+                fputs("^C\n", callbacks.output)
+                return .interrupted
+            }
+            fputs("\n", callbacks.output)
+            return .endOfInput
+        }
+        guard count > 0 else { return .endOfInput }
+        var line = String(cString: raw)
+        if line.hasSuffix("\n") { line.removeLast() }
+        return .line(line)
+    }
+
+    public func remember(_ line: String) {
+        let entry = String(line.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        guard !entry.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        dsk_history_enter(history, entry)
+        guard let historyFile else { return }
+        // Created private before libedit writes to it, and kept private.
+        let fd = open(historyFile, O_WRONLY | O_CREAT, 0o600)
+        if fd >= 0 { close(fd) }
+        _ = dsk_history_save(history, historyFile)
+        chmod(historyFile, 0o600)
+    }
+
+    public func restoreTerminal() {
+        if hasSavedTerminal { tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminal) }
+    }
+}
+
+private func callbacks(_ editLine: OpaquePointer?) -> LibEditLineEditor.Callbacks? {
+    guard let editLine, let raw = dsk_el_get_clientdata(editLine) else { return nil }
+    return Unmanaged<LibEditLineEditor.Callbacks>.fromOpaque(raw).takeUnretainedValue()
+}
+
+private func libeditPrompt(_ editLine: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
+    callbacks(editLine)?.prompt
+}
+
+/// Tab: one candidate is completed (with a space after a whole word); several are completed to their
+/// common prefix and, when that adds nothing, listed under the prompt.
+private func libeditComplete(_ editLine: OpaquePointer?, _ key: Int32) -> UInt8 {
+    guard let editLine, let state = callbacks(editLine), let info = el_line(editLine)?.pointee else { return UInt8(CC_ERROR) }
+    let length = info.cursor - info.buffer
+    let before = String(decoding: UnsafeRawBufferPointer(start: info.buffer, count: length), as: UTF8.self)
+    let candidates = state.complete(before)
+    let current = before.last == " " ? "" : String(before.split(separator: " ").last ?? "")
+    guard !candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
+    if candidates.count == 1, let only = candidates.first {
+        let rest = String(only.dropFirst(current.count)) + (only.hasSuffix("/") ? "" : " ")
+        _ = el_insertstr(editLine, rest)
+        return UInt8(CC_REFRESH)
+    }
+    let common = Completion.commonPrefix(candidates)
+    if common.count > current.count {
+        _ = el_insertstr(editLine, String(common.dropFirst(current.count)))
+        return UInt8(CC_REFRESH)
+    }
+    fputs("\n" + candidates.joined(separator: "  ") + "\n", state.output)
+    return UInt8(CC_REDISPLAY)
+}

@@ -1,0 +1,88 @@
+import PluginSystem
+
+/// One command as it ran: its line, its result or its error, in both renderings.
+public struct ExecutedCommand: Sendable {
+    public let line: String
+    public let name: String
+    public let output: (any CommandOutput)?
+    public let error: ConsoleError?
+    /// `quit` was typed.
+    public let quits: Bool
+
+    public var succeeded: Bool { error == nil && (output?.succeeded ?? true) }
+
+    /// `{"command": NAME, ...}` — the result's fields, or `"error"`.
+    public var json: JSONValue {
+        var o: JSONObject = ["command": .string(name)]
+        if let output { for (k, v) in output.json { o[k] = v } }
+        if let error { o["error"] = error.json }
+        return .object(o)
+    }
+
+    public func text(_ style: TextStyle) -> String {
+        if let error {
+            if let underlying = error.underlying { return ErrorJSON.text(underlying, style) }
+            return style.red("error: ") + error.message
+        }
+        return output?.text(style) ?? ""
+    }
+}
+
+extension ConsoleSession {
+    /// Runs one typed line. Blank lines and `#` comments give nil.
+    public func execute(_ line: String) async -> ExecutedCommand? {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { return nil }
+        let leading = line.count - line.drop { $0 == " " || $0 == "\t" }.count
+        let all = CommandArguments(line: line, text: String(line.dropFirst(leading)), offset: leading)
+        let (name, args) = all.split()
+        do {
+            let output: any CommandOutput
+            if StepCommand.verbs.contains(name) || ["n", "c", "s", "a"].contains(name) {
+                output = try await StepCommand.verb(name, args, session: self)
+            } else if let command = CommandTable.find(name) {
+                if command.name == "load" || command.name == "reload" || command.name == "resource" { stepper = nil }
+                output = try await command.run(args, self)
+            } else {
+                let hint = CommandTable.suggestion(for: name).map { "; did you mean '\($0)'?" } ?? ""
+                throw ConsoleError("unknown command '\(name)'\(hint) (type `help` for the list)")
+            }
+            return ExecutedCommand(line: line, name: CommandTable.find(name)?.name ?? name, output: output, error: nil, quits: name == "quit" || name == "exit")
+        } catch let error as ConsoleError {
+            return ExecutedCommand(line: line, name: name, output: nil, error: error, quits: false)
+        } catch {
+            return ExecutedCommand(line: line, name: name, output: nil, error: ConsoleError("\(error)"), quits: false)
+        }
+    }
+
+    /// The prompt for the next line.
+    public var prompt: String {
+        if let step = stepPrompt { return step + "> " }
+        return "dagstack> "
+    }
+
+    /// What Tab can complete right now.
+    public var completionWords: CompletionWords {
+        guard let registry else { return CompletionWords(kinds: [], kindHooks: [], plugins: [], stepping: stepper != nil) }
+        let catalog = KindCatalog(registry)
+        return CompletionWords(kinds: catalog.kinds, kindHooks: catalog.kindHooks, plugins: registry.records.map(\.name), stepping: stepper != nil)
+    }
+
+    /// The summary of what is loaded, as printed at start-up.
+    public var loadSummary: (any CommandOutput)? {
+        directory.map { LoadSummary(directory: $0) }
+    }
+
+    /// Loads the directory the console was started with.
+    public func start(_ path: String) async -> any CommandOutput {
+        LoadSummary(directory: await load(path))
+    }
+}
+
+/// The names Tab completes from, captured after each command.
+public struct CompletionWords: Sendable {
+    public var kinds: [String]
+    public var kindHooks: [String]
+    public var plugins: [String]
+    public var stepping: Bool
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Inspector
+import OrderedCollections
+import PluginHosts
+import PluginSystem
+
+/// The console's state between commands: the loaded directory, and what the user changed at run
+/// time (switched-off plugins, priority overrides, resource values). Those changes are a view over
+/// the registry, re-applied after every reload, never written to manifests.
+public actor ConsoleSession {
+    public struct Options: Sendable {
+        public var callTimeout: Double = 30
+        public var python: String = ProcessInfo.processInfo.environment["DAGSTACK_PYTHON"] ?? "python3"
+        /// `--resource` values from the command line.
+        public var resources: OrderedDictionary<String, JSONValue> = [:]
+        public var swiftPlugins = SwiftPluginCatalog()
+        public init() {}
+    }
+
+    /// The last trace, so `reload` can run it again and show what changed.
+    struct TraceRequest: Sendable {
+        var kind: String
+        var hook: String
+        var input: JSONValue
+        var result: TraceResult
+    }
+
+    public let options: Options
+    private(set) var directory: PluginDirectory?
+    private(set) var path: String?
+    private(set) var disabled: Set<String> = []
+    private(set) var priorities: [String: Int] = [:]
+    /// Values set with `resource set` during this session.
+    private(set) var sessionResources: OrderedDictionary<String, JSONValue> = [:]
+    var lastTrace: TraceRequest?
+    /// The chain being walked with `step`, if any.
+    var stepper: ChainStepper?
+
+    public init(options: Options = Options()) { self.options = options }
+
+    var registry: PluginRegistry? { directory?.registry }
+
+    /// The registry, or an error telling the user to load a directory first.
+    func requireRegistry() throws(ConsoleError) -> PluginRegistry {
+        guard let registry else { throw ConsoleError("no plugin directory is loaded; use `load DIR`") }
+        return registry
+    }
+
+    var loadOptions: PluginDirectory.Options {
+        var o = PluginDirectory.Options()
+        o.callTimeout = options.callTimeout
+        o.python = options.python
+        o.swiftPlugins = options.swiftPlugins
+        o.resources = options.resources
+        for (name, value) in sessionResources { o.resources[name] = value }
+        return o
+    }
+
+    /// Loads `path` in place of what is loaded now (which is torn down first).
+    @discardableResult
+    func load(_ path: String) async -> PluginDirectory {
+        await close()
+        let loaded = await PluginDirectory.load(path, options: loadOptions)
+        directory = loaded
+        self.path = path
+        reapplySwitches()
+        return loaded
+    }
+
+    /// Tears everything down. Returns teardown errors, if any.
+    @discardableResult
+    public func close() async -> DagstackError? {
+        stepper = nil
+        guard let current = directory else { return nil }
+        directory = nil
+        return await current.close()
+    }
+
+    private func reapplySwitches() {
+        guard let registry else { return }
+        for name in disabled where registry.record(named: name) != nil { try? registry.setEnabled(name, false) }
+        for (name, priority) in priorities where registry.record(named: name) != nil { try? registry.setPriority(name, priority) }
+    }
+
+    func setEnabled(_ name: String, _ enabled: Bool) throws(ConsoleError) {
+        let registry = try requireRegistry()
+        do { try registry.setEnabled(name, enabled) } catch { throw ConsoleError(error) }
+        if enabled { disabled.remove(name) } else { disabled.insert(name) }
+    }
+
+    func setPriority(_ name: String, _ priority: Int?) throws(ConsoleError) {
+        let registry = try requireRegistry()
+        do { try registry.setPriority(name, priority) } catch { throw ConsoleError(error) }
+        priorities[name] = priority
+    }
+
+    func setResource(_ name: String, _ value: JSONValue) { sessionResources[name] = value }
+
+    /// The state that changes what commands do, as recorded with each session entry.
+    var switchesJSON: JSONValue {
+        [
+            "disabled": .array(disabled.sorted().map(JSONValue.string)),
+            "priorities": .object(JSONObject(uniqueKeysWithValues: priorities.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            "resources": .object(JSONObject(uniqueKeysWithValues: sessionResources.map { ($0.key, $0.value) })),
+        ]
+    }
+}

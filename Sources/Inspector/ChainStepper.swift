@@ -1,0 +1,112 @@
+import PluginSystem
+import Synchronization
+
+/// Walks a chain one stage at a time: run the next stage, skip it, replace the value before it,
+/// or stop. What has run so far is always available as a `TraceResult`.
+public final class ChainStepper: Sendable {
+    public let tracer: ChainTracer
+
+    private struct State {
+        var index = 0
+        var value: JSONValue
+        var result: TraceResult
+        var finished = false
+    }
+
+    private let state: Mutex<State>
+
+    public init(tracer: ChainTracer, input: JSONValue) {
+        self.tracer = tracer
+        var result = TraceResult(
+            kind: tracer.kind, hook: tracer.hook, input: input, output: nil, stoppedBy: nil, error: tracer.planError, stages: [])
+        if tracer.planError != nil { result.output = nil }
+        state = Mutex(State(value: input, result: result, finished: tracer.planError != nil))
+    }
+
+    public var result: TraceResult { state.withLock { $0.result } }
+    public var isFinished: Bool { state.withLock { $0.finished } }
+    /// The value the next stage will receive.
+    public var currentValue: JSONValue { state.withLock { $0.value } }
+
+    /// The next stage that will run (skipping the ones that cannot), with its position (1-based)
+    /// among all stages, or nil when the chain is over.
+    public var upcoming: (record: PluginRecord, position: Int, total: Int)? {
+        state.withLock { s in
+            guard !s.finished else { return nil }
+            var i = s.index
+            while i < tracer.stages.count && !tracer.stages[i].runnable { i += 1 }
+            guard i < tracer.stages.count else { return nil }
+            return (tracer.stages[i].record, i + 1, tracer.stages.count)
+        }
+    }
+
+    /// Records the stages that cannot run up to the next runnable one; returns its index.
+    private func advanceToRunnable() -> Int? {
+        state.withLock { s in
+            while s.index < tracer.stages.count && !tracer.stages[s.index].runnable {
+                s.result.stages.append(tracer.idle(tracer.stages[s.index].record, before: nil))
+                s.index += 1
+            }
+            if s.index >= tracer.stages.count { finish(&s); return nil }
+            return s.index
+        }
+    }
+
+    /// Runs the next runnable stage; returns its trace, or nil when the chain is over.
+    @discardableResult
+    public func next() async -> StageTrace? {
+        guard !isFinished, let index = advanceToRunnable() else {
+            state.withLock { s in if !s.finished { finish(&s) } }
+            return nil
+        }
+        let value = currentValue
+        let (stage, output) = await tracer.run(tracer.stages[index].record, value: value)
+        state.withLock { s in
+            s.result.stages.append(stage)
+            s.index += 1
+            switch (stage.status, output) {
+            case (.stopped, _):
+                s.result.stoppedBy = stage.plugin
+                finish(&s)
+            case (.error, _):
+                s.result.error = stage.error
+                finish(&s)
+            case (_, .value(let next)?):
+                s.value = next
+            default:
+                break
+            }
+        }
+        return stage
+    }
+
+    /// Skips the next runnable stage: the value passes on unchanged.
+    @discardableResult
+    public func skip() -> StageTrace? {
+        guard let index = advanceToRunnable() else { return nil }
+        return state.withLock { s in
+            let record = tracer.stages[index].record
+            let stage = StageTrace(
+                plugin: record.name, priority: record.priority, status: .skipped, before: s.value, after: s.value, diff: [],
+                durationMicros: nil, logs: [], error: nil, note: "skipped while stepping", middleware: [])
+            s.result.stages.append(stage)
+            s.index += 1
+            return stage
+        }
+    }
+
+    /// Replaces the value the next stage receives.
+    public func set(_ value: JSONValue) { state.withLock { $0.value = value } }
+
+    /// Ends the walk; the stages not run are recorded as such.
+    public func abort() { state.withLock { s in if !s.finished { finish(&s) } } }
+
+    private func finish(_ s: inout State) {
+        while s.index < tracer.stages.count {
+            s.result.stages.append(tracer.idle(tracer.stages[s.index].record, before: nil))
+            s.index += 1
+        }
+        if s.result.error == nil { s.result.output = s.value }
+        s.finished = true
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Console
+import Foundation
+import Logging
+import OrderedCollections
+import PluginSystem
+
+@main
+struct DagstackConsole: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dagstack-console",
+        abstract: "An interactive console for dagstack plugins: kinds, order, stage-by-stage traces with diffs.",
+        discussion: """
+            Loads PLUGIN_DIR (default: plugins/ of the current directory) and opens a prompt; type `help`
+            there for the commands. With -c, or with commands piped on standard input, it runs them and exits
+            (status 1 if any failed). Loading a plugin directory runs its plugins' code.
+            """)
+
+    @Argument(help: "The plugin directory to load.", completion: .directory)
+    var pluginDirectory: String = "plugins"
+
+    @Option(name: [.short, .customLong("command")], help: "Run COMMAND and exit (repeatable; run in order).")
+    var commands: [String] = []
+
+    @Flag(help: "Print each command's result as one JSON document per line.")
+    var json = false
+
+    @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set or output is not a terminal).")
+    var noColor = false
+
+    @Option(name: .customLong("resource"), help: ArgumentHelp(
+        "Set a custom resource: NAME=JSON or NAME=@file.json (repeatable).", valueName: "NAME=JSON"))
+    var resources: [String] = []
+
+    @Option(name: .customLong("call-timeout"), help: "Time limit of one hook call in a Python or stdio plugin, in seconds.")
+    var callTimeout: Double = 30
+
+    @Option(help: "The Python interpreter for Python plugins (default: $DAGSTACK_PYTHON, else python3).")
+    var python: String?
+
+    @Flag(help: "Print the runtime's own log lines (set-up, teardown, dispatch) on standard error.")
+    var verbose = false
+
+    @Option(help: "The history file (default: ~/.dagstack_console_history, or $DAGSTACK_CONSOLE_HISTORY).")
+    var history: String?
+
+    func validate() throws {
+        guard callTimeout > 0 else { throw ValidationError("--call-timeout must be greater than 0") }
+        _ = try parsedResources()
+    }
+
+    func parsedResources() throws -> OrderedDictionary<String, JSONValue> {
+        var parsed = OrderedDictionary<String, JSONValue>()
+        for spec in resources {
+            guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
+                throw ValidationError("--resource expects NAME=JSON or NAME=@file.json, got '\(spec)'")
+            }
+            let name = String(spec[..<equals])
+            var text = String(spec[spec.index(after: equals)...])
+            if text.hasPrefix("@") {
+                let path = String(text.dropFirst())
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ValidationError("--resource \(name): cannot read \(path)")
+                }
+                text = String(decoding: data, as: UTF8.self)
+            }
+            do { parsed[name] = try JSONValue.parse(text) } catch {
+                throw ValidationError("--resource \(name): bad JSON at line \(error.line), column \(error.column): \(error.message)")
+            }
+        }
+        return parsed
+    }
+
+    func run() throws {
+        // The console reports failures in its results; the runtime's log lines are for --verbose.
+        let verbose = self.verbose
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : .critical
+            return handler
+        }
+        var options = ConsoleSession.Options()
+        options.callTimeout = callTimeout
+        options.resources = try parsedResources()
+        if let python { options.python = python }
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = ConsoleRunner.Configuration(directory: pluginDirectory)
+        configuration.commands = commands
+        configuration.json = json
+        configuration.interactive = isatty(STDIN_FILENO) == 1 && commands.isEmpty
+        configuration.color = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+        configuration.historyFile = history ?? environment["DAGSTACK_CONSOLE_HISTORY"]
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".dagstack_console_history")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: pluginDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("not a directory: \(pluginDirectory)")
+        }
+        let status = ConsoleRunner(configuration: configuration, session: ConsoleSession(options: options)).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
