@@ -54,6 +54,7 @@ let package = Package(
             ]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "CTestPTY", path: "Tests/CTestPTY"),
         .testTarget(
             name: "PluginSystemTests",
             dependencies: ["PluginSystem", "TestSupport"]
@@ -61,6 +62,14 @@ let package = Package(
         .testTarget(
             name: "PluginHostsTests",
             dependencies: ["PluginHosts", "PluginSystem", "TestSupport"]
+        ),
+        .testTarget(
+            name: "InspectorTests",
+            dependencies: ["Inspector", "PluginSystem"]
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "Inspector", "PluginSystem", "TestSupport", "CTestPTY", "dagstack-console"]
         ),
     ]
 )

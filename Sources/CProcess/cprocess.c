@@ -75,9 +75,13 @@ pid_t dagstack_spawn(const char *path, char *const argv[], char *const envp[], c
 }
 
 static int signal_pipe_fd = -1;
+static volatile sig_atomic_t termination_signal = 0;
+
+int dagstack_termination_signal(void) { return termination_signal; }
 
 static void forward_signal(int signo) {
     int saved = errno;
+    if (signo != SIGINT && termination_signal == 0) termination_signal = signo;
     unsigned char byte = (unsigned char)signo;
     if (signal_pipe_fd >= 0) {
         ssize_t ignored = write(signal_pipe_fd, &byte, 1);

@@ -52,10 +52,11 @@ public final class ConsoleRunner {
         let directory = configuration.directory
         note("loading \(directory) — loading a plugin directory runs its plugins' code")
         let summary = watcher.runCancellable { await session.start(directory) }
-        if configuration.json {
-            FileHandle.standardError.write(Data((summary.text(TextStyle(color: false)) + "\n").utf8))
-        } else {
+        // Batch runs keep stdout for command results; the summary goes with the other notes.
+        if configuration.interactive {
             write(summary.text(style))
+        } else {
+            FileHandle.standardError.write(Data((summary.text(TextStyle(color: false)) + "\n").utf8))
         }
         refreshCompletion()
 
@@ -68,7 +69,10 @@ public final class ConsoleRunner {
                 switch editor.readLine(prompt: configuration.interactive ? prompt : "") {
                 case .line(let text): line = text
                 case .endOfInput: break loop
-                case .interrupted: continue loop
+                case .interrupted:
+                    if watcher.termination != nil { break loop }
+                    FileHandle.standardOutput.write(Data("^C\n".utf8))
+                    continue loop
                 }
                 editor.remember(line)
             } else {
@@ -87,7 +91,7 @@ public final class ConsoleRunner {
             if executed.quits { break }
         }
 
-        let teardown = watcher.runCancellable { await session.close() }
+        let teardown = watcher.runToCompletion { await session.close() }
         if let teardown { note(ErrorJSON.text(teardown, TextStyle(color: false))) }
         editor.restoreTerminal()
         terminal.restore()

@@ -49,8 +49,25 @@ final class SignalWatcher: Sendable {
         }
     }
 
-    /// The signal that asked the console to leave, if one did.
-    var termination: Int32? { terminationSignal.withLock { $0 } }
+    /// The signal that asked the console to leave, if one did (read from the handler's own flag,
+    /// so it is known as soon as the signal has interrupted a read).
+    var termination: Int32? {
+        let signal = dagstack_termination_signal()
+        return signal != 0 ? signal : terminationSignal.withLock { $0 }
+    }
+
+    /// Runs `work` to the end, whatever signal comes: teardown must not be interrupted.
+    func runToCompletion<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+        let result = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            let value = await work()
+            result.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0! }
+    }
 
     /// Runs `work` as the current command: Ctrl-C cancels it. Blocks until it is done.
     func runCancellable<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {

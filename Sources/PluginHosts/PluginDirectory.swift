@@ -75,7 +75,7 @@ public final class PluginDirectory: Sendable {
         }
         problems += discovery.skipped.map { LoadProblem(source: $0.folder, error: $0.error) }
 
-        let (host, instances) = bind(discovery.plugins, registry: registry, options: options, directory: path)
+        let (host, instances) = await bind(discovery.plugins, registry: registry, options: options, directory: path)
         for plugin in discovery.plugins {
             let manifest = plugin.manifest
             switch instances[manifest.name] {
@@ -99,7 +99,7 @@ public final class PluginDirectory: Sendable {
     /// Gives each discovered plugin an instance from the host that can run it.
     static func bind(
         _ plugins: [DiscoveredPlugin], registry: PluginRegistry, options: Options, directory: String
-    ) -> (PythonHost?, [String: Result<any Plugin, DagstackError>]) {
+    ) async -> (PythonHost?, [String: Result<any Plugin, DagstackError>]) {
         var instances: [String: Result<any Plugin, DagstackError>] = [:]
         var python: [PythonHost.PluginSpec] = []
         for plugin in plugins {
@@ -130,7 +130,9 @@ public final class PluginDirectory: Sendable {
         guard !python.isEmpty else { return (nil, instances) }
         let host = PythonHost(directory: directory, python: options.python, callTimeout: options.callTimeout)
         let limits = Dictionary(uniqueKeysWithValues: python.map { ($0.manifest.name, Double($0.manifest.teardownTimeoutSec)) })
-        for (name, result) in host.load(python, resources: registry.resources, config: options.config) {
+        let (resources, config, specs) = (registry.resources, options.config, python)
+        let loaded = await BlockingIO.run { _ in host.load(specs, resources: resources, config: config) }
+        for (name, result) in loaded {
             instances[name] = result.map {
                 PythonPlugin(name: name, host: host, loaded: $0, teardownTimeout: limits[name] ?? 15) as any Plugin
             }
@@ -166,7 +168,7 @@ public final class PluginDirectory: Sendable {
         var failure: DagstackError?
         do { try await registry.teardownAll() } catch { failure = error }
         for record in registry.records { await record.instance?.terminate() }
-        pythonHost?.stop()
+        if let host = pythonHost { await BlockingIO.run { _ in host.stop() } }
         return failure
     }
 }

@@ -77,7 +77,7 @@ import TestSupport
         let before = try #require(dir.pythonHost?.pid)
         let started = ContinuousClock.now
         let error = try #require(await Self.error(dir, "hang"))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30))  // the plugin sleeps an hour
         #expect(error.code == .pluginTimeout)
         #expect(error.message ==
             "Plugin 'py-faults' did not answer fault.hang within 1s (--call-timeout); it was stopped; the Python host was restarted and 1 other plugin(s) set up again")

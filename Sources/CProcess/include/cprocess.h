@@ -19,4 +19,8 @@ int dagstack_set_child_subreaper(void);
 /// `fd` and nothing else, without SA_RESTART so a blocking read (the line editor's) returns EINTR.
 int dagstack_install_signal_pipe(int fd);
 
+/// The SIGTERM or SIGHUP received since start, or 0: readable at once by the thread whose read the
+/// signal interrupted, before the signal thread has seen the pipe.
+int dagstack_termination_signal(void);
+
 #endif

@@ -62,10 +62,7 @@ public final class LibEditLineEditor: LineEditor {
         errno = 0
         guard let raw = el_gets(editLine, &count) else {
             // A signal (Ctrl-C) interrupts the read; end of input returns no line and no error.
-            if count < 0 || errno == EINTR {
-                fputs("^C\n", callbacks.output)
-                return .interrupted
-            }
+            if count < 0 || errno == EINTR { return .interrupted }
             fputs("\n", callbacks.output)
             return .endOfInput
         }

@@ -107,8 +107,8 @@ final class ChildProcess: Sendable {
     }
 
     /// The next line from the child's stdout (without the newline), nil at end of file. Gives up at
-    /// `deadline` and when the calling task is cancelled; polls in short slices so both are noticed.
-    func readLine(deadline: ContinuousClock.Instant?) throws(ChildIOError) -> [UInt8]? {
+    /// `deadline` and when `cancellation` is set; polls in short slices so both are noticed.
+    func readLine(deadline: ContinuousClock.Instant?, cancellation: CancellationFlag? = nil) throws(ChildIOError) -> [UInt8]? {
         while true {
             let ready: [UInt8]?? = readState.withLock { s in
                 if let newline = s.buffer[s.scanned...].firstIndex(of: 0x0A) {
@@ -126,7 +126,7 @@ final class ChildProcess: Sendable {
                 return nil
             }
             if let ready { return ready }
-            if Task.isCancelled { throw .cancelled }
+            if cancellation?.isCancelled ?? false { throw .cancelled }
             var sliceMs: Int32 = 100
             if let deadline {
                 let left = deadline - ContinuousClock.now
@@ -161,6 +161,12 @@ final class ChildProcess: Sendable {
             if result == pid { s.exitStatus = status; return false }
             return result == 0
         }
+    }
+
+    /// Waits (bounded) for a child that closed its output to finish exiting, so its status is known.
+    func waitForExit(seconds: Double) {
+        let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while isRunning && ContinuousClock.now < until { usleep(2_000) }
     }
 
     /// How the child ended, in words: "exited with status 3", "killed by signal 11 (SIGSEGV)".

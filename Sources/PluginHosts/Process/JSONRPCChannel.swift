@@ -31,7 +31,7 @@ final class JSONRPCChannel: Sendable {
         var logs: [PluginLog]
     }
 
-    func request(_ method: String, params: JSONValue?, timeout: Double?) throws(RPCFailure) -> Reply {
+    func request(_ method: String, params: JSONValue?, timeout: Double?, cancellation: CancellationFlag? = nil) throws(RPCFailure) -> Reply {
         try conversation.withLock { (_) throws(RPCFailure) -> Reply in
             let id = nextID.withLock { $0 += 1; return $0 }
             var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
@@ -44,7 +44,7 @@ final class JSONRPCChannel: Sendable {
             var logs: [PluginLog] = []
             while true {
                 let raw: [UInt8]?
-                switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: deadline) }) {
+                switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: deadline, cancellation: cancellation) }) {
                 case .success(let line): raw = line
                 case .failure(.timedOut): throw .timedOut
                 case .failure(.cancelled): throw .cancelled

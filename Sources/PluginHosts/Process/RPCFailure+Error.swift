@@ -14,6 +14,7 @@ extension RPCFailure {
             result = DagstackError(.cancelled, "Plugin '\(plugin)' was interrupted during \(activity); it was stopped", plugin: plugin)
         case .closed:
             process.stderr.waitForClose(seconds: 0.5)
+            process.waitForExit(seconds: 1)
             let how = process.exitDescription ?? "closed its output"
             result = DagstackError(.pluginCrashed, "Plugin '\(plugin)' process \(how) during \(activity)\(Self.stderrSuffix(process))", plugin: plugin)
         case .tooLarge:

@@ -35,6 +35,8 @@ public final class PythonHost: Sendable {
         var setUp: [(name: String, params: JSONValue)] = []
         var abandoned: Set<String> = []
         var pythonVersion: String?
+        /// `stop()` was called: nothing restarts the interpreter any more.
+        var stopping = false
     }
 
     private let state = Mutex(State())
@@ -125,27 +127,29 @@ public final class PythonHost: Sendable {
 
     // MARK: Calls
 
-    func setup(_ name: String, context: PluginContext) throws(DagstackError) -> [PluginLog] {
+    func setup(_ name: String, context: PluginContext, cancellation: CancellationFlag) throws(DagstackError) -> [PluginLog] {
         let params: JSONValue = ["plugin": .string(name), "metadata": .object(context.metadata)]
         let reply = try request("setup", params, timeout: Double(context.manifest.startupTimeoutSec), plugin: name,
-                                activity: "setup", limitName: "startup_timeout_sec")
+                                activity: "setup", limitName: "startup_timeout_sec", cancellation: cancellation)
         state.withLock { $0.setUp.append((name, params)) }
         return reply.logs
     }
 
-    func teardown(_ name: String, timeout: Double) throws(DagstackError) -> [PluginLog] {
+    func teardown(_ name: String, timeout: Double, cancellation: CancellationFlag) throws(DagstackError) -> [PluginLog] {
         defer { state.withLock { $0.setUp.removeAll { $0.name == name } } }
         return try request("teardown", ["plugin": .string(name)], timeout: timeout, plugin: name, activity: "teardown",
-                           limitName: "teardown_timeout_sec").logs
+                           limitName: "teardown_timeout_sec", cancellation: cancellation).logs
     }
 
-    func call(_ name: String, hook: String, arguments: HookArguments, context: HookContext) throws(DagstackError) -> HookReply {
+    func call(
+        _ name: String, hook: String, arguments: HookArguments, context: HookContext, cancellation: CancellationFlag
+    ) throws(DagstackError) -> HookReply {
         let params: JSONValue = [
             "plugin": .string(name), "hook": .string(hook), "args": .array(arguments.positional),
             "kwargs": .object(arguments.named), "metadata": .object(context.metadata),
         ]
         let reply = try request("call", params, timeout: callTimeout, plugin: name, activity: "\(context.kind).\(hook)",
-                                limitName: "--call-timeout")
+                                limitName: "--call-timeout", cancellation: cancellation)
         return HookReply(HookOutput(wire: reply.value["value"] ?? .null), logs: reply.logs)
     }
 
@@ -153,27 +157,32 @@ public final class PythonHost: Sendable {
     /// was interrupted, or crashed it) it is restarted with every other plugin set up again, so one
     /// bad plugin costs only itself.
     private func request(
-        _ method: String, _ params: JSONValue, timeout: Double, plugin: String, activity: String, limitName: String
+        _ method: String, _ params: JSONValue, timeout: Double, plugin: String, activity: String, limitName: String,
+        cancellation: CancellationFlag
     ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
         do {
-            return try rawRequest(method, params, timeout: timeout, plugin: plugin, activity: activity, limitName: limitName)
+            return try rawRequest(
+                method, params, timeout: timeout, plugin: plugin, activity: activity, limitName: limitName, cancellation: cancellation)
         } catch var error where error.pluginStopped {
-            _ = state.withLock { $0.abandoned.insert(plugin) }
-            if let restarted = restartOutsideTask() { error.message += "; \(restarted)" }
+            let stopping = state.withLock { s in
+                s.abandoned.insert(plugin)
+                return s.stopping
+            }
+            if !stopping, let restarted = restartOutsideTask() { error.message += "; \(restarted)" }
             throw error
         }
     }
 
     private func rawRequest(
         _ method: String, _ params: JSONValue, timeout: Double, plugin: String?, activity: String,
-        limitName: String = "the Python host's limit"
+        limitName: String = "the Python host's limit", cancellation: CancellationFlag? = nil
     ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
         guard let channel = state.withLock({ $0.channel }) else {
             throw DagstackError(.pluginCrashed, "The Python host for \(directory) is not running", plugin: plugin)
         }
         let who = plugin ?? "python-host"
         do {
-            let reply = try channel.request(method, params: params, timeout: timeout)
+            let reply = try channel.request(method, params: params, timeout: timeout, cancellation: cancellation)
             let logs = Self.logs(reply.result["logs"]) + channel.process.stderr.drain().map { PluginLog(stream: "stderr", text: $0) }
             return (reply.result, reply.logs + logs)
         } catch {
@@ -235,7 +244,11 @@ public final class PythonHost: Sendable {
 
     /// Asks the interpreter to exit, then makes sure it has (SIGTERM, then SIGKILL).
     public func stop() {
-        guard let channel = state.withLock({ s in defer { s.channel = nil }; return s.channel }) else { return }
+        guard let channel = state.withLock({ s in
+            s.stopping = true
+            defer { s.channel = nil }
+            return s.channel
+        }) else { return }
         if channel.process.isRunning { _ = try? channel.request("shutdown", params: nil, timeout: 2) }
         channel.process.terminate(grace: 2)
     }

@@ -15,19 +15,31 @@ public final class PythonPlugin: Plugin {
         self.teardownTimeout = teardownTimeout
     }
 
+    /// The host's requests carry the manifest's limits and stop the plugin when they pass.
+    public var enforcesTimeLimits: Bool { true }
+
     public func implements(_ hook: String) -> Bool { loaded.hooks[hook] != nil }
 
     public var hookNames: [String]? { loaded.hooks.keys.sorted() }
 
     public func setup(_ context: PluginContext) async throws {
-        _ = try host.setup(name, context: context)
+        let (host, name) = (host, name)
+        _ = try await BlockingIO.run { flag in
+            Result { () throws(DagstackError) in try host.setup(name, context: context, cancellation: flag) }
+        }.get()
     }
 
     public func teardown() async throws {
-        _ = try host.teardown(name, timeout: teardownTimeout)
+        let (host, name, limit) = (host, name, teardownTimeout)
+        _ = try await BlockingIO.run { flag in
+            Result { () throws(DagstackError) in try host.teardown(name, timeout: limit, cancellation: flag) }
+        }.get()
     }
 
     public func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply {
-        try host.call(name, hook: hook, arguments: arguments, context: context)
+        let (host, name) = (host, name)
+        return try await BlockingIO.run { flag in
+            Result { () throws(DagstackError) in try host.call(name, hook: hook, arguments: arguments, context: context, cancellation: flag) }
+        }.get()
     }
 }

@@ -36,6 +36,9 @@ public final class StdioPlugin: Plugin {
         return dir.hasPrefix("/") ? dir : folder + "/" + dir
     }
 
+    /// The host's requests carry the manifest's limits and stop the plugin when they pass.
+    public var enforcesTimeLimits: Bool { true }
+
     public func implements(_ hook: String) -> Bool {
         if let declared = state.withLock({ $0.hooks }) { return declared.contains(hook) }
         if manifest.isMiddleware && (hook == "before" || hook == "after") { return true }
@@ -66,8 +69,11 @@ public final class StdioPlugin: Plugin {
         ]
         let limit = Double(manifest.startupTimeoutSec)
         let reply: JSONRPCChannel.Reply
+        let exchange = await BlockingIO.run { flag in
+            Result { () throws(RPCFailure) in try channel.request("initialize", params: params, timeout: limit, cancellation: flag) }
+        }
         do {
-            reply = try channel.request("initialize", params: params, timeout: limit)
+            reply = try exchange.get()
         } catch {
             process.terminate(grace: 0.5)
             var failure = error.error(
@@ -98,8 +104,13 @@ public final class StdioPlugin: Plugin {
             "plugin": .string(context.plugin), "kind": .string(context.kind), "hook": .string(context.hook),
             "metadata": .object(context.metadata),
         ]
+        let timeout = callTimeout
+        let request = JSONValue.object(params)
+        let exchange = await BlockingIO.run { flag in
+            Result { () throws(RPCFailure) in try channel.request(hook, params: request, timeout: timeout, cancellation: flag) }
+        }
         do {
-            let reply = try channel.request(hook, params: .object(params), timeout: callTimeout)
+            let reply = try exchange.get()
             let stderrLines = channel.process.stderr.drain().map { PluginLog(stream: "stderr", text: $0) }
             return HookReply(HookOutput(wire: reply.result), logs: reply.logs + stderrLines)
         } catch {
@@ -115,13 +126,15 @@ public final class StdioPlugin: Plugin {
         guard let channel = state.withLock({ s in defer { s.channel = nil }; return s.channel }) else { return }
         // As the reference: `shutdown` (its answer bounded by min(startup timeout, 5 s)), then SIGTERM,
         // then SIGKILL; errors from a peer that is already gone are not the user's problem.
-        if channel.process.isRunning {
-            _ = try? channel.request("shutdown", params: nil, timeout: min(Double(manifest.startupTimeoutSec), 5))
+        let limit = min(Double(manifest.startupTimeoutSec), 5)
+        await BlockingIO.run { _ in
+            if channel.process.isRunning { _ = try? channel.request("shutdown", params: nil, timeout: limit) }
+            channel.process.terminate(grace: 2)
         }
-        channel.process.terminate(grace: 2)
     }
 
     public func terminate() async {
-        state.withLock { s in defer { s.channel = nil }; return s.channel }?.process.terminate(grace: 0.2)
+        guard let channel = state.withLock({ s in defer { s.channel = nil }; return s.channel }) else { return }
+        await BlockingIO.run { _ in channel.process.terminate(grace: 0.2) }
     }
 }

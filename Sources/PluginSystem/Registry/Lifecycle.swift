@@ -43,7 +43,11 @@ extension PluginRegistry {
             resourceRegistry: resources, metadata: metadata, folder: record.folder)
         let limit = Double(manifest.startupTimeoutSec)
         do {
-            try await withDeadline(seconds: limit) { try await instance.setup(context) }
+            if instance.enforcesTimeLimits {
+                try await instance.setup(context)
+            } else {
+                try await withDeadline(seconds: limit) { try await instance.setup(context) }
+            }
             try? update(name) { $0.resources = container }
             state.withLock { $0.setupOrder.append(name) }
             return finishSetup(name, .active)
@@ -94,7 +98,11 @@ extension PluginRegistry {
             guard let record = record(named: name), let instance = record.instance else { continue }
             let limit = Double(record.manifest.teardownTimeoutSec)
             do {
-                try await withDeadline(seconds: limit) { try await instance.teardown() }
+                if instance.enforcesTimeLimits {
+                    try await instance.teardown()
+                } else {
+                    try await withDeadline(seconds: limit) { try await instance.teardown() }
+                }
             } catch is DeadlineExceeded {
                 await instance.terminate()
                 errors.append(DagstackError(

@@ -84,6 +84,9 @@ public protocol Plugin: AnyObject, Sendable {
     func teardown() async throws
     /// Calls one hook. Errors thrown here are reported with the plugin's name.
     func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply
+    /// True when the plugin's host enforces set-up and teardown limits itself (and stops the plugin
+    /// when they pass): the registry then waits for its answer instead of racing it with a timer.
+    var enforcesTimeLimits: Bool { get }
     /// Stops the plugin's work by force after a time-out or a cancellation (a process host kills its
     /// child here). It must return promptly.
     func terminate() async
@@ -91,6 +94,7 @@ public protocol Plugin: AnyObject, Sendable {
 
 extension Plugin {
     public var hookNames: [String]? { nil }
+    public var enforcesTimeLimits: Bool { false }
     public func setup(_ context: PluginContext) async throws {}
     public func teardown() async throws {}
     public func terminate() async {}

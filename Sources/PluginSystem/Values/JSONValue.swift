@@ -72,6 +72,12 @@ extension JSONValue {
         return nil
     }
 
+    /// Element of an array value; nil for other values or an index out of range.
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let a) = self, a.indices.contains(index) { return a[index] }
+        return nil
+    }
+
     /// Python's notion of truthiness, which capability `matches` results follow.
     public var isTruthy: Bool {
         switch self {
