@@ -64,6 +64,13 @@ struct CommandArguments: Sendable {
         }
     }
 
+    /// `KIND.HOOK JSON`, as `trace` and `step` take them.
+    func chainRequest(registry: PluginRegistry, usage: String) throws(ConsoleError) -> (kind: String, hook: String, input: JSONValue) {
+        let (word, rest) = split()
+        let (kind, hook) = try kindHook(word, registry: registry, usage: usage)
+        return (kind, hook, try rest.json(usage: usage)!)
+    }
+
     /// A registered plugin's name; an unknown one names the nearest.
     func plugin(_ name: String, registry: PluginRegistry, usage: String) throws(ConsoleError) -> PluginRecord {
         guard !name.isEmpty else { throw usageError(usage, "missing PLUGIN") }

@@ -19,9 +19,7 @@ enum StepCommand {
         arguments: [.kindHook],
         run: { args, session throws(ConsoleError) in
             let registry = try await session.requireRegistry()
-            let (word, rest) = args.split()
-            let (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
-            let input = try rest.json(usage: usage)!
+            let (kind, hook, input) = try args.chainRequest(registry: registry, usage: usage)
             let stepper = ChainStepper(tracer: ChainTracer(registry: registry, kind: kind, hook: hook), input: input)
             if let error = stepper.tracer.planError { throw ConsoleError(error) }
             await session.beginStepping(stepper)

@@ -17,9 +17,7 @@ enum TraceCommand {
         arguments: [.kindHook],
         run: { args, session throws(ConsoleError) in
             let registry = try await session.requireRegistry()
-            let (word, rest) = args.split()
-            let (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
-            let input = try rest.json(usage: usage)!
+            let (kind, hook, input) = try args.chainRequest(registry: registry, usage: usage)
             let result = await ChainTracer(registry: registry, kind: kind, hook: hook).trace(input)
             await session.remember(TraceRequestInput(kind: kind, hook: hook, input: input), result: result)
             return Output(result: result)

@@ -10,31 +10,26 @@ enum ValueText {
         guard full.count > limit else { return full }
         switch value {
         case .object(let o):
-            var parts: [String] = []
-            var used = 2
-            for (key, member) in o {
-                let piece = JSONValue.string(key).encoded() + ":" + short(member, limit: 40)
-                if used + piece.count > limit { break }
-                parts.append(piece)
-                used += piece.count + 1
-            }
-            let more = o.count - parts.count
-            return "{" + parts.joined(separator: ",") + (more > 0 ? ",…\(more) more" : "") + "}"
+            return fitted(o.map { JSONValue.string($0.key).encoded() + ":" + short($0.value, limit: 40) }, limit: limit, open: "{", close: "}")
         case .array(let a):
-            var parts: [String] = []
-            var used = 2
-            for item in a {
-                let piece = short(item, limit: 40)
-                if used + piece.count > limit { break }
-                parts.append(piece)
-                used += piece.count + 1
-            }
-            let more = a.count - parts.count
-            return "[" + parts.joined(separator: ",") + (more > 0 ? ",…\(more) more" : "") + "]"
+            return fitted(a.map { short($0, limit: 40) }, limit: limit, open: "[", close: "]")
         case .string(let s):
             return JSONValue.string(String(s.prefix(limit - 20))).encoded().dropLast() + "…\" (\(s.count) chars)"
         default:
             return String(full.prefix(limit)) + "…"
         }
+    }
+
+    /// As many members as fit in `limit`, then how many were left out.
+    static func fitted(_ pieces: [String], limit: Int, open: String, close: String) -> String {
+        var kept: [String] = []
+        var used = 2
+        for piece in pieces {
+            if used + piece.count > limit { break }
+            kept.append(piece)
+            used += piece.count + 1
+        }
+        let more = pieces.count - kept.count
+        return open + kept.joined(separator: ",") + (more > 0 ? ",…\(more) more" : "") + close
     }
 }

@@ -23,18 +23,7 @@ public struct BroadcastCollectDispatcher: Sendable {
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> CollectOutcome {
         let plan = try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .broadcastCollect)
-        let invoker = HookInvoker(registry: registry)
-        var answers: [PluginAnswer] = []
-        var errors: [DagstackError] = []
-        for plugin in plan.candidates {
-            do {
-                let reply = try await invoker.call(plugin, kind: kind, hook: hook, arguments: arguments, metadata: metadata)
-                answers.append(PluginAnswer(plugin: plugin.name, reply: reply))
-            } catch {
-                registry.logger.error("broadcast_collect: plugin '\(plugin.name)' raised in \(kind).\(hook): \(error.message)")
-                errors.append(error)
-            }
-        }
+        let (answers, errors) = await callEach(plan, arguments, metadata: metadata, registry: registry, label: "broadcast_collect")
         return CollectOutcome(answers: answers, errors: errors)
     }
 }
@@ -57,18 +46,26 @@ public struct BroadcastNotifyDispatcher: Sendable {
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> NotifyOutcome {
         let plan = try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .broadcastNotify)
-        let invoker = HookInvoker(registry: registry)
-        var notified: [PluginAnswer] = []
-        var errors: [DagstackError] = []
-        for plugin in plan.candidates {
-            do {
-                let reply = try await invoker.call(plugin, kind: kind, hook: hook, arguments: arguments, metadata: metadata)
-                notified.append(PluginAnswer(plugin: plugin.name, reply: reply))
-            } catch {
-                registry.logger.error("broadcast_notify: plugin '\(plugin.name)' raised in \(kind).\(hook) (suppressed): \(error.message)")
-                errors.append(error)
-            }
-        }
+        let (notified, errors) = await callEach(plan, arguments, metadata: metadata, registry: registry, label: "broadcast_notify")
         return NotifyOutcome(notified: notified, errors: errors)
     }
+}
+
+/// Both broadcasts: every candidate in order, continuing past failures, which are logged.
+private func callEach(
+    _ plan: DispatchPlan, _ arguments: HookArguments, metadata: JSONObject, registry: PluginRegistry, label: String
+) async -> (answers: [PluginAnswer], errors: [DagstackError]) {
+    let invoker = HookInvoker(registry: registry)
+    var answers: [PluginAnswer] = []
+    var errors: [DagstackError] = []
+    for plugin in plan.candidates {
+        do {
+            let reply = try await invoker.call(plugin, kind: plan.kind, hook: plan.hook, arguments: arguments, metadata: metadata)
+            answers.append(PluginAnswer(plugin: plugin.name, reply: reply))
+        } catch {
+            registry.logger.error("\(label): plugin '\(plugin.name)' raised in \(plan.kind).\(plan.hook): \(error.message)")
+            errors.append(error)
+        }
+    }
+    return (answers, errors)
 }
