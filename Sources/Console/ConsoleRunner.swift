@@ -14,6 +14,8 @@ public final class ConsoleRunner {
         /// Use libedit: standard input is a terminal and no `-c` was given.
         public var interactive = false
         public var historyFile: String?
+        /// `--record FILE`: record the whole run.
+        public var record: String?
 
         public init(directory: String) { self.directory = directory }
     }
@@ -59,6 +61,15 @@ public final class ConsoleRunner {
             FileHandle.standardError.write(Data((summary.text(TextStyle(color: false)) + "\n").utf8))
         }
         refreshCompletion()
+        if let record = configuration.record {
+            let started = watcher.runCancellable { await session.execute("record \(record)") }
+            guard let started, started.succeeded else {
+                note("cannot record: \(started?.error?.message ?? record)")
+                _ = watcher.runToCompletion { await session.close() }
+                return 2
+            }
+            note(started.text(TextStyle(color: false)))
+        }
 
         var failures = 0
         var inputs = configuration.commands.makeIterator()
@@ -100,6 +111,29 @@ public final class ConsoleRunner {
     }
 
     private var refreshCompletion: () -> Void = {}
+
+    /// `--replay FILE`: replays against `directory`, prints the report, returns 0 (all same), 1 (diverged)
+    /// or 2 (the file cannot be used).
+    public static func replay(file: String, directory: String, options: ConsoleSession.Options, json: Bool, color: Bool) -> Int32 {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<(Int32, any CommandOutput)?>(nil)
+        Task.detached {
+            let result = await ConsoleSession.replay(file: file, directory: directory, options: options)
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        let (status, output) = outcome.withLock { $0! }
+        var document: JSONObject = ["command": "replay"]
+        for (key, value) in output.json { document[key] = value }
+        let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
+        if status == 2 && !json {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        } else {
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        }
+        return status
+    }
 
     func write(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 

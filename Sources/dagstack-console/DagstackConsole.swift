@@ -16,8 +16,8 @@ struct DagstackConsole: ParsableCommand {
             (status 1 if any failed). Loading a plugin directory runs its plugins' code.
             """)
 
-    @Argument(help: "The plugin directory to load.", completion: .directory)
-    var pluginDirectory: String = "plugins"
+    @Argument(help: "The plugin directory to load (default: plugins, or with --replay the recording's).", completion: .directory)
+    var pluginDirectory: String?
 
     @Option(name: [.short, .customLong("command")], help: "Run COMMAND and exit (repeatable; run in order).")
     var commands: [String] = []
@@ -37,6 +37,14 @@ struct DagstackConsole: ParsableCommand {
 
     @Option(help: "The Python interpreter for Python plugins (default: $DAGSTACK_PYTHON, else python3).")
     var python: String?
+
+    @Option(help: ArgumentHelp("Record the whole run to FILE (a bare name goes in sessions/).", valueName: "FILE"))
+    var record: String?
+
+    @Option(help: ArgumentHelp(
+        "Replay the session FILE against the plugin directory and exit: 0 all same, 1 diverged, 2 the file cannot be used.",
+        valueName: "FILE"), completion: .file(extensions: ["jsonl"]))
+    var replay: String?
 
     @Flag(help: "Print the runtime's own log lines (set-up, teardown, dispatch) on standard error.")
     var verbose = false
@@ -84,17 +92,25 @@ struct DagstackConsole: ParsableCommand {
         options.resources = try parsedResources()
         if let python { options.python = python }
         let environment = ProcessInfo.processInfo.environment
-        var configuration = ConsoleRunner.Configuration(directory: pluginDirectory)
+        let directory = pluginDirectory ?? replay.flatMap(ConsoleSession.recordedDirectory(of:)) ?? "plugins"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("not a directory: \(directory)")
+        }
+        if let replay {
+            let status = ConsoleRunner.replay(file: replay, directory: directory, options: options, json: json,
+                                              color: !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        var configuration = ConsoleRunner.Configuration(directory: directory)
+        configuration.record = record
         configuration.commands = commands
         configuration.json = json
         configuration.interactive = isatty(STDIN_FILENO) == 1 && commands.isEmpty
         configuration.color = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
         configuration.historyFile = history ?? environment["DAGSTACK_CONSOLE_HISTORY"]
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".dagstack_console_history")
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: pluginDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("not a directory: \(pluginDirectory)")
-        }
         let status = ConsoleRunner(configuration: configuration, session: ConsoleSession(options: options)).run()
         if status != 0 { throw ExitCode(status) }
     }

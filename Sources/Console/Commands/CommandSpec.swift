@@ -21,7 +21,8 @@ enum CommandTable {
     static let all: [CommandSpec] = [
         KindsCommand.spec, PluginsCommand.spec, ShowCommand.spec, OrderCommand.spec, TraceCommand.spec,
         StepCommand.spec, CallCommand.spec, SwitchCommands.disable, SwitchCommands.enable, PriorityCommand.spec,
-        ResourcesCommand.spec, ResourceCommand.spec, LoadCommand.spec, ReloadCommand.spec, HelpCommand.spec, QuitCommand.spec,
+        ResourcesCommand.spec, ResourceCommand.spec, LoadCommand.spec, ReloadCommand.spec, RecordCommand.spec,
+        ReplayCommand.spec, SessionsCommand.spec, HelpCommand.spec, QuitCommand.spec,
     ]
 
     static func find(_ name: String) -> CommandSpec? {

@@ -1,3 +1,4 @@
+import Foundation
 import PluginSystem
 
 /// One command as it ran: its line, its result or its error, in both renderings.
@@ -36,9 +37,30 @@ extension ConsoleSession {
         let leading = line.count - line.drop { $0 == " " || $0 == "\t" }.count
         let all = CommandArguments(line: line, text: String(line.dropFirst(leading)), offset: leading)
         let (name, args) = all.split()
+        let stateBefore = switchesJSON
+        let executed = await run(name: name, args: args, line: line)
+        if let recorder, !SessionReplayer.notReplayed.contains(executed.name), !isReplayVerb(name, args) {
+            do { try recorder.append(line: line, state: stateBefore, result: executed.json) } catch {
+                self.recorder = nil
+                return ExecutedCommand(
+                    line: line, name: executed.name, output: executed.output,
+                    error: ConsoleError("recording stopped: \(error.message)"), quits: executed.quits)
+            }
+        }
+        return executed
+    }
+
+    func isReplayVerb(_ name: String, _ args: CommandArguments) -> Bool {
+        guard replayer != nil else { return false }
+        return ["next", "n", "continue", "c", "diff", "abort", "a"].contains(name) || (name == "show" && args.isEmpty)
+    }
+
+    private func run(name: String, args: CommandArguments, line: String) async -> ExecutedCommand {
         do {
             let output: any CommandOutput
-            if StepCommand.verbs.contains(name) || ["n", "c", "s", "a"].contains(name) {
+            if isReplayVerb(name, args) {
+                output = try await ReplayCommand.verb(name, session: self)
+            } else if StepCommand.verbs.contains(name) || ["n", "c", "s", "a"].contains(name) {
                 output = try await StepCommand.verb(name, args, session: self)
             } else if let command = CommandTable.find(name) {
                 if command.name == "load" || command.name == "reload" || command.name == "resource" { stepper = nil }
@@ -57,6 +79,10 @@ extension ConsoleSession {
 
     /// The prompt for the next line.
     public var prompt: String {
+        if let replayer {
+            let (next, total) = replayer.position
+            return "replay \((replayer.file.path as NSString).lastPathComponent) \(min(next, total))/\(total)> "
+        }
         if let step = stepPrompt { return step + "> " }
         return "dagstack> "
     }

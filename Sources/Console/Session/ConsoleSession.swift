@@ -35,6 +35,13 @@ public actor ConsoleSession {
     var lastTrace: TraceRequest?
     /// The chain being walked with `step`, if any.
     var stepper: ChainStepper?
+    /// Where commands are being recorded, if anywhere.
+    var recorder: SessionRecorder?
+    /// The recording being walked with `replay FILE --step`, if any.
+    var replayer: SessionReplayer?
+
+    /// The version recorded in session files.
+    public static let toolVersion = "0.1.0"
 
     public init(options: Options = Options()) { self.options = options }
 
@@ -71,6 +78,12 @@ public actor ConsoleSession {
     @discardableResult
     public func close() async -> DagstackError? {
         stepper = nil
+        recorder?.close()
+        recorder = nil
+        if let walk = replayer {
+            replayer = nil
+            _ = await walk.report(close: true)
+        }
         guard let current = directory else { return nil }
         directory = nil
         return await current.close()

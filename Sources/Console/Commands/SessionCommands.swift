@@ -1,0 +1,160 @@
+import Foundation
+import PluginSystem
+
+/// `record FILE`, `record stop`: keep this session's commands and results in a file.
+enum RecordCommand {
+    static let usage = "record FILE | record stop"
+
+    static let spec = CommandSpec(
+        name: "record", usage: usage, summary: "record the commands you run and their results to a session file",
+        help: """
+            `record FILE` starts writing every command you run, exactly as typed, with the switches in force and
+            its result, to FILE (JSON Lines, docs/sessions.md). A bare name goes in the sessions/ folder next to
+            the plugin directory, with .jsonl added. Each entry is on disk before the next command runs.
+            `record stop` ends it; `record` alone says whether you are recording.
+            """,
+        arguments: [.path],
+        run: { args, session throws(ConsoleError) in
+            let word = args.split().first
+            if word.isEmpty { return await session.recordingStatus }
+            if word == "stop" { return try await session.stopRecording() }
+            return try await session.startRecording(word)
+        })
+}
+
+/// `replay FILE [--step]`.
+enum ReplayCommand {
+    static let usage = "replay FILE [--step]"
+
+    static let spec = CommandSpec(
+        name: "replay", usage: usage, summary: "re-run a recorded session and show where the results diverge",
+        help: """
+            Re-runs every command of FILE against what is loaded now (in a separate session: your switches are
+            left alone) and prints for each `same` or `diverged` — with the first trace stage whose output
+            differs and the diff recorded → now — then the plugins whose files changed since the recording and
+            the totals. Durations and process ids are not compared.
+            With --step, walks the recording one command at a time: next (n) runs the next one, continue (c)
+            the rest, show prints the recorded result of the next one, diff the differences of the last one,
+            abort stops.
+            """,
+        arguments: [.path, .words(["--step"])],
+        run: { args, session throws(ConsoleError) in
+            let words = args.words
+            guard let name = words.first(where: { $0 != "--step" }) else { throw args.usageError(usage, "missing FILE") }
+            return try await session.startReplay(name, stepping: words.contains("--step"))
+        })
+
+    /// A walk verb, typed while stepping through a replay.
+    static func verb(_ name: String, session: ConsoleSession) async throws(ConsoleError) -> any CommandOutput {
+        guard let replayer = await session.replayer else { throw ConsoleError("not replaying; start with `replay FILE --step`") }
+        switch name {
+        case "next", "n":
+            if let entry = await replayer.runNext() { return ReplayStepOutput(replayer: replayer, entries: [entry], shown: nil) }
+        case "continue", "c":
+            var entries: [ReplayEntry] = []
+            while let entry = await replayer.runNext() { entries.append(entry) }
+            if !entries.isEmpty { return ReplayStepOutput(replayer: replayer, entries: entries, shown: nil) }
+        case "show":
+            guard let next = replayer.upcoming else { break }
+            return ReplayStepOutput(replayer: replayer, entries: [], shown: next)
+        case "diff":
+            guard let last = replayer.reports.last else { throw ConsoleError("nothing replayed yet; `next` runs the first command") }
+            return ReplayStepOutput(replayer: replayer, entries: [last], shown: nil, detailed: true)
+        default:
+            break
+        }
+        let report = await replayer.report(close: true)
+        await session.endReplay()
+        return report
+    }
+}
+
+/// One step of a replay walk: what ran and how it compared, or a recorded result.
+struct ReplayStepOutput: CommandOutput {
+    var position: (next: Int, total: Int)
+    var entries: [ReplayEntry]
+    var shown: SessionFile.Entry?
+    var detailed = false
+
+    init(replayer: SessionReplayer, entries: [ReplayEntry], shown: SessionFile.Entry?, detailed: Bool = false) {
+        position = replayer.position
+        self.entries = entries
+        self.shown = shown
+        self.detailed = detailed
+    }
+
+    var json: JSONObject {
+        var o: JSONObject = ["entries": .array(entries.map(\.json)), "next": .int(position.next), "of": .int(position.total)]
+        if let shown { o["recorded"] = ["seq": .int(shown.seq), "line": .string(shown.line), "result": shown.result] }
+        if detailed, let entry = entries.first { o["now"] = entry.now ?? .null; o["recorded_result"] = entry.entry.result }
+        return o
+    }
+
+    func text(_ style: TextStyle) -> String {
+        if let shown {
+            return style.bold("recorded \(shown.seq): \(shown.line)") + "\n" + shown.result.encoded(pretty: true)
+        }
+        var lines = entries.flatMap { ReplayReport.lines($0, style) }
+        if detailed, let entry = entries.first, entry.verdict == .diverged, entry.firstStage != nil {
+            for op in entry.diff { lines += TraceText.operation(op, style).map { "  " + $0 } }
+        }
+        if position.next <= position.total {
+            lines.append(style.dim("next: \(position.next)/\(position.total) — next, continue, show, diff, abort"))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `sessions`: the recordings in the sessions folder.
+enum SessionsCommand {
+    static let spec = CommandSpec(
+        name: "sessions", usage: "sessions", summary: "list the recorded sessions in the sessions folder",
+        help: "Lists the session files in the sessions/ folder next to the plugin directory: when each was recorded, how many commands it holds and against which plugin directory.",
+        run: { _, session throws(ConsoleError) in SessionsOutput(folder: await session.sessionsFolder) })
+}
+
+struct SessionsOutput: CommandOutput {
+    struct Row {
+        var file: String
+        var created: String?
+        var commands: Int?
+        var pluginDir: String?
+        var problem: String?
+    }
+
+    var folder: String
+    var rows: [Row]
+
+    init(folder: String) {
+        self.folder = folder
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
+        rows = names.map { name in
+            let path = folder + "/" + name
+            switch Result(catching: { () throws(SessionFileError) in try SessionFile.read(path) }) {
+            case .success(let file):
+                return Row(file: path, created: file.header.created, commands: file.entries.count, pluginDir: file.header.pluginDir)
+            case .failure(let error):
+                return Row(file: path, problem: error.message)
+            }
+        }
+    }
+
+    var json: JSONObject {
+        ["folder": .string(folder), "sessions": .array(rows.map { r in
+            var o: JSONObject = ["file": .string(r.file)]
+            if let c = r.created { o["created"] = .string(c) }
+            if let n = r.commands { o["commands"] = .int(n) }
+            if let d = r.pluginDir { o["plugin_dir"] = .string(d) }
+            if let p = r.problem { o["error"] = .string(p) }
+            return .object(o)
+        })]
+    }
+
+    func text(_ style: TextStyle) -> String {
+        guard !rows.isEmpty else { return "no sessions in \(folder)" }
+        return rows.map { r in
+            if let problem = r.problem { return pad(r.file, 44) + style.red("unusable: ") + problem }
+            return pad(r.file, 44) + pad(r.created ?? "", 22) + pad("\(r.commands ?? 0) commands", 14) + style.dim(r.pluginDir ?? "")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import PluginSystem
+
+extension ConsoleSession {
+    /// `sessions/` next to the plugin directory (the project's), where recordings go by default.
+    var sessionsFolder: String {
+        let directory = path ?? "plugins"
+        let parent = (directory as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "sessions" : parent + "/sessions"
+    }
+
+    /// A bare name goes in the sessions folder; `.jsonl` is added when there is no extension.
+    func sessionPath(_ name: String) -> String {
+        var path = (name as NSString).expandingTildeInPath
+        if (path as NSString).pathExtension.isEmpty { path += ".jsonl" }
+        return name.contains("/") ? path : sessionsFolder + "/" + path
+    }
+
+    /// The header of a recording starting now.
+    func sessionHeader() -> SessionFile.Header {
+        let directory = path ?? "plugins"
+        let formatter = ISO8601DateFormatter()
+        return SessionFile.Header(
+            version: SessionFile.version, toolVersion: Self.toolVersion, created: formatter.string(from: Date()),
+            pluginDir: directory, pluginDirAbsolute: URL(fileURLWithPath: directory).standardizedFileURL.path,
+            plugins: (registry?.records ?? []).map { r in
+                SessionFile.Plugin(
+                    name: r.name, kind: r.kind, priority: r.manifest.priority, runtime: r.manifest.runtime.rawValue, state: r.state.name,
+                    fingerprint: r.folder.map(Fingerprint.of(folder:)) ?? "")
+            },
+            resources: JSONObject(uniqueKeysWithValues: options.resources.map { ($0.key, $0.value) }))
+    }
+
+    func startRecording(_ name: String) throws(ConsoleError) -> any CommandOutput {
+        _ = try requireRegistry()
+        if let recorder { throw ConsoleError("already recording to \(recorder.path); `record stop` first") }
+        let target = sessionPath(name)
+        recorder = try SessionRecorder(path: target, header: sessionHeader())
+        return MessageOutput(message: "recording to \(target)", fields: ["file": .string(target), "recording": true])
+    }
+
+    func stopRecording() throws(ConsoleError) -> any CommandOutput {
+        guard let recorder else { throw ConsoleError("not recording") }
+        recorder.close()
+        self.recorder = nil
+        return MessageOutput(
+            message: "recorded \(recorder.entries) command\(recorder.entries == 1 ? "" : "s") to \(recorder.path)",
+            fields: ["file": .string(recorder.path), "commands": .int(recorder.entries), "recording": false])
+    }
+
+    var recordingStatus: any CommandOutput {
+        guard let recorder else { return MessageOutput(message: "not recording", fields: ["recording": false]) }
+        return MessageOutput(
+            message: "recording to \(recorder.path) (\(recorder.entries) commands so far)",
+            fields: ["file": .string(recorder.path), "commands": .int(recorder.entries), "recording": true])
+    }
+
+    /// Replays a recording against the directory loaded now: all of it, or (stepping) one command at a time.
+    func startReplay(_ name: String, stepping: Bool) async throws(ConsoleError) -> any CommandOutput {
+        guard let directory = path else { throw ConsoleError("no plugin directory is loaded; use `load DIR`") }
+        let file: SessionFile
+        do {
+            let candidate = FileManager.default.fileExists(atPath: name) ? name : sessionPath(name)
+            file = try SessionFile.read(candidate)
+        } catch { throw ConsoleError(error.message) }
+        if replayer != nil { throw ConsoleError("already walking a replay; `abort` it first") }
+        let walk = await SessionReplayer.start(file, directory: directory, options: options)
+        if stepping {
+            stepper = nil
+            replayer = walk
+            return ReplayStepOutput(replayer: walk, entries: [], shown: nil)
+        }
+        while await walk.runNext() != nil {}
+        return await walk.report(close: true)
+    }
+
+    func endReplay() { replayer = nil }
+
+    /// Replays `file` against `directory` from the command line (`--replay`).
+    public static func replay(file path: String, directory: String, options: Options) async -> (exitCode: Int32, output: any CommandOutput) {
+        let file: SessionFile
+        do { file = try SessionFile.read(path) } catch {
+            return (2, MessageOutput(message: "error: \(error.message)", fields: ["error": ["message": .string(error.message)]]))
+        }
+        let walk = await SessionReplayer.start(file, directory: directory, options: options)
+        while await walk.runNext() != nil {}
+        let report = await walk.report(close: true)
+        return (report.diverged == 0 ? 0 : 1, report)
+    }
+
+    /// Where a replay from the command line runs when no directory is given: the recording's, if it exists.
+    public static func recordedDirectory(of path: String) -> String? {
+        guard let file = try? SessionFile.read(path) else { return nil }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: file.header.pluginDir, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? file.header.pluginDir : nil
+    }
+}

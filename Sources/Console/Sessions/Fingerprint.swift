@@ -1,0 +1,44 @@
+import Foundation
+
+/// A content fingerprint of a plugin folder (manifest and code): 64-bit FNV-1a over every file's
+/// relative path and bytes, in path order, leaving out caches. It tells whether a plugin changed
+/// between a recording and a replay; it is not a security hash.
+enum Fingerprint {
+    static let skipped: Set<String> = ["__pycache__", ".git", ".mypy_cache", ".pytest_cache", "node_modules"]
+
+    static func of(folder: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+        }
+        for relative in files(in: folder) {
+            mix(relative.utf8)
+            mix([0])
+            if let data = FileManager.default.contents(atPath: folder + "/" + relative) { mix(data) }
+            mix([0])
+        }
+        return String(hash, radix: 16).leftPadded(to: 16)
+    }
+
+    static func files(in folder: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var result: [String] = []
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            if skipped.contains(name) { walker.skipDescendants(); continue }
+            if name.hasSuffix(".pyc") { continue }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue {
+                result.append(relative)
+            }
+        }
+        return result.sorted()
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
