@@ -16,8 +16,10 @@ final class OutputTail: Sendable {
 
     private let state = Mutex(State())
     private let finished = DispatchSemaphore(value: 0)
+    private let fd: Int32
 
     init(fd: Int32) {
+        self.fd = fd
         let thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 8192)
             while true {
@@ -46,8 +48,16 @@ final class OutputTail: Sendable {
     var tail: String { state.withLock { String(decoding: $0.tail, as: UTF8.self) } }
 
     /// Complete lines written since the last drain (a partial last line waits for the next drain).
+    /// What the child wrote before answering is already in the pipe: give the reader thread a moment
+    /// (at most 20 ms) to take it, so it is reported with the call that produced it.
     func drain() -> [String] {
-        state.withLock { s in
+        for _ in 0..<100 {
+            let open = state.withLock { !$0.closed }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard open, poll(&pfd, 1, 0) > 0, pfd.revents & Int16(POLLIN) != 0 else { break }
+            usleep(200)
+        }
+        return state.withLock { s in
             guard let lastNewline = s.pending.lastIndex(of: 0x0A) else {
                 if s.closed, !s.pending.isEmpty {
                     defer { s.pending.removeAll() }
