@@ -112,6 +112,24 @@ public final class ConsoleRunner {
 
     private var refreshCompletion: () -> Void = {}
 
+    /// `--contract DIR`: checks every plugin of DIR, prints the reports, returns whether all passed.
+    public static func contract(directory: String, options: ConsoleSession.Options, json: Bool, color: Bool) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<(Bool, any CommandOutput)?>(nil)
+        Task.detached {
+            let result = await ConsoleSession.contract(directory: directory, options: options)
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        let (passed, output) = outcome.withLock { $0! }
+        var document: JSONObject = ["command": "contract"]
+        for (key, value) in output.json { document[key] = value }
+        let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        return passed
+    }
+
     /// `--replay FILE`: replays against `directory`, prints the report, returns 0 (all same), 1 (diverged)
     /// or 2 (the file cannot be used).
     public static func replay(file: String, directory: String, options: ConsoleSession.Options, json: Bool, color: Bool) -> Int32 {

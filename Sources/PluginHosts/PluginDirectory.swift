@@ -24,6 +24,10 @@ public final class PluginDirectory: Sendable {
         public var config: JSONObject = [:]
         /// Discovery's extra ignore patterns.
         public var ignore: [String] = []
+        /// Load only these plugins (the contract checks load one plugin and what it depends on).
+        public var only: Set<String>?
+        /// A frozen clock and a seeded rng instead of the system ones (the determinism check).
+        public var deterministicResources = false
         public init() {}
     }
 
@@ -50,6 +54,10 @@ public final class PluginDirectory: Sendable {
     public static func load(_ path: String, options: Options = Options()) async -> PluginDirectory {
         var problems: [LoadProblem] = []
         let resources = ResourceRegistry()
+        if options.deterministicResources {
+            try? resources.register("clock", .clock(FrozenClock(at: Date(timeIntervalSince1970: 1_767_225_600))))  // 2026-01-01
+            try? resources.register("rng", .rng(SeededRng(seed: 42)))
+        }
         resources.registerStandard()
         let resourcesPath = path + "/" + resourcesFile
         if FileManager.default.fileExists(atPath: resourcesPath) {
@@ -74,9 +82,10 @@ public final class PluginDirectory: Sendable {
             return PluginDirectory(path: path, registry: registry, problems: problems, setupOutcomes: [], pythonHost: nil)
         }
         problems += discovery.skipped.map { LoadProblem(source: $0.folder, error: $0.error) }
+        let plugins = options.only.map { wanted in discovery.plugins.filter { wanted.contains($0.manifest.name) } } ?? discovery.plugins
 
-        let (host, instances) = await bind(discovery.plugins, registry: registry, options: options, directory: path)
-        for plugin in discovery.plugins {
+        let (host, instances) = await bind(plugins, registry: registry, options: options, directory: path)
+        for plugin in plugins {
             let manifest = plugin.manifest
             switch instances[manifest.name] {
             case .success(let instance)?:

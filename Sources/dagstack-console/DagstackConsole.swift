@@ -46,6 +46,11 @@ struct DagstackConsole: ParsableCommand {
         valueName: "FILE"), completion: .file(extensions: ["jsonl"]))
     var replay: String?
 
+    @Option(help: ArgumentHelp(
+        "Run the contract checks on every plugin of DIR and exit: 0 all passed, 1 any failed.", valueName: "DIR"),
+        completion: .directory)
+    var contract: String?
+
     @Flag(help: "Print the runtime's own log lines (set-up, teardown, dispatch) on standard error.")
     var verbose = false
 
@@ -92,6 +97,12 @@ struct DagstackConsole: ParsableCommand {
         options.resources = try parsedResources()
         if let python { options.python = python }
         let environment = ProcessInfo.processInfo.environment
+        let colorOutput = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+        if let contract {
+            let passed = ConsoleRunner.contract(directory: contract, options: options, json: json, color: colorOutput)
+            if !passed { throw ExitCode(1) }
+            return
+        }
         let directory = pluginDirectory ?? replay.flatMap(ConsoleSession.recordedDirectory(of:)) ?? "plugins"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

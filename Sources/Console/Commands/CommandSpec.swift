@@ -22,7 +22,7 @@ enum CommandTable {
         KindsCommand.spec, PluginsCommand.spec, ShowCommand.spec, OrderCommand.spec, TraceCommand.spec,
         StepCommand.spec, CallCommand.spec, SwitchCommands.disable, SwitchCommands.enable, PriorityCommand.spec,
         ResourcesCommand.spec, ResourceCommand.spec, LoadCommand.spec, ReloadCommand.spec, RecordCommand.spec,
-        ReplayCommand.spec, SessionsCommand.spec, HelpCommand.spec, QuitCommand.spec,
+        ReplayCommand.spec, SessionsCommand.spec, ContractCommand.spec, HelpCommand.spec, QuitCommand.spec,
     ]
 
     static func find(_ name: String) -> CommandSpec? {

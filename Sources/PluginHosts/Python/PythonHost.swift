@@ -240,6 +240,40 @@ public final class PythonHost: Sendable {
         }
     }
 
+    // MARK: Contract checks
+
+    /// After `plugin`'s teardown: what it left behind in the interpreter (an instance still
+    /// referenced, running tasks, child processes, open files).
+    func inspect(_ plugin: String) async -> [String] {
+        let outcome = await BlockingIO.run { [self] flag in
+            Result { () throws(DagstackError) in
+                try rawRequest("inspect", ["plugin": .string(plugin)], timeout: 30, plugin: plugin, activity: "inspection", cancellation: flag)
+            }
+        }
+        switch outcome {
+        case .success(let reply): return (reply.value["leaks"]?.arrayValue ?? []).compactMap(\.stringValue)
+        case .failure(let error): return ["could not inspect the interpreter: \(error.message)"]
+        }
+    }
+
+    /// Scans a plugin module for module-level mutable state in an interpreter of its own.
+    public static func scanAmbientState(file: String, python: String) async -> Result<AmbientStateScan, DagstackError> {
+        let folder = (file as NSString).deletingLastPathComponent
+        let host = PythonHost(directory: folder, python: python)
+        return await BlockingIO.run { _ in
+            defer { host.stop() }
+            return Result { () throws(DagstackError) in
+                try host.start()
+                let reply = try host.rawRequest("ambient_state", ["file": .string(file)], timeout: 30, plugin: nil, activity: "the ambient state scan")
+                return AmbientStateScan(file: file, violations: (reply.value["violations"]?.arrayValue ?? []).map { v in
+                    AmbientStateScan.Violation(
+                        name: v["name"]?.stringValue ?? "?", line: v["line"]?.intValue ?? 0, severity: v["severity"]?.stringValue ?? "error",
+                        message: v["message"]?.stringValue ?? "")
+                })
+            }
+        }
+    }
+
     // MARK: Stopping
 
     /// Asks the interpreter to exit, then makes sure it has (SIGTERM, then SIGKILL).

@@ -277,8 +277,9 @@ class SerializationError(Exception):
     pass
 
 
-def to_json(value, path="$"):
-    """What a plugin returned, as JSON; anything JSON cannot carry names its path."""
+def to_json(value, path="$", strict=False):
+    """What a plugin returned, as JSON; anything JSON cannot carry names its path. With strict (the
+    contract checks), a tuple is refused too: it would come back as a list."""
     if value is STOP_CHAIN:
         return dict(STOP_CHAIN_MARKER)
     if value is None or isinstance(value, (bool, str)):
@@ -294,14 +295,16 @@ def to_json(value, path="$"):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise SerializationError(f"{path}: dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
-            out[key] = to_json(item, f"{path}.{key}")
+            out[key] = to_json(item, f"{path}.{key}", strict)
         return out
+    if isinstance(value, tuple) and strict:
+        raise SerializationError(f"{path}: a tuple comes back from JSON as a list; return a list")
     if isinstance(value, (list, tuple)):
-        return [to_json(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [to_json(item, f"{path}[{i}]", strict) for i, item in enumerate(value)]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name), f"{path}.{f.name}") for f in dataclasses.fields(value)}
+        return {f.name: to_json(getattr(value, f.name), f"{path}.{f.name}", strict) for f in dataclasses.fields(value)}
     if hasattr(value, "model_dump") and callable(value.model_dump):
-        return to_json(value.model_dump(), path)
+        return to_json(value.model_dump(), path, strict)
     raise SerializationError(f"{path}: a {type(value).__module__}.{type(value).__qualname__} cannot be carried as JSON")
 
 
@@ -338,6 +341,8 @@ class PluginError(Exception):
 PLUGINS = {}
 RESOURCES = {}
 CONFIG = {}
+CONTRACT_KEY = "_dagstack_contract"
+BASELINE = {}
 
 
 def _load_module(name, folder, module_name):
@@ -440,6 +445,7 @@ def m_load(params):
             results[spec["name"]] = {"ok": True, **load_plugin(spec)}
         except PluginError as exc:
             results[spec["name"]] = {"ok": False, "error": _error(exc, "load")}
+    BASELINE.update(_snapshot())
     return {"plugins": results, "python": sys.version.split()[0],
             "dagstack_package": getattr(PLUGIN_SYSTEM, "__file__", None) is not None}
 
@@ -471,20 +477,134 @@ def m_call(params):
     method = getattr(plugin["instance"], hook)
     args = [from_json(a) for a in params.get("args", [])]
     kwargs = params.get("kwargs", {})
+    metadata = dict(params.get("metadata") or {})
+    strict = bool(metadata.pop(CONTRACT_KEY, False))
     if info["takes_ctx"]:
-        ctx = _context(name, params.get("metadata"))
+        ctx = _context(name, metadata)
         call = lambda: method(ctx, *args, **kwargs)
     else:
         call = lambda: method(*args, **kwargs)
     result = _run_captured(call)
     try:
-        value = to_json(result)
+        value = to_json(result, strict=strict)
     except SerializationError as exc:
         raise SerializationError(f"plugin {name!r} hook {hook!r} returned a value JSON cannot carry: {exc}") from None
     return {"value": value, "logs": CURRENT.logs}
 
 
-METHODS = {"load": m_load, "setup": m_setup, "teardown": m_teardown, "call": m_call}
+def _children():
+    """Live child processes of this interpreter: pid -> command line."""
+    found = {}
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/children") as f:
+                pids = f.read().split()
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        continue
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    found[int(pid)] = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                continue
+    return found
+
+
+def _fds():
+    found = {}
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found[int(fd)] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass
+    return found
+
+
+def _snapshot():
+    return {"fds": _fds(), "tasks": {id(t) for t in asyncio.all_tasks(LOOP)}, "children": _children()}
+
+
+def m_inspect(params):
+    """After teardown: what the plugin left behind since the modules were loaded."""
+    import gc
+    import weakref
+
+    name = params["plugin"]
+    plugin = PLUGINS.pop(name, None)
+    leaks = []
+    if plugin is not None:
+        try:
+            ref = weakref.ref(plugin["instance"])
+        except TypeError:
+            ref = None
+        plugin = None
+        gc.collect()
+        gc.collect()
+        if ref is not None and ref() is not None:
+            holders = sorted({type(h).__name__ for h in gc.get_referrers(ref())})[:5]
+            leaks.append(f"the plugin instance is still referenced after teardown + gc (held by: {', '.join(holders)})")
+    now = _snapshot()
+    for task in asyncio.all_tasks(LOOP):
+        if id(task) not in BASELINE.get("tasks", set()) and not task.done():
+            leaks.append(f"asyncio task still running: {task.get_coro()!r}")
+    for pid, command in now["children"].items():
+        if pid not in BASELINE.get("children", {}):
+            leaks.append(f"child process still running: pid {pid} ({command})")
+    for fd, target in now["fds"].items():
+        if fd not in BASELINE.get("fds", {}) and not target.startswith("/proc/"):
+            leaks.append(f"file descriptor {fd} still open: {target}")
+    return {"leaks": leaks}
+
+
+MUTABLE_CALLS = {"list", "dict", "set", "bytearray", "defaultdict", "OrderedDict", "Counter", "deque"}
+
+
+def m_ambient_state(params):
+    """Module-level assignments of mutable values (the reference's AST scan)."""
+    import ast
+
+    path = params["file"]
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), filename=path)
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        kind = None
+        if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+            kind = "mutable_literal"
+        elif isinstance(value, ast.Call):
+            func = value.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if called in MUTABLE_CALLS:
+                kind = "mutable_call"
+        if kind is None:
+            continue
+        for target in targets:
+            if not isinstance(target, ast.Name) or (target.id.startswith("__") and target.id.endswith("__")):
+                continue
+            constant = target.id.lstrip("_").isupper()
+            found.append({
+                "name": target.id, "line": node.lineno, "kind": kind, "severity": "warning" if constant else "error",
+                "message": ("an UPPER_CASE module-level mutable value: treated as a constant, never mutate it" if constant
+                            else "module-level mutable state is shared by every instance and outlives teardown"),
+            })
+    return {"violations": found}
+
+
+METHODS = {"load": m_load, "setup": m_setup, "teardown": m_teardown, "call": m_call, "inspect": m_inspect,
+           "ambient_state": m_ambient_state}
 
 
 def send(message):

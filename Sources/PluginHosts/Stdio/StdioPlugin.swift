@@ -133,6 +133,31 @@ public final class StdioPlugin: Plugin {
         }
     }
 
+    /// Teardown for the contract checks: `shutdown` and end of input, then up to
+    /// `teardown_timeout_sec` for the process to leave by itself. What it leaves is reported (a
+    /// process that needed a signal, its own children still running); then everything is stopped.
+    public func contractTeardown() async -> [String] {
+        guard let channel = state.withLock({ s in defer { s.channel = nil }; return s.channel }) else { return [] }
+        let limit = Double(manifest.teardownTimeoutSec)
+        let name = manifest.name
+        return await BlockingIO.run { _ in
+            let process = channel.process
+            let family = ProcessTree.descendants(of: process.pid)
+            _ = try? channel.request("shutdown", params: nil, timeout: min(limit, 5))
+            process.closeInput()
+            process.waitForExit(seconds: limit)
+            var leaks: [String] = []
+            if process.isRunning {
+                leaks.append("Plugin '\(name)' process did not exit within \(Int(limit))s of `shutdown` and the end of its input (teardown_timeout_sec); it needed a signal")
+            }
+            for (pid, command) in family where ProcessTree.isAlive(pid) {
+                leaks.append("child process still running after the plugin exited: pid \(pid) (\(command))")
+            }
+            process.terminate(grace: 0.5)
+            return leaks
+        }
+    }
+
     public func terminate() async {
         guard let channel = state.withLock({ s in defer { s.channel = nil }; return s.channel }) else { return }
         await BlockingIO.run { _ in channel.process.terminate(grace: 0.2) }

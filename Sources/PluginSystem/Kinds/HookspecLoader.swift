@@ -67,6 +67,7 @@ public enum HookspecLoader {
             var spec = HookSpec(name: name, dispatch: dispatch)
             spec.description = hook["description"]?.stringValue
             if case .bool(let exposed)? = hook["mcp_exposed"] { spec.mcpExposed = exposed }
+            spec.examples = hook["examples"]?.arrayValue ?? []
             spec.inputSchemaPath = hook["input_schema"]?.stringValue
             spec.outputSchemaPath = hook["output_schema"]?.stringValue
             spec.inputSchema = try spec.inputSchemaPath.map { (p) throws(DagstackError) in try loadSchema(p, relativeTo: folder, in: file) }

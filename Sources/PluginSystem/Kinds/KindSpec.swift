@@ -11,6 +11,8 @@ public struct HookSpec: Sendable, Equatable {
     public var inputSchemaPath: String?
     public var outputSchemaPath: String?
     public var mcpExposed = true
+    /// Sample inputs (`examples:` in the YAML), which the contract checks run the hook with.
+    public var examples: [JSONValue] = []
 
     public init(name: String, dispatch: DispatchClass, inputSchema: JSONSchema? = nil, outputSchema: JSONSchema? = nil) {
         self.name = name

@@ -181,6 +181,23 @@ public final class PluginRegistry: Sendable {
         DagstackError(.kindUnknown, "No plugin named '\(name)'; available: [\(known.sorted().map { "'\($0)'" }.joined(separator: ", "))]")
     }
 
+    // MARK: Calling one plugin
+
+    /// Calls `hook` on one plugin, whatever the kind's dispatch class (inside its middleware, seen
+    /// by observers): how the console's contract checks exercise a plugin on its own.
+    public func call(
+        _ plugin: String, hook: String, arguments: HookArguments, metadata: JSONObject = [:]
+    ) async throws(DagstackError) -> HookReply {
+        guard let record = record(named: plugin) else { throw Self.unknownPlugin(plugin, known: records.map(\.name)) }
+        guard record.isActive else {
+            throw DagstackError(.pluginLoadError, "Plugin '\(plugin)' is \(record.state.name)\(record.state.reason.map { ": \($0)" } ?? "")", plugin: plugin)
+        }
+        guard record.implements(hook) else {
+            throw DagstackError(.kindUnknown, "Plugin '\(plugin)' has no hook '\(hook)'", plugin: plugin)
+        }
+        return try await HookInvoker(registry: self).call(record, kind: record.kind, hook: hook, arguments: arguments, metadata: metadata)
+    }
+
     // MARK: Observers
 
     /// Adds an observer that sees every hook call; returns a token for `removeObserver`.

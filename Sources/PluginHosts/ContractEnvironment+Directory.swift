@@ -1,0 +1,84 @@
+import Foundation
+import PluginSystem
+
+/// The contract suite's access to a plugin directory: each check loads the plugin under test (and
+/// what it depends on) afresh, in its own interpreter or process, and inspects what teardown leaves.
+public struct DirectoryContractEnvironment: ContractEnvironment {
+    public let directory: String
+    public let options: PluginDirectory.Options
+    /// The plugins of the directory, by name.
+    public let discovered: [String: DiscoveredPlugin]
+    /// Folders whose manifest could not be used: each one fails the contract of a whole directory.
+    public let skipped: [SkippedFolder]
+
+    public init(directory: String, options: PluginDirectory.Options = .init()) throws(DagstackError) {
+        self.directory = directory
+        self.options = options
+        let discovery = try Discovery.discover(directory, ignore: options.ignore)
+        discovered = Dictionary(uniqueKeysWithValues: discovery.plugins.map { ($0.manifest.name, $0) })
+        skipped = discovery.skipped
+    }
+
+    public func manifest(of plugin: String) -> DiscoveredPlugin? { discovered[plugin] }
+
+    /// `plugin` and everything it depends on, transitively.
+    func closure(of plugin: String) -> Set<String> {
+        var wanted: Set<String> = []
+        var queue = [plugin]
+        while let next = queue.popLast() {
+            guard wanted.insert(next).inserted, let entry = discovered[next] else { continue }
+            queue += entry.manifest.dependsOn
+        }
+        return wanted
+    }
+
+    public func load(_ plugin: String, deterministic: Bool) async throws(DagstackError) -> any ContractInstance {
+        guard discovered[plugin] != nil else {
+            throw DagstackError(.kindUnknown, "No plugin named '\(plugin)' in \(directory); available: [\(discovered.keys.sorted().joined(separator: ", "))]")
+        }
+        var options = self.options
+        options.only = closure(of: plugin)
+        options.deterministicResources = deterministic
+        return LoadedContractInstance(plugin: plugin, directory: await PluginDirectory.load(directory, options: options))
+    }
+
+    public func ambientState(of plugin: String) async -> AmbientStateScan? {
+        guard let entry = discovered[plugin], entry.manifest.runtime == .inProcess, PluginDirectory.hasPythonCode(entry) else { return nil }
+        let module = entry.manifest.entryPoint.map { String($0.split(separator: ":").first ?? "plugin") } ?? "plugin"
+        let file = entry.folder + "/" + module.replacingOccurrences(of: ".", with: "/") + ".py"
+        let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
+        switch await PythonHost.scanAmbientState(file: absolute, python: options.python) {
+        case .success(var scan):
+            scan.file = file
+            return scan
+        case .failure(let error):
+            return AmbientStateScan(file: file, violations: [], failure: error.message)
+        }
+    }
+}
+
+struct LoadedContractInstance: ContractInstance {
+    let plugin: String
+    let directory: PluginDirectory
+
+    var registry: PluginRegistry { directory.registry }
+
+    func tearDownAndInspect() async -> LeakInspection {
+        let instance = registry.record(named: plugin)?.instance
+        var leaks: [String] = []
+        var inspected = true
+        var note: String?
+        if let stdio = instance as? StdioPlugin { leaks += await stdio.contractTeardown() }
+        var teardownError: DagstackError?
+        do { try await registry.teardownAll() } catch { teardownError = error }
+        switch instance {
+        case let python as PythonPlugin: leaks += await python.host.inspect(plugin)
+        case is StdioPlugin: break
+        default:
+            inspected = false
+            note = "a Swift plugin runs inside the console's own process: its files and tasks are not told apart from the console's"
+        }
+        await directory.close()
+        return LeakInspection(inspected: inspected, leaks: leaks, teardownError: teardownError, note: note)
+    }
+}
