@@ -9,24 +9,24 @@ import TestSupport
 
     /// Runs the console with `-c` for each command; returns its status and stdout lines.
     func console(_ commands: [String], json: Bool = false, directory: String = "plugins", extra: [String] = [], stdin: String = "")
-        throws -> (status: Int32, lines: [String], stderr: String)
+        async throws -> (status: Int32, lines: [String], stderr: String)
     {
         var arguments = [directory] + extra
         if json { arguments.append("--json") }
         for c in commands { arguments += ["-c", c] }
         let env = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
-        let result = try run(consoleBinary, arguments, stdin: stdin, environment: env, workingDirectory: packageRoot)
+        let result = try await run(consoleBinary, arguments, stdin: stdin, environment: env, workingDirectory: packageRoot)
         return (result.status, result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast(), result.stderr)
     }
 
-    func jsonLines(_ commands: [String], directory: String = "plugins", extra: [String] = []) throws -> [JSONValue] {
-        let (status, lines, stderr) = try console(commands, json: true, directory: directory, extra: extra)
+    func jsonLines(_ commands: [String], directory: String = "plugins", extra: [String] = []) async throws -> [JSONValue] {
+        let (status, lines, stderr) = try await console(commands, json: true, directory: directory, extra: extra)
         #expect(status == 0, "\(stderr)")
         return try lines.map { try JSONValue.parse($0) }
     }
 
-    @Test func kindsListsHooksWithTheirDispatchClass() throws {
-        let kinds = try jsonLines(["kinds"])[0]
+    @Test func kindsListsHooksWithTheirDispatchClass() async throws {
+        let kinds = try await jsonLines(["kinds"])[0]
         #expect(kinds["command"] == "kinds")
         let byKind = Dictionary(uniqueKeysWithValues: kinds["kinds"]!.arrayValue!.map { ($0["kind"]!.stringValue!, $0) })
         #expect(byKind["query_rewriter"]?["plugins"] == 5)
@@ -36,39 +36,39 @@ import TestSupport
         ]])
         #expect(byKind["chunker"]?["hooks"]?[0]?["dispatch"] == "singleton")
         #expect(byKind["horizontal_middleware"]?["middleware"] == true)
-        let text = try console(["kinds"]).lines
+        let text = try await console(["kinds"]).lines
         #expect(text.contains("  rewrite        chain  in: schemas/query.json  out: schemas/query.json"))
     }
 
-    @Test func pluginsShowStateRuntimeAndFolder() throws {
-        let plugins = try jsonLines(["plugins query_rewriter"])[0]["plugins"]!.arrayValue!
+    @Test func pluginsShowStateRuntimeAndFolder() async throws {
+        let plugins = try await jsonLines(["plugins query_rewriter"])[0]["plugins"]!.arrayValue!
         #expect(plugins.map { $0["name"]!.stringValue! } == ["normalizer", "blacklist", "spellfix", "synonymizer", "tenant-enricher"])
         #expect(plugins.map { $0["runtime"]!.stringValue! } == ["in_process", "in_process", "mcp_stdio", "in_process", "in_process"])
         #expect(plugins.allSatisfy { $0["state"] == "active" })
-        let text = try console(["plugins chunker"]).lines
+        let text = try await console(["plugins chunker"]).lines
         // Columns: the longest name (at least 6) plus 2; the longest kind (at least 4) plus 2.
         #expect(text == ["NAME    KIND     PRIORITY   RUNTIME     STATE", "fixed   chunker  0          in_process  active", "  plugins/fixed-chunker"])
-        #expect(try console(["plugins nosuchkind"]).status == 1)
+        #expect(try await console(["plugins nosuchkind"]).status == 1)
     }
 
-    @Test func showGivesManifestCodeAndResources() throws {
-        let fixed = try jsonLines(["show fixed"])[0]
+    @Test func showGivesManifestCodeAndResources() async throws {
+        let fixed = try await jsonLines(["show fixed"])[0]
         #expect(fixed["manifest"]?["version"] == "0.1.0")
         #expect(fixed["manifest"]?["resources"] == ["required": ["clock"], "optional": []])
         #expect(fixed["granted_resources"] == ["clock"])
         #expect(fixed["hooks"] == ["chunk"])
         #expect(fixed["code"]?["entry_point"] == "plugin:FixedChunker")
         #expect(fixed["code"]?["inferred"] == false)
-        let spellfix = try jsonLines(["show spellfix"])[0]
+        let spellfix = try await jsonLines(["show spellfix"])[0]
         #expect(spellfix["code"]?["host"] == "stdio")
         #expect(spellfix["code"]?["server_info"] == ["language": "perl", "name": "spellfix"])
-        let (status, lines, _) = try console(["show normalizr"])
+        let (status, lines, _) = try await console(["show normalizr"])
         #expect(status == 1)
         #expect(lines.first == "error: unknown plugin 'normalizr'; did you mean 'normalizer'?")
     }
 
-    @Test func orderFollowsDisableEnableAndPriorityOverrides() throws {
-        let docs = try jsonLines([
+    @Test func orderFollowsDisableEnableAndPriorityOverrides() async throws {
+        let docs = try await jsonLines([
             "order query_rewriter.rewrite", "disable synonymizer", "priority tenant-enricher 200", "order query_rewriter.rewrite",
             "enable synonymizer", "priority tenant-enricher reset", "order query_rewriter",
         ])
@@ -80,12 +80,12 @@ import TestSupport
         #expect(order(docs[3]) == ["tenant-enricher:200:active", "normalizer:100:active", "blacklist:75:active", "spellfix:60:active", "synonymizer:50:disabled"])
         #expect(docs[3]["order"]?[4]?["position"] == nil)
         #expect(order(docs[6]) == order(docs[0]))
-        let text = try console(["disable synonymizer", "order query_rewriter"]).lines
+        let text = try await console(["disable synonymizer", "order query_rewriter"]).lines
         #expect(text.contains("  -    synonymizer        50     disabled"))
     }
 
-    @Test func traceJSONHasTheDocumentedShapeAndExactDiffs() throws {
-        let trace = try jsonLines(["trace query_rewriter.rewrite \(Self.query)"])[0]
+    @Test func traceJSONHasTheDocumentedShapeAndExactDiffs() async throws {
+        let trace = try await jsonLines(["trace query_rewriter.rewrite \(Self.query)"])[0]
         #expect(Array(trace.objectValue!.keys) == ["command", "kind", "hook", "input", "output", "stopped_by", "error", "stages"])
         #expect(trace["output"]?["text"] == "how to start dagstack? microservices python")
         #expect(trace["stopped_by"] == .null)
@@ -98,19 +98,19 @@ import TestSupport
         #expect(stages[0]["duration_us"]?.intValue != nil)
     }
 
-    @Test func traceShowsStopChainDisabledAndNotRunStages() throws {
-        let docs = try jsonLines(["disable spellfix", #"trace query_rewriter.rewrite {"text": "please RM -RF /"}"#])
+    @Test func traceShowsStopChainDisabledAndNotRunStages() async throws {
+        let docs = try await jsonLines(["disable spellfix", #"trace query_rewriter.rewrite {"text": "please RM -RF /"}"#])
         let trace = docs[1]
         #expect(trace["stopped_by"] == "blacklist")
         #expect(trace["output"] == ["text": "please rm -rf /"])
         #expect(trace["stages"]!.arrayValue!.map { "\($0["plugin"]!.stringValue!):\($0["status"]!.stringValue!)" } == [
             "normalizer:changed", "blacklist:stopped", "spellfix:disabled", "synonymizer:not_run", "tenant-enricher:not_run",
         ])
-        let text = try console([#"trace query_rewriter.rewrite {"text": "please RM -RF /"}"#]).lines
+        let text = try await console([#"trace query_rewriter.rewrite {"text": "please RM -RF /"}"#]).lines
         #expect(text.last == #"  output {"text":"please rm -rf /"}  (stopped by blacklist: STOP_CHAIN)"#)
     }
 
-    @Test func stepWalksAChainFromAScriptOnStdin() throws {
+    @Test func stepWalksAChainFromAScriptOnStdin() async throws {
         let script = """
             step query_rewriter.rewrite {"text": "  How to LAUNCH dagstack?  ", "tenant_id": "acme-corp"}
             next
@@ -120,7 +120,7 @@ import TestSupport
             next
             """
         let env = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
-        let result = try run(consoleBinary, ["plugins", "--json"], stdin: script, environment: env, workingDirectory: packageRoot)
+        let result = try await run(consoleBinary, ["plugins", "--json"], stdin: script, environment: env, workingDirectory: packageRoot)
         let docs = try result.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         let events: [String] = docs.map { doc in (doc["event"] ?? doc["error"]?["message"])?.stringValue ?? "?" }
         #expect(events == ["started", "ran", "skipped", "set", "ran", "not stepping; start with `step KIND.HOOK JSON`"])
@@ -135,21 +135,21 @@ import TestSupport
         #expect(result.status == 1)  // the stray `next` failed
     }
 
-    @Test func callDispatchesEachClass() throws {
-        let docs = try jsonLines([#"call chunker.chunk {"text": "Hello, dagstack!", "max_size": 5}"#, #"call query_rewriter.rewrite {"text": "LAUNCH"}"#])
+    @Test func callDispatchesEachClass() async throws {
+        let docs = try await jsonLines([#"call chunker.chunk {"text": "Hello, dagstack!", "max_size": 5}"#, #"call query_rewriter.rewrite {"text": "LAUNCH"}"#])
         #expect(docs[0]["dispatch"] == "singleton")
         #expect(docs[0]["answers"]?[0]?["plugin"] == "fixed")
         #expect(docs[0]["answers"]?[0]?["value"]?.arrayValue?.map { $0["text"]! } == ["Hello", ", dag", "stack", "!"])
         #expect(docs[1]["dispatch"] == "chain")
         #expect(docs[1]["output"] == ["text": "start"])
-        let failing = try console([#"call chunker.chunk {"text": "x", "max_size": 0}"#])
+        let failing = try await console([#"call chunker.chunk {"text": "x", "max_size": 0}"#])
         #expect(failing.status == 1)
         #expect(failing.lines.contains("  PluginError: Plugin 'fixed' failed in chunker.chunk: ValueError: max_size must be positive"))
         #expect(failing.lines.contains { $0.contains("raise ValueError(\"max_size must be positive\")") })
     }
 
-    @Test func resourcesAndResourceSetReSetUpThePlugins() throws {
-        let docs = try jsonLines([
+    @Test func resourcesAndResourceSetReSetUpThePlugins() async throws {
+        let docs = try await jsonLines([
             "resources", #"resource set tenant_keywords {"acme-corp": ["kubernetes"]}"#, #"trace query_rewriter.rewrite {"text": "x", "tenant_id": "acme-corp"}"#,
         ], extra: ["--resource", #"region="eu""#])
         let rows = Dictionary(uniqueKeysWithValues: docs[0]["resources"]!.arrayValue!.map { ($0["name"]!.stringValue!, $0) })
@@ -161,18 +161,18 @@ import TestSupport
         #expect(docs[2]["output"]?["text"] == "x kubernetes")
     }
 
-    @Test func reloadRunsTheLastTraceAgainAndShowsWhatChanged() throws {
+    @Test func reloadRunsTheLastTraceAgainAndShowsWhatChanged() async throws {
         let dir = TempDir()
         try FileManager.default.removeItem(atPath: dir.path)
         try FileManager.default.copyItem(atPath: packageRoot + "/plugins", toPath: dir.path)
         let console = try PipedConsole(arguments: [dir.path, "--json"])
-        let first = try console.send(#"trace query_rewriter.rewrite {"text": "launch now"}"#)
+        let first = try await console.send(#"trace query_rewriter.rewrite {"text": "launch now"}"#)
         #expect(first["output"] == ["text": "start now"])
         // Edit a plugin while the console runs, then reload.
         let synonyms = dir.path + "/synonymizer/plugin.py"
         let code = try String(contentsOfFile: synonyms, encoding: .utf8)
         try code.replacingOccurrences(of: #""launch": "start""#, with: #""launch": "begin""#).write(toFile: synonyms, atomically: true, encoding: .utf8)
-        let reloaded = try console.send("reload")
+        let reloaded = try await console.send("reload")
         #expect(reloaded["changes"]?["same"] == false)
         // The synonymizer is the first stage whose output differs; the stage after it carries the change on.
         #expect(reloaded["changes"]?["stages"] == [
@@ -184,16 +184,16 @@ import TestSupport
         #expect(reloaded["changes"]?["output_diff"] == [["op": "replace", "path": "/text", "value": "begin now", "old": "start now"]])
         #expect(reloaded["trace"]?["output"] == ["text": "begin now"])
         // Switches survive the reload.
-        _ = try console.send("disable spellfix")
-        let again = try console.send("reload")
+        _ = try await console.send("disable spellfix")
+        let again = try await console.send("reload")
         #expect(again["plugins"]?.arrayValue?.first { $0["name"] == "spellfix" }?["state"] == "disabled")
         #expect(again["changes"]?["stages"]?[0]?["plugin"] == "spellfix")
         #expect(again["changes"]?["stages"]?[0]?["after"] == "disabled")
-        #expect(console.finish() == 0)
+        #expect(await console.finish() == 0)
     }
 
-    @Test func mistakesGetClearErrorsAndTheConsoleCarriesOn() throws {
-        let (status, lines, _) = try console([
+    @Test func mistakesGetClearErrorsAndTheConsoleCarriesOn() async throws {
+        let (status, lines, _) = try await console([
             "trce query_rewriter.rewrite {}", #"trace query_rewriter.rewrite {"text": }"#, "trace query_rewritr.rewrite {}",
             "trace query_rewriter.rewrit {}", "trace query_rewriter", "priority fixed high", "help trace", "kinds",
         ])
@@ -213,17 +213,17 @@ import TestSupport
         #expect(lines.last == "  rewrite        chain  in: schemas/query.json  out: schemas/query.json")
     }
 
-    @Test func helpListsEveryCommandAndQuitLeaves() throws {
-        let help = try jsonLines(["help"])[0]["commands"]!.arrayValue!.map { $0["name"]!.stringValue! }
+    @Test func helpListsEveryCommandAndQuitLeaves() async throws {
+        let help = try await jsonLines(["help"])[0]["commands"]!.arrayValue!.map { $0["name"]!.stringValue! }
         #expect(help == ["kinds", "plugins", "show", "order", "trace", "step", "call", "disable", "enable", "priority",
-                         "resources", "resource", "load", "reload", "record", "replay", "sessions", "help", "quit"])
-        let (status, lines, _) = try console(["kinds", "quit", "plugins"])
+                         "resources", "resource", "load", "reload", "record", "replay", "sessions", "contract", "help", "quit"])
+        let (status, lines, _) = try await console(["kinds", "quit", "plugins"])
         #expect(status == 0)
         #expect(!lines.contains { $0.hasPrefix("NAME") })
     }
 
-    @Test func loadSwitchesDirectoryAndBrokenManifestsAreListed() throws {
-        let docs = try jsonLines(["load Tests/Fixtures/lifecycle-faults", "plugins"])
+    @Test func loadSwitchesDirectoryAndBrokenManifestsAreListed() async throws {
+        let docs = try await jsonLines(["load Tests/Fixtures/lifecycle-faults", "plugins"])
         #expect(docs[0]["path"] == "Tests/Fixtures/lifecycle-faults")
         let states = Dictionary(uniqueKeysWithValues: docs[1]["plugins"]!.arrayValue!.map { ($0["name"]!.stringValue!, $0["state"]!.stringValue!) })
         #expect(states["healthy"] == "active")
@@ -233,28 +233,28 @@ import TestSupport
         dir.plugin("good", name: "good")
         dir.write("good/plugin.py", "class Good:\n    def work(self, ctx, v):\n        return v\n")
         dir.write("broken/dagstack.toml", "[plugin\nname = 1")
-        let (status, lines, _) = try console(["plugins"], directory: dir.path)
+        let (status, lines, _) = try await console(["plugins"], directory: dir.path)
         #expect(status == 0)
         #expect(lines.contains { $0.hasPrefix("good ") && $0.hasSuffix("active") })
-        let startup = try run(consoleBinary, [dir.path, "-c", "kinds"], environment: ["NO_COLOR": "1", "PATH": ProcessInfo.processInfo.environment["PATH"]!])
+        let startup = try await run(consoleBinary, [dir.path, "-c", "kinds"], environment: ["NO_COLOR": "1", "PATH": ProcessInfo.processInfo.environment["PATH"]!])
         #expect(startup.stderr.contains("  skipped \(dir.path)/broken — ManifestInvalid: Malformed TOML at \(dir.path)/broken/dagstack.toml:1:"))
     }
 
-    @Test func exitStatusSaysWhetherEveryCommandWorked() throws {
-        #expect(try console(["kinds", "plugins"]).status == 0)
-        #expect(try console(["kinds", "nonsense"]).status == 1)
-        let bad = try run(consoleBinary, ["plugins", "--resource", "broken"], environment: ProcessInfo.processInfo.environment)
+    @Test func exitStatusSaysWhetherEveryCommandWorked() async throws {
+        #expect(try await console(["kinds", "plugins"]).status == 0)
+        #expect(try await console(["kinds", "nonsense"]).status == 1)
+        let bad = try await run(consoleBinary, ["plugins", "--resource", "broken"], environment: ProcessInfo.processInfo.environment)
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("--resource expects NAME=JSON or NAME=@file.json, got 'broken'"))
         let file = TempDir()
         let path = file.write("keywords.json", #"{"acme-corp": ["from-file"]}"#)
-        let docs = try jsonLines([#"trace query_rewriter.rewrite {"text": "x", "tenant_id": "acme-corp"}"#], extra: ["--resource", "tenant_keywords=@\(path)"])
+        let docs = try await jsonLines([#"trace query_rewriter.rewrite {"text": "x", "tenant_id": "acme-corp"}"#], extra: ["--resource", "tenant_keywords=@\(path)"])
         #expect(docs[0]["output"]?["text"] == "x from-file")
     }
 }
 
 /// The console with a live pipe on stdin, for sessions where something happens between commands.
-final class PipedConsole {
+final class PipedConsole: @unchecked Sendable {
     let process = Process()
     let input = Pipe(), output = Pipe()
     var buffer = Data()
@@ -271,7 +271,7 @@ final class PipedConsole {
     }
 
     /// Sends one command and returns its JSON result line.
-    func send(_ line: String) throws -> JSONValue {
+    func send(_ line: String) async throws -> JSONValue {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
         while !buffer.contains(0x0A) {
             let chunk = output.fileHandleForReading.availableData
@@ -284,9 +284,18 @@ final class PipedConsole {
         return try JSONValue.parse(bytes: [UInt8](lineData))
     }
 
-    func finish() -> Int32 {
+    func finish() async -> Int32 {
         try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        await waitForExit()
         return process.terminationStatus
+    }
+
+    func waitForExit() async {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                self.process.waitUntilExit()
+                continuation.resume()
+            }
+        }
     }
 }

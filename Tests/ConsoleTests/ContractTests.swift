@@ -8,9 +8,9 @@ import TestSupport
 @Suite struct ContractTests {
     static let faults = "Tests/Fixtures/contract-faults"
 
-    func report(_ plugin: String, directory: String = faults, extra: [String] = []) throws -> (status: Int32, report: JSONValue) {
+    func report(_ plugin: String, directory: String = faults, extra: [String] = []) async throws -> (status: Int32, report: JSONValue) {
         let line = (["contract", plugin] + extra).joined(separator: " ")
-        let result = try run(consoleBinary, [directory, "--json", "-c", line], environment: ProcessInfo.processInfo.environment,
+        let result = try await run(consoleBinary, [directory, "--json", "-c", line], environment: ProcessInfo.processInfo.environment,
                              workingDirectory: packageRoot)
         return (result.status, try JSONValue.parse(result.stdout)["reports"]?[0] ?? .null)
     }
@@ -27,8 +27,8 @@ import TestSupport
         ("loud-business", "manifest", "ManifestInvalid"),
         ("schema-mismatch", "chain_schema", "DispatchMismatch"),
     ])
-    func eachBadPluginIsCaughtUnderTheRightName(plugin: String, check: String, violation: String) throws {
-        let (status, report) = try report(plugin)
+    func eachBadPluginIsCaughtUnderTheRightName(plugin: String, check: String, violation: String) async throws {
+        let (status, report) = try await report(plugin)
         #expect(status == 1)
         #expect(report["passed"] == false)
         let failed = report["findings"]!.arrayValue!.filter { $0["status"] == "fail" }
@@ -38,45 +38,45 @@ import TestSupport
         #expect(failed.first?["fix"]?.stringValue?.isEmpty == false)
     }
 
-    @Test func findingsSayWhatWasFound() throws {
-        let ambient = try #require(finding(try report("global-dict").report, "ambient_state"))
+    @Test func findingsSayWhatWasFound() async throws {
+        let ambient = try #require(finding(try await report("global-dict").report, "ambient_state"))
         #expect(ambient["details"] == [.string("ERROR \(Self.faults)/global-dict/plugin.py:1: 'seen' — module-level mutable state is shared by every instance and outlives teardown")])
-        let leak = try #require(finding(try report("leaks-child").report, "lifecycle"))
+        let leak = try #require(finding(try await report("leaks-child").report, "lifecycle"))
         #expect(leak["details"]?[0]?.stringValue?.hasPrefix("child process still running: pid ") == true)
         #expect(leak["details"]?[0]?.stringValue?.hasSuffix("(sleep 300)") == true)
-        let tuple = try #require(finding(try report("tuple-return").report, "serialization"))
+        let tuple = try #require(finding(try await report("tuple-return").report, "serialization"))
         #expect(tuple["message"]?.stringValue?.hasSuffix("$.pair: a tuple comes back from JSON as a list; return a list") == true)
-        let loud = try #require(finding(try report("loud-business").report, "manifest"))
+        let loud = try #require(finding(try await report("loud-business").report, "manifest"))
         #expect(loud["message"] == "priority 1500 is in the middleware band (>= 1000) but the plugin has no [plugin.chain_wrap]")
     }
 
-    @Test func checksWithoutSamplesSayTheyDidNotRun() throws {
-        let (status, report) = try report("tuple-return", extra: ["--check", "manifest", "--check", "chain_schema"])
+    @Test func checksWithoutSamplesSayTheyDidNotRun() async throws {
+        let (status, report) = try await report("tuple-return", extra: ["--check", "manifest", "--check", "chain_schema"])
         #expect(status == 0)
         #expect(report["findings"]?.arrayValue?.map { "\($0["check"]!.stringValue!):\($0["status"]!.stringValue!)" } == ["manifest:pass", "chain_schema:not_run"])
         let dir = TempDir()
         dir.plugin("bare", name: "bare")
         dir.write("bare/plugin.py", "class Bare:\n    def work(self, ctx, x):\n        return x\n")
-        let bare = try self.report("bare", directory: dir.path, extra: ["--check", "determinism"])
+        let bare = try await self.report("bare", directory: dir.path, extra: ["--check", "determinism"])
         #expect(bare.report["findings"]?[0]?["status"] == "not_run")
         #expect(bare.report["findings"]?[0]?["message"]?.stringValue?.hasPrefix("no sample inputs:") == true)
-        let given = try self.report("bare", directory: dir.path, extra: ["--check", "determinism", "--sample", #"work={"x":[1,2]}"#])
+        let given = try await self.report("bare", directory: dir.path, extra: ["--check", "determinism", "--sample", #"work={"x":[1,2]}"#])
         #expect(given.report["findings"]?[0]?["status"] == "pass")
     }
 
-    @Test func everyShippedPluginPassesAndABrokenManifestFailsTheDirectory() throws {
-        let shipped = try run(consoleBinary, ["--contract", "plugins", "--json"], environment: ProcessInfo.processInfo.environment,
+    @Test func everyShippedPluginPassesAndABrokenManifestFailsTheDirectory() async throws {
+        let shipped = try await run(consoleBinary, ["--contract", "plugins", "--json"], environment: ProcessInfo.processInfo.environment,
                               workingDirectory: packageRoot)
         #expect(shipped.status == 0, "\(shipped.stdout)")
         let doc = try JSONValue.parse(shipped.stdout)
         #expect(doc["reports"]?.arrayValue?.count == 7)
         #expect(doc["reports"]?.arrayValue?.allSatisfy { $0["passed"] == true } == true)
-        let faults = try run(consoleBinary, ["--contract", Self.faults], environment: ProcessInfo.processInfo.environment, workingDirectory: packageRoot)
+        let faults = try await run(consoleBinary, ["--contract", Self.faults], environment: ProcessInfo.processInfo.environment, workingDirectory: packageRoot)
         #expect(faults.status == 1)
         #expect(faults.stdout.contains("Contract suite for 'clean': 5/6 checks passed"))
         let dir = TempDir()
         dir.write("broken/dagstack.toml", "[plugin\n")
-        let broken = try run(consoleBinary, ["--contract", dir.path], environment: ProcessInfo.processInfo.environment, workingDirectory: packageRoot)
+        let broken = try await run(consoleBinary, ["--contract", dir.path], environment: ProcessInfo.processInfo.environment, workingDirectory: packageRoot)
         #expect(broken.status == 1)
         #expect(broken.stdout.contains("[FAIL] manifest — ManifestInvalid: Malformed TOML at \(dir.path)/broken/dagstack.toml:1:"))
     }

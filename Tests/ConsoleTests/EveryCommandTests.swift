@@ -34,24 +34,24 @@ import TestSupport
         Case(line: "quit", text: "", field: "message", value: "bye"),
     ]
 
-    func run(_ line: String, json: Bool) throws -> (Int32, String) {
+    func run(_ line: String, json: Bool) async throws -> (Int32, String) {
         var arguments = ["plugins", "-c", line]
         if json { arguments.append("--json") }
-        let result = try TestSupport.run(consoleBinary, arguments, environment: ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 },
+        let result = try await TestSupport.run(consoleBinary, arguments, environment: ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 },
                                          workingDirectory: packageRoot)
         return (result.status, result.stdout)
     }
 
     @Test(arguments: cases)
-    func inText(_ c: Case) throws {
-        let (status, output) = try run(c.line, json: false)
+    func inText(_ c: Case) async throws {
+        let (status, output) = try await run(c.line, json: false)
         #expect(status == 0)
         #expect(c.text.isEmpty ? output.isEmpty : output.contains(c.text), "\(output)")
     }
 
     @Test(arguments: cases)
-    func inJSON(_ c: Case) throws {
-        let (status, output) = try run(c.line, json: true)
+    func inJSON(_ c: Case) async throws {
+        let (status, output) = try await run(c.line, json: true)
         #expect(status == 0)
         let lines = output.split(separator: "\n")
         #expect(lines.count == 1, "one JSON document per command")

@@ -13,19 +13,19 @@ import TestSupport
         return dir
     }
 
-    func console(_ arguments: [String], in directory: String) throws -> (status: Int32, stdout: String, stderr: String) {
-        try run(consoleBinary, arguments, environment: ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 },
+    func console(_ arguments: [String], in directory: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await run(consoleBinary, arguments, environment: ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 },
                 workingDirectory: directory)
     }
 
-    func record(_ commands: [String], as name: String, in dir: TempDir, plugins: String = "plugins") throws {
-        let result = try console([plugins, "--record", name] + commands.flatMap { ["-c", $0] }, in: dir.path)
+    func record(_ commands: [String], as name: String, in dir: TempDir, plugins: String = "plugins") async throws {
+        let result = try await console([plugins, "--record", name] + commands.flatMap { ["-c", $0] }, in: dir.path)
         #expect(result.stderr.contains("recording to "), "\(result.stderr)")
     }
 
-    @Test func recordThenReplayIsAllSame() throws {
+    @Test func recordThenReplayIsAllSame() async throws {
         let dir = try workspace()
-        try record(["kinds", "order query_rewriter", "trace query_rewriter.rewrite \(Self.query)", "disable synonymizer",
+        try await record(["kinds", "order query_rewriter", "trace query_rewriter.rewrite \(Self.query)", "disable synonymizer",
                     "trace query_rewriter.rewrite \(Self.query)", "show fixed", #"call chunker.chunk {"text": "x", "max_size": 0}"#],
                    as: "round", in: dir)
         let path = dir.path + "/sessions/round.jsonl"
@@ -40,7 +40,7 @@ import TestSupport
         #expect(entry["line"]?.stringValue == "trace query_rewriter.rewrite \(Self.query)")
         #expect(entry["state"] == ["disabled": ["synonymizer"], "priorities": [:], "resources": [:]])
         #expect(entry["result"]?["command"] == "trace")
-        let replay = try console(["--replay", "sessions/round.jsonl", "--json"], in: dir.path)
+        let replay = try await console(["--replay", "sessions/round.jsonl", "--json"], in: dir.path)
         #expect(replay.status == 0, "\(replay.stdout)")
         let report = try JSONValue.parse(replay.stdout)
         #expect(report["same"] == 7)
@@ -48,14 +48,14 @@ import TestSupport
         #expect(report["changed_plugins"] == [])
     }
 
-    @Test func anEditedPluginDivergesAtTheRightCommandAndStage() throws {
+    @Test func anEditedPluginDivergesAtTheRightCommandAndStage() async throws {
         let dir = try workspace()
-        try record(["order query_rewriter", "trace query_rewriter.rewrite \(Self.query)", #"call chunker.chunk {"text": "abc", "max_size": 2}"#],
+        try await record(["order query_rewriter", "trace query_rewriter.rewrite \(Self.query)", #"call chunker.chunk {"text": "abc", "max_size": 2}"#],
                    as: "edit", in: dir)
         let file = dir.path + "/plugins/synonymizer/plugin.py"
         let code = try String(contentsOfFile: file, encoding: .utf8)
         try code.replacingOccurrences(of: #""launch": "start""#, with: #""launch": "begin""#).write(toFile: file, atomically: true, encoding: .utf8)
-        let replay = try console(["--replay", "sessions/edit.jsonl", "--json"], in: dir.path)
+        let replay = try await console(["--replay", "sessions/edit.jsonl", "--json"], in: dir.path)
         #expect(replay.status == 1)
         let report = try JSONValue.parse(replay.stdout)
         #expect(report["entries"]?.arrayValue?.map { $0["verdict"]!.stringValue! } == ["same", "diverged", "same"])
@@ -64,35 +64,35 @@ import TestSupport
         #expect(diverged["first_stage"]?["position"] == 4)
         #expect(diverged["first_stage"]?["diff"] == [["op": "replace", "path": "/text", "value": "how to begin dagstack?", "old": "how to start dagstack?"]])
         #expect(report["changed_plugins"] == [["plugin": "synonymizer", "change": "changed"]])
-        let text = try console(["--replay", "sessions/edit.jsonl"], in: dir.path)
+        let text = try await console(["--replay", "sessions/edit.jsonl"], in: dir.path)
         #expect(text.stdout.contains("        first difference at stage 4, synonymizer: changed → changed"))
         #expect(text.stdout.hasSuffix("2 same, 1 diverged\n"))
     }
 
-    @Test func killedMidRecordingTheFileReplaysUpToTheLastCompleteCommand() throws {
+    @Test func killedMidRecordingTheFileReplaysUpToTheLastCompleteCommand() async throws {
         let dir = TempDir()
         let console = try PipedConsole(arguments: [packageRoot + "/Tests/Fixtures/hook-faults", "--json", "--record", dir.path + "/killed.jsonl"])
-        _ = try console.send("plugins")
-        _ = try console.send("call steady.ping 1")
-        _ = try console.send("call fault.raise_error 1")
+        _ = try await console.send("plugins")
+        _ = try await console.send("call steady.ping 1")
+        _ = try await console.send("call fault.raise_error 1")
         console.input.fileHandleForWriting.write(Data("call fault.hang 1\n".utf8))
-        Thread.sleep(forTimeInterval: 0.5)
+        try await Task.sleep(for: .milliseconds(500))
         let children = descendants(of: console.process.processIdentifier)
         kill(console.process.processIdentifier, SIGKILL)
-        console.process.waitUntilExit()
+        await console.waitForExit()
         let lines = try String(contentsOfFile: dir.path + "/killed.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 4)  // the header and the three commands that finished
-        let replay = try self.console(["--replay", dir.path + "/killed.jsonl", "Tests/Fixtures/hook-faults", "--json"], in: packageRoot)
+        let replay = try await self.console(["--replay", dir.path + "/killed.jsonl", "Tests/Fixtures/hook-faults", "--json"], in: packageRoot)
         #expect(replay.status == 0, "\(replay.stdout)")
         #expect(try JSONValue.parse(replay.stdout)["same"] == 3)
         let until = Date().addingTimeInterval(5)
-        while Date() < until && !children.filter(processExists).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        while Date() < until && !children.filter(processExists).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         #expect(children.filter(processExists).isEmpty)
     }
 
-    @Test func unusableFilesGetErrorsNamingTheLineAndExitTwo() throws {
+    @Test func unusableFilesGetErrorsNamingTheLineAndExitTwo() async throws {
         let dir = TempDir()
-        try record(["kinds", "plugins", "order chunker"], as: dir.path + "/good.jsonl", in: dir, plugins: packageRoot + "/plugins")
+        try await record(["kinds", "plugins", "order chunker"], as: dir.path + "/good.jsonl", in: dir, plugins: packageRoot + "/plugins")
         let good = try String(contentsOfFile: dir.path + "/good.jsonl", encoding: .utf8)
         let lines = good.split(separator: "\n").map(String.init)
         dir.write("future.jsonl", #"{"format":"dagstack-console-session","version":2}"# + "\n")
@@ -109,44 +109,44 @@ import TestSupport
             ("absent.jsonl", "absent.jsonl does not exist"),
         ]
         for (name, message) in cases {
-            let result = try console(["--replay", dir.path + "/" + name, packageRoot + "/plugins"], in: dir.path)
+            let result = try await console(["--replay", dir.path + "/" + name, packageRoot + "/plugins"], in: dir.path)
             #expect(result.status == 2, "\(name)")
             #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
         }
         // A line torn by a kill is reported and left out; the rest replays.
         dir.write("torn.jsonl", lines[0...2].joined(separator: "\n") + "\n" + String(lines[3].prefix(40)))
-        let torn = try console(["--replay", dir.path + "/torn.jsonl", packageRoot + "/plugins", "--json"], in: dir.path)
+        let torn = try await console(["--replay", dir.path + "/torn.jsonl", packageRoot + "/plugins", "--json"], in: dir.path)
         #expect(torn.status == 0)
         let report = try JSONValue.parse(torn.stdout)
         #expect(report["same"] == 2)
         #expect(report["warnings"] == [.string("\(dir.path)/torn.jsonl:4: the last line is incomplete (the recording was interrupted); it is ignored")])
         // In the console, a bad file is an error and the console carries on.
-        let inConsole = try console(["plugins", "-c", "replay \(dir.path)/future.jsonl", "-c", "kinds"], in: packageRoot)
+        let inConsole = try await console(["plugins", "-c", "replay \(dir.path)/future.jsonl", "-c", "kinds"], in: packageRoot)
         #expect(inConsole.status == 1)
         #expect(inConsole.stdout.contains("error: \(dir.path)/future.jsonl:1: session format version 2 is newer"))
         #expect(inConsole.stdout.contains("query_rewriter  5 plugins"))
     }
 
-    @Test func theShippedSessionsReplayAsDocumented() throws {
+    @Test func theShippedSessionsReplayAsDocumented() async throws {
         for clean in ["sessions/tour.jsonl", "sessions/chunker.jsonl"] {
-            let result = try console(["--replay", clean, "plugins", "--json"], in: packageRoot)
+            let result = try await console(["--replay", clean, "plugins", "--json"], in: packageRoot)
             let report = try JSONValue.parse(result.stdout)
             #expect(result.status == 0, "\(clean) diverged: \(result.stdout.prefix(2000))")
             #expect(report["diverged"] == 0 && (report["same"]?.intValue ?? 0) >= 5)
         }
-        let divergent = try console(["--replay", "sessions/divergent/variant-chain.jsonl", "plugins", "--json"], in: packageRoot)
+        let divergent = try await console(["--replay", "sessions/divergent/variant-chain.jsonl", "plugins", "--json"], in: packageRoot)
         #expect(divergent.status == 1)
         let report = try JSONValue.parse(divergent.stdout)
         #expect(report["entries"]?[1]?["first_stage"]?["position"] == 1)
         #expect(report["entries"]?[1]?["first_stage"]?["plugin"] == "normalizer")
         #expect(report["entries"]?[1]?["first_stage"]?["recorded_plugin"] == "lowercase")
         // Against the plugins it was recorded with, it is the same.
-        #expect(try console(["--replay", "sessions/divergent/variant-chain.jsonl"], in: packageRoot).status == 0)
+        #expect(try await console(["--replay", "sessions/divergent/variant-chain.jsonl"], in: packageRoot).status == 0)
     }
 
-    @Test func replayStepWalksOneCommandAtATime() throws {
+    @Test func replayStepWalksOneCommandAtATime() async throws {
         let script = "replay sessions/tour.jsonl --step\nshow\nnext\nnext\ndiff\nabort\nkinds\n"
-        let result = try run(consoleBinary, ["plugins", "--json"], stdin: script, environment: ProcessInfo.processInfo.environment,
+        let result = try await run(consoleBinary, ["plugins", "--json"], stdin: script, environment: ProcessInfo.processInfo.environment,
                              workingDirectory: packageRoot)
         let docs = try result.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         #expect(docs.map { $0["command"]!.stringValue! } == ["replay", "show", "next", "next", "diff", "abort", "kinds"])
@@ -159,11 +159,11 @@ import TestSupport
         #expect(docs[6]["kinds"] != nil)
     }
 
-    @Test func sessionsListsRecordingsAndRecordNeverOverwrites() throws {
+    @Test func sessionsListsRecordingsAndRecordNeverOverwrites() async throws {
         let dir = try workspace()
-        try record(["kinds"], as: "first", in: dir)
+        try await record(["kinds"], as: "first", in: dir)
         dir.write("sessions/broken.jsonl", "nope\n")
-        let listed = try console(["plugins", "--json", "-c", "sessions", "-c", "record first", "-c", "record", "-c", "record stop"], in: dir.path)
+        let listed = try await console(["plugins", "--json", "-c", "sessions", "-c", "record first", "-c", "record", "-c", "record stop"], in: dir.path)
         let docs = try listed.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         let rows = try #require(docs[0]["sessions"]?.arrayValue)
         #expect(rows.map { $0["file"]!.stringValue! } == ["sessions/broken.jsonl", "sessions/first.jsonl"])

@@ -69,7 +69,7 @@ struct Screen {
 }
 
 /// The console running in a pseudo-terminal, typed at as a person would.
-final class TerminalSession {
+final class TerminalSession: @unchecked Sendable {
     let pid: pid_t
     private let master: Int32
     private let slave: Int32
@@ -100,16 +100,25 @@ final class TerminalSession {
         close(slave)
     }
 
-    /// Reads whatever the console wrote within `seconds`.
-    func pump(_ seconds: Double = 0.05) {
+    /// Reads whatever the console wrote within `seconds`, yielding between reads (a test must not
+    /// hold one of Swift's cooperative threads while it waits).
+    func pump(_ seconds: Double = 0.05) async {
         let until = Date().addingTimeInterval(seconds)
+        while readAvailable() || Date() < until {
+            if !readAvailable() { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+    }
+
+    /// Reads what is ready now, without waiting; false when there was nothing.
+    private func readAvailable() -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65536)
+        var any = false
         while true {
-            let left = Int32(max(0, until.timeIntervalSinceNow) * 1000)
             var pfd = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            guard poll(&pfd, 1, left) > 0 else { return }
+            guard poll(&pfd, 1, 0) > 0 else { return any }
             let count = read(master, &buffer, buffer.count)
-            guard count > 0 else { return }
+            guard count > 0 else { return any }
+            any = true
             var bytes = partial + buffer[0..<count]
             partial = []
             // Keep an incomplete trailing UTF-8 sequence for the next read.
@@ -128,21 +137,21 @@ final class TerminalSession {
 
     /// Waits until the screen shows `text` (or `seconds` pass); returns whether it did.
     @discardableResult
-    func waitFor(_ text: String, seconds: Double = 15) -> Bool {
+    func waitFor(_ text: String, seconds: Double = 15) async -> Bool {
         let until = Date().addingTimeInterval(seconds)
         while Date() < until {
             if screen.text.joined(separator: "\n").contains(text) { return true }
-            pump(0.05)
+            await pump(0.05)
         }
         return screen.text.joined(separator: "\n").contains(text)
     }
 
     /// Waits until libedit has put the terminal in raw mode (it prints the prompt first: typing
     /// before that would echo twice).
-    func waitForPrompt(seconds: Double = 15) -> Bool {
+    func waitForPrompt(seconds: Double = 15) async -> Bool {
         let until = Date().addingTimeInterval(seconds)
         while Date() < until {
-            pump(0.02)
+            await pump(0.02)
             if dagstack_pty_is_canonical(slave) == 0 { return true }
         }
         return false
@@ -150,19 +159,19 @@ final class TerminalSession {
 
     /// Types `text`. By default first waits for the prompt's raw mode, as a person would see the
     /// prompt before typing; `whileRunning` types into a running command (Ctrl-C).
-    func type(_ text: String, whileRunning: Bool = false) {
-        if !whileRunning { _ = waitForPrompt() }
+    func type(_ text: String, whileRunning: Bool = false) async {
+        if !whileRunning { _ = await waitForPrompt() }
         _ = text.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count - 1) }
-        pump(0.1)
+        await pump(0.1)
     }
 
     /// Waits for the console to exit; returns its status, or nil if it is still running.
-    func waitForExit(seconds: Double = 15) -> Int32? {
+    func waitForExit(seconds: Double = 15) async -> Int32? {
         let until = Date().addingTimeInterval(seconds)
         while Date() < until {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
-            pump(0.05)
+            await pump(0.05)
         }
         return nil
     }

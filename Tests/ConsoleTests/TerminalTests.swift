@@ -6,18 +6,18 @@ import TestSupport
 @Suite(.serialized) struct TerminalTests {
     static let seedTrace = #"trace query_rewriter.rewrite {"text": "  How to LAUNCH dagstack?  ", "tenant_id": "acme-corp"}"#
 
-    func start(_ arguments: [String] = ["plugins"], history: String? = nil) throws -> TerminalSession {
+    func start(_ arguments: [String] = ["plugins"], history: String? = nil) async throws -> TerminalSession {
         let session = try TerminalSession(
             arguments: arguments, environment: ["DAGSTACK_CONSOLE_HISTORY": history ?? NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"])
-        #expect(session.waitFor("dagstack>"), "\(session.lines)")
-        #expect(session.waitForPrompt())
+        #expect(await session.waitFor("dagstack>"), "\(session.lines)")
+        #expect(await session.waitForPrompt())
         return session
     }
 
-    @Test func traceOfTheSeedChainShowsEveryStageAndItsDiff() throws {
-        let t = try start()
-        t.type(Self.seedTrace + "\r")
-        #expect(t.waitFor("output {\"tenant_id\""), "\(t.lines)")
+    @Test func traceOfTheSeedChainShowsEveryStageAndItsDiff() async throws {
+        let t = try await start()
+        await t.type(Self.seedTrace + "\r")
+        #expect(await t.waitFor("output {\"tenant_id\""), "\(t.lines)")
         let lines = t.lines
         let stages = lines.filter { $0.range(of: #"^  \d  "#, options: .regularExpression) != nil }
         #expect(stages.map { $0.replacingOccurrences(of: #"\s+\d+(\.\d+)? (µs|ms)$"#, with: "", options: .regularExpression) } == [
@@ -31,84 +31,84 @@ import TestSupport
         #expect(lines.contains { $0.hasPrefix("     ↳ governance.before") })
         #expect(lines.contains("       log info │ governance: audit: query_rewriter.rewrite -> normalizer"))
         #expect(lines.contains(#"  output {"tenant_id":"acme-corp","text":"how to start dagstack? microservices python"}"#))
-        t.type("quit\r")
-        #expect(t.waitForExit() == 0)
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
     }
 
-    @Test func tabCompletesAPluginName() throws {
-        let t = try start()
-        t.type("show tenant\t")
-        #expect(t.waitFor("dagstack> show tenant-enricher"), "\(t.lines)")
-        t.type("\r")
-        #expect(t.waitFor("Python plugin:TenantEnricher (inferred: plugin.py's only class)"))
-        t.type("tr\t")
-        #expect(t.waitFor("dagstack> trace"))
-        t.type("query\t")
-        #expect(t.waitFor("dagstack> trace query_rewriter.rewrite"), "\(t.lines)")
+    @Test func tabCompletesAPluginName() async throws {
+        let t = try await start()
+        await t.type("show tenant\t")
+        #expect(await t.waitFor("dagstack> show tenant-enricher"), "\(t.lines)")
+        await t.type("\r")
+        #expect(await t.waitFor("Python plugin:TenantEnricher (inferred: plugin.py's only class)"))
+        await t.type("tr\t")
+        #expect(await t.waitFor("dagstack> trace"))
+        await t.type("query\t")
+        #expect(await t.waitFor("dagstack> trace query_rewriter.rewrite"), "\(t.lines)")
     }
 
-    @Test func upArrowRecallsHistoryWhichIsKeptPrivately() throws {
+    @Test func upArrowRecallsHistoryWhichIsKeptPrivately() async throws {
         let history = NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: history) }
-        let t = try start(history: history)
-        t.type("order query_rewriter\r")
-        #expect(t.waitFor("5.   tenant-enricher"))
-        t.type("kinds\r")
-        #expect(t.waitFor("chunk          singleton"))
-        t.type("\u{1B}[A\u{1B}[A")
-        #expect(t.waitFor("dagstack> order query_rewriter"), "\(t.lines)")
-        t.type("\u{15}quit\r")
-        #expect(t.waitForExit() == 0)
+        let t = try await start(history: history)
+        await t.type("order query_rewriter\r")
+        #expect(await t.waitFor("5.   tenant-enricher"))
+        await t.type("kinds\r")
+        #expect(await t.waitFor("chunk          singleton"))
+        await t.type("\u{1B}[A\u{1B}[A")
+        #expect(await t.waitFor("dagstack> order query_rewriter"), "\(t.lines)")
+        await t.type("\u{15}quit\r")
+        #expect(await t.waitForExit() == 0)
         let attributes = try FileManager.default.attributesOfItem(atPath: history)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let saved = try String(contentsOfFile: history, encoding: .utf8)
         #expect(saved.contains("order\\040query_rewriter") && saved.contains("kinds"))
         // A new console sees the history of the last one.
-        let again = try start(history: history)
-        again.type("\u{1B}[A")
-        #expect(again.waitFor("dagstack> quit"), "\(again.lines)")
+        let again = try await start(history: history)
+        await again.type("\u{1B}[A")
+        #expect(await again.waitFor("dagstack> quit"), "\(again.lines)")
     }
 
-    @Test func ctrlCInterruptsAHangingPluginAndTheConsoleCarriesOn() throws {
-        let t = try start(["Tests/Fixtures/hook-faults", "--call-timeout", "60"])
-        t.type("call fault.hang 1\r")
-        t.pump(1.0)
-        t.type("\u{03}", whileRunning: true)
-        #expect(t.waitFor("Cancelled: Plugin 'py-faults' was interrupted during fault.hang; it was stopped"), "\(t.lines)")
-        #expect(t.waitForPrompt())
-        t.type("call steady.ping 2\r")
-        #expect(t.waitFor(#"py-ok             {"pong":2,"calls":1}"#), "\(t.lines)")
-        t.type("plugins fault\r")
-        #expect(t.waitFor("py-faults  fault  0          in_process  failed"))
+    @Test func ctrlCInterruptsAHangingPluginAndTheConsoleCarriesOn() async throws {
+        let t = try await start(["Tests/Fixtures/hook-faults", "--call-timeout", "60"])
+        await t.type("call fault.hang 1\r")
+        await t.pump(1.0)
+        await t.type("\u{03}", whileRunning: true)
+        #expect(await t.waitFor("Cancelled: Plugin 'py-faults' was interrupted during fault.hang; it was stopped"), "\(t.lines)")
+        #expect(await t.waitForPrompt())
+        await t.type("call steady.ping 2\r")
+        #expect(await t.waitFor(#"py-ok             {"pong":2,"calls":1}"#), "\(t.lines)")
+        await t.type("plugins fault\r")
+        #expect(await t.waitFor("py-faults  fault  0          in_process  failed"))
         // Ctrl-C at an idle prompt abandons the line and keeps the console.
-        t.type("kinds half typed")
-        #expect(t.waitFor("dagstack> kinds half typed"))
-        t.type("\u{03}")
-        #expect(t.waitFor("dagstack> kinds half typed^C"), "\(t.lines)")
-        t.type("quit\r")
-        #expect(t.waitForExit() == 0)
+        await t.type("kinds half typed")
+        #expect(await t.waitFor("dagstack> kinds half typed"))
+        await t.type("\u{03}")
+        #expect(await t.waitFor("dagstack> kinds half typed^C"), "\(t.lines)")
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
     }
 
-    @Test func ctrlDTearsEverythingDownAndLeavesNoChild() throws {
-        let t = try start()
+    @Test func ctrlDTearsEverythingDownAndLeavesNoChild() async throws {
+        let t = try await start()
         let children = descendants(of: t.pid)
         #expect(children.count >= 2, "the Python host and the Perl plugin should be running: \(children)")
-        t.type("\u{04}")
-        #expect(t.waitForExit() == 0)
-        Thread.sleep(forTimeInterval: 0.2)
+        await t.type("\u{04}")
+        #expect(await t.waitForExit() == 0)
+        try await Task.sleep(for: .milliseconds(200))
         #expect(children.filter(processExists).isEmpty)
     }
 
     @Test(arguments: [SIGKILL, SIGTERM, SIGHUP])
-    func noPluginProcessOutlivesTheConsole(signal: Int32) throws {
-        let t = try start()
+    func noPluginProcessOutlivesTheConsole(signal: Int32) async throws {
+        let t = try await start()
         let children = descendants(of: t.pid)
         #expect(children.count >= 2)
         kill(t.pid, signal)
-        let status = t.waitForExit()
+        let status = await t.waitForExit()
         #expect(status == 128 + signal)
         let until = Date().addingTimeInterval(5)
-        while Date() < until && !children.filter(processExists).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        while Date() < until && !children.filter(processExists).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         #expect(children.filter(processExists).isEmpty, "left behind: \(children.filter(processExists))")
     }
 }

@@ -119,7 +119,7 @@ import TestSupport
 
 /// Our stdio plugins speak the reference's dialect: the reference's own MCPStdioAdapter can drive one.
 @Suite struct ReferenceAdapterTests {
-    @Test func theReferenceAdapterDrivesTheShippedPerlPlugin() throws {
+    @Test func theReferenceAdapterDrivesTheShippedPerlPlugin() async throws {
         let script = """
             import asyncio, json, sys
             from dagstack.plugin_system import MCPStdioAdapter
@@ -133,7 +133,7 @@ import TestSupport
 
             asyncio.run(main())
             """
-        let (status, stdout, stderr) = try run(
+        let (status, stdout, stderr) = try await run(
             try referencePython(), ["-c", script], environment: ProcessInfo.processInfo.environment.merging(
                 ["PYTHONDONTWRITEBYTECODE": "1"]) { $1 }, workingDirectory: packageRoot + "/plugins/spellfix")
         #expect(status == 0, "\(stderr)")

@@ -136,9 +136,9 @@ import Testing
             teardown: { log.add("teardown \(name)") })
     }
 
-    static func runReference(_ cases: [JSONValue]) throws -> [JSONValue] {
+    static func runReference(_ cases: [JSONValue]) async throws -> [JSONValue] {
         let runner = packageRoot + "/Tests/Reference/reference_runner.py"
-        let (status, stdout, stderr) = try run(try referencePython(), [runner], stdin: JSONValue.array(cases).encoded())
+        let (status, stdout, stderr) = try await run(try referencePython(), [runner], stdin: JSONValue.array(cases).encoded())
         guard status == 0 else { throw Boom(text: "reference runner failed: \(stderr)") }
         return try stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
     }
@@ -158,7 +158,7 @@ import Testing
                 "capability_input": ["accept": .array(accepted)],
             ])
         }
-        let reference = try Self.runReference(cases)
+        let reference = try await Self.runReference(cases)
         #expect(reference.count == caseCount)
 
         var comparedDispatch = 0, stopped = 0, raised = 0, failedSetups = 0

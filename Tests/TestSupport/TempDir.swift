@@ -68,10 +68,23 @@ public func referencePython() throws -> String {
     return venv
 }
 
-/// Runs a program to completion and returns its exit status, stdout and stderr.
+/// Runs a program to completion and returns its exit status, stdout and stderr. The waiting happens
+/// on a dispatch thread: a test blocked on a child must not hold one of Swift's cooperative threads.
 public func run(
     _ executable: String, _ arguments: [String], stdin: String = "", environment: [String: String]? = nil,
     workingDirectory: String? = nil
+) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result {
+                try runBlocking(executable, arguments, stdin: stdin, environment: environment, workingDirectory: workingDirectory)
+            })
+        }
+    }
+}
+
+func runBlocking(
+    _ executable: String, _ arguments: [String], stdin: String, environment: [String: String]?, workingDirectory: String?
 ) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)

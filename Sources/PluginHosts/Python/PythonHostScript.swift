@@ -426,10 +426,19 @@ def _context(name, metadata=None):
         resources=ResourceContainer(declared), metadata=dict(metadata or {}))
 
 
+HOST_FILE = "dagstack_python_host.py"
+
+
+def _traceback(exc):
+    """The traceback from the plugin's own frames: the host's frames are the console's business."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != HOST_FILE]
+    text = "Traceback (most recent call last):\n" if frames else ""
+    return text + "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(exc), exc))
+
+
 def _error(exc, kind="exception"):
     return {"code": -32000, "message": str(exc) or type(exc).__name__,
-            "data": {"type": type(exc).__name__, "kind": kind,
-                     "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))}}
+            "data": {"type": type(exc).__name__, "kind": kind, "traceback": _traceback(exc)}}
 
 
 # ---------------------------------------------------------------------------------------------
