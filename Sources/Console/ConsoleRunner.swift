@@ -114,15 +114,7 @@ public final class ConsoleRunner {
 
     /// `--contract DIR`: checks every plugin of DIR, prints the reports, returns whether all passed.
     public static func contract(directory: String, options: ConsoleSession.Options, json: Bool, color: Bool) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<(Bool, any CommandOutput)?>(nil)
-        Task.detached {
-            let result = await ConsoleSession.contract(directory: directory, options: options)
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        let (passed, output) = outcome.withLock { $0! }
+        let (passed, output) = waitFor { await ConsoleSession.contract(directory: directory, options: options) }
         var document: JSONObject = ["command": "contract"]
         for (key, value) in output.json { document[key] = value }
         let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
@@ -133,15 +125,7 @@ public final class ConsoleRunner {
     /// `--replay FILE`: replays against `directory`, prints the report, returns 0 (all same), 1 (diverged)
     /// or 2 (the file cannot be used).
     public static func replay(file: String, directory: String, options: ConsoleSession.Options, json: Bool, color: Bool) -> Int32 {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<(Int32, any CommandOutput)?>(nil)
-        Task.detached {
-            let result = await ConsoleSession.replay(file: file, directory: directory, options: options)
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        let (status, output) = outcome.withLock { $0! }
+        let (status, output) = waitFor { await ConsoleSession.replay(file: file, directory: directory, options: options) }
         var document: JSONObject = ["command": "replay"]
         for (key, value) in output.json { document[key] = value }
         let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
@@ -166,15 +150,8 @@ final class CompletionCache: Sendable {
     private let words = Mutex(CompletionWords(kinds: [], kindHooks: [], plugins: [], stepping: false))
 
     func update(from session: ConsoleSession) {
-        let done = DispatchSemaphore(value: 0)
-        let fresh = Mutex<CompletionWords?>(nil)
-        Task.detached {
-            let current = await session.completionWords
-            fresh.withLock { $0 = current }
-            done.signal()
-        }
-        done.wait()
-        if let current = fresh.withLock({ $0 }) { words.withLock { $0 = current } }
+        let current = waitFor { await session.completionWords }
+        words.withLock { $0 = current }
     }
 
     func candidates(for line: String) -> [String] { Completion.candidates(for: line, words: words.withLock { $0 }) }

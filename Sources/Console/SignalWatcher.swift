@@ -57,17 +57,7 @@ final class SignalWatcher: Sendable {
     }
 
     /// Runs `work` to the end, whatever signal comes: teardown must not be interrupted.
-    func runToCompletion<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-        let result = Mutex<T?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            let value = await work()
-            result.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0! }
-    }
+    func runToCompletion<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T { waitFor(work) }
 
     /// Runs `work` as the current command: Ctrl-C cancels it. Blocks until it is done.
     func runCancellable<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
