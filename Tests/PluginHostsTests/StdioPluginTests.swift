@@ -44,7 +44,7 @@ import TestSupport
     }
 
     @Test func nonJSONLinesAndStaleIdsDoNotDesynchroniseTheChannel() async throws {
-        let dir = await Self.load()
+        let dir = await Self.load(timeout: 60)  // a 10 MB answer: correctness, not speed
         let garbage = try await Self.call(dir, "s_garbage").get()
         #expect(garbage.output == .value("after garbage"))
         #expect(garbage.logs.prefix(2) == [

@@ -23,7 +23,9 @@ final class ChildProcess: Sendable {
     let stderr: OutputTail
 
     private struct ReadState {
-        var buffer: [UInt8] = []
+        /// `Data`, not `[UInt8]`: its copies run in Foundation's optimized code even in a debug build,
+        /// which matters for multi-megabyte answers.
+        var buffer = Data()
         var scanned = 0
         var eof = false
         var exitStatus: Int32?
@@ -108,24 +110,9 @@ final class ChildProcess: Sendable {
 
     /// The next line from the child's stdout (without the newline), nil at end of file. Gives up at
     /// `deadline` and when `cancellation` is set; polls in short slices so both are noticed.
-    func readLine(deadline: ContinuousClock.Instant?, cancellation: CancellationFlag? = nil) throws(ChildIOError) -> [UInt8]? {
+    func readLine(deadline: ContinuousClock.Instant?, cancellation: CancellationFlag? = nil) throws(ChildIOError) -> Data? {
         while true {
-            let ready: [UInt8]?? = readState.withLock { s in
-                if let newline = s.buffer[s.scanned...].firstIndex(of: 0x0A) {
-                    let line = Array(s.buffer[..<newline])
-                    s.buffer.removeFirst(newline + 1)
-                    s.scanned = 0
-                    return .some(line)
-                }
-                s.scanned = s.buffer.count
-                if s.eof {
-                    guard !s.buffer.isEmpty else { return .some(nil) }
-                    defer { s.buffer.removeAll(); s.scanned = 0 }
-                    return .some(s.buffer)
-                }
-                return nil
-            }
-            if let ready { return ready }
+            if let ready = takeLine() { return ready }
             if cancellation?.isCancelled ?? false { throw .cancelled }
             var sliceMs: Int32 = 100
             if let deadline {
@@ -138,18 +125,49 @@ final class ChildProcess: Sendable {
             let polled = poll(&pfd, 1, sliceMs)
             if polled < 0 && errno != EINTR { throw .closed }
             guard polled > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { read(stdoutFD, $0.baseAddress, 65536) }
-            if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw .closed
-            }
-            let tooLarge = readState.withLock { s in
-                if count == 0 { s.eof = true } else { s.buffer.append(contentsOf: chunk[0..<count]) }
-                return s.buffer.count > Self.maxLine
-            }
-            if tooLarge { throw .tooLarge }
+            try fill()
         }
+    }
+
+    /// A complete line from the buffer (or, at end of file, what is left), if there is one.
+    private func takeLine() -> Data?? {
+        readState.withLock { s in
+            let start = s.scanned
+            let found: Int? = s.buffer.withUnsafeBytes { bytes in
+                guard start < bytes.count, let base = bytes.baseAddress, let hit = memchr(base + start, 0x0A, bytes.count - start)
+                else { return nil }
+                return base.distance(to: UnsafeRawPointer(hit))
+            }
+            if let newline = found {
+                let line = s.buffer.prefix(newline)
+                s.buffer = s.buffer.dropFirst(newline + 1)
+                s.buffer = Data(s.buffer)  // rebase indices to 0
+                s.scanned = 0
+                return .some(Data(line))
+            }
+            s.scanned = s.buffer.count
+            if s.eof {
+                guard !s.buffer.isEmpty else { return .some(nil) }
+                defer { s.buffer = Data(); s.scanned = 0 }
+                return .some(s.buffer)
+            }
+            return nil
+        }
+    }
+
+    /// Reads what the child has written and appends it to the buffer.
+    private func fill() throws(ChildIOError) {
+        let chunk = 256 * 1024
+        let got: Int = withUnsafeTemporaryAllocation(byteCount: chunk, alignment: 1) { raw in
+            let count = read(stdoutFD, raw.baseAddress, chunk)
+            guard count >= 0 else { return count }
+            readState.withLock { s in
+                if count == 0 { s.eof = true } else { s.buffer.append(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count) }
+            }
+            return count
+        }
+        if got < 0 && errno != EINTR && errno != EAGAIN { throw .closed }
+        if readState.withLock({ $0.buffer.count > Self.maxLine }) { throw .tooLarge }
     }
 
     /// Whether the child is still running (reaps it when it has exited).

@@ -43,7 +43,7 @@ final class JSONRPCChannel: Sendable {
             let deadline = timeout.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
             var logs: [PluginLog] = []
             while true {
-                let raw: [UInt8]?
+                let raw: Data?
                 switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: deadline, cancellation: cancellation) }) {
                 case .success(let line): raw = line
                 case .failure(.timedOut): throw .timedOut
@@ -52,7 +52,7 @@ final class JSONRPCChannel: Sendable {
                 case .failure(.tooLarge): throw .tooLarge
                 }
                 guard let raw else { throw RPCFailure.closed }
-                guard let value = try? JSONValue.parse(bytes: raw), case .object(let object) = value else {
+                guard let value = try? JSONValue.parse(data: raw), case .object(let object) = value else {
                     logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
                     continue
                 }
@@ -73,5 +73,15 @@ final class JSONRPCChannel: Sendable {
                 return Reply(result: object["result"] ?? .null, logs: logs)
             }
         }
+    }
+}
+
+extension JSONValue {
+    /// Parses JSON held in `Data` without copying it into an array first.
+    static func parse(data: Data) throws(JSONParseError) -> JSONValue {
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) in try JSONValue.parse(bytes: raw.bindMemory(to: UInt8.self)) }
+        }
+        return try result.get()
     }
 }

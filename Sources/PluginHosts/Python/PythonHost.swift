@@ -63,7 +63,7 @@ public final class PythonHost: Sendable {
             try process.write(line)
             let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
             guard let ready = try process.readLine(deadline: deadline),
-                let hello = try? JSONValue.parse(bytes: ready), hello["method"] == "ready"
+                let hello = try? JSONValue.parse(data: ready), hello["method"] == "ready"
             else { throw ChildIOError.closed }
             state.withLock {
                 $0.channel = JSONRPCChannel(process: process)
