@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "PluginSystem", targets: ["PluginSystem"]),
         .library(name: "PluginHosts", targets: ["PluginHosts"]),
+        .library(name: "Inspector", targets: ["Inspector"]),
+        .library(name: "Console", targets: ["Console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),

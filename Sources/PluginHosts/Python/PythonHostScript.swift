@@ -34,7 +34,8 @@ import sys
 import traceback
 import types
 
-PROTOCOL_IN = os.fdopen(os.dup(0), "rb", buffering=0)
+# Buffered: an unbuffered file would read each request one byte per system call.
+PROTOCOL_IN = os.fdopen(os.dup(0), "rb")
 PROTOCOL_OUT = os.fdopen(os.dup(1), "wb")
 _devnull = os.open(os.devnull, os.O_RDONLY)
 os.dup2(_devnull, 0)

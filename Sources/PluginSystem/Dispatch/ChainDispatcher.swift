@@ -24,11 +24,19 @@ public struct ChainDispatcher: Sendable {
         _ kind: String, _ hook: String, initial: JSONValue, named: JSONObject = [:], metadata: JSONObject = [:]
     ) async throws(DagstackError) -> ChainOutcome {
         let plan = try plan(kind, hook)
+        let observers = registry.observers
+        // Nothing watches or wraps the calls: synchronous stages run straight in this loop.
+        let direct = observers.isEmpty && plan.middleware.isEmpty && plan.spec?.outputSchema == nil
         var value = initial
         var answers: [PluginAnswer] = []
         answers.reserveCapacity(plan.candidates.count)
         for stage in plan.candidates {
-            let reply = try await run(stage, in: plan, value: value, named: named, metadata: metadata)
+            let reply: HookReply
+            if direct, let body = stage.storage.instance?.synchronousHook(hook) {
+                reply = try Self.runDirect(body, stage, kind: kind, hook: hook, value: value, named: named, metadata: metadata)
+            } else {
+                reply = try await run(stage, in: plan, value: value, named: named, metadata: metadata, observers: observers)
+            }
             answers.append(PluginAnswer(plugin: stage.name, reply: reply))
             switch reply.output {
             case .stopChain:
@@ -41,14 +49,34 @@ public struct ChainDispatcher: Sendable {
         return ChainOutcome(value: value, stoppedBy: nil, answers: answers)
     }
 
+    static func runDirect(
+        _ body: SynchronousHook, _ stage: PluginRecord, kind: String, hook: String, value: JSONValue, named: JSONObject,
+        metadata: JSONObject
+    ) throws(DagstackError) -> HookReply {
+        let context = HookContext(plugin: stage.name, kind: kind, hook: hook, metadata: metadata, resources: stage.storage.resources)
+        do {
+            return HookReply(try body(HookArguments([value], named: named), context))
+        } catch {
+            throw DagstackError.from(error, plugin: stage.name, during: "\(kind).\(hook)")
+        }
+    }
+
     /// Runs one stage: the stage's hook inside its middleware, then the hook's output schema, when
     /// the kind declares one (seed 004: "DispatchMismatch: plugin returned type X, expected Y").
     /// The console's stepper drives a chain stage by stage through this.
     public func run(
         _ stage: PluginRecord, in plan: DispatchPlan, value: JSONValue, named: JSONObject = [:], metadata: JSONObject = [:]
     ) async throws(DagstackError) -> HookReply {
+        try await run(stage, in: plan, value: value, named: named, metadata: metadata, observers: registry.observers)
+    }
+
+    func run(
+        _ stage: PluginRecord, in plan: DispatchPlan, value: JSONValue, named: JSONObject, metadata: JSONObject,
+        observers: [any HookObserver]
+    ) async throws(DagstackError) -> HookReply {
         let reply = try await HookInvoker(registry: registry).call(
-            stage, kind: plan.kind, hook: plan.hook, arguments: HookArguments([value], named: named), metadata: metadata)
+            stage, kind: plan.kind, hook: plan.hook, arguments: HookArguments([value], named: named), metadata: metadata,
+            middleware: plan.middleware, observers: observers)
         if let schema = plan.spec?.outputSchema, case .value(let output) = reply.output {
             let violations = schema.validate(output)
             if let first = violations.first {

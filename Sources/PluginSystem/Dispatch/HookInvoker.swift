@@ -9,10 +9,12 @@ struct HookInvoker: Sendable {
     /// arguments by returning `{"args": [...], "kwargs": {...}}`; each `after(ctx, kind, name, hook,
     /// result)` may replace the result by returning anything but null.
     func call(
-        _ record: PluginRecord, kind: String, hook: String, arguments: HookArguments, metadata: JSONObject
+        _ record: PluginRecord, kind: String, hook: String, arguments: HookArguments, metadata: JSONObject,
+        middleware: [PluginRecord]? = nil, observers: [any HookObserver]? = nil
     ) async throws(DagstackError) -> HookReply {
-        let wrappers = record.manifest.isMiddleware ? [] : registry.middleware(kind: kind, hook: hook)
-        let observers = registry.observers
+        // A dispatch passes what it looked up once; a single call looks them up itself.
+        let wrappers = record.storage.isMiddleware ? [] : (middleware ?? registry.middleware(kind: kind, hook: hook))
+        let observers = observers ?? registry.observers
         if wrappers.isEmpty {
             return try await raw(record, kind: kind, hook: hook, role: .hook, arguments: arguments, metadata: metadata, observers: observers)
         }

@@ -4,16 +4,26 @@ import Synchronization
 /// from code. A kind without a spec is dispatched with whatever class the caller names.
 public final class KindRegistry: Sendable {
     private let specs = Mutex([String: KindSpec]())
+    private let changes = Atomic<Int>(0)
 
     public init() {}
 
-    public func register(_ spec: KindSpec) { specs.withLock { $0[spec.kind] = spec } }
+    /// Changes whenever a spec is added or removed, so cached dispatch plans know to rebuild.
+    var generation: Int { changes.load(ordering: .acquiring) }
+
+    public func register(_ spec: KindSpec) {
+        specs.withLock { $0[spec.kind] = spec }
+        changes.add(1, ordering: .releasing)
+    }
 
     public func spec(for kind: String) -> KindSpec? { specs.withLock { $0[kind] } }
 
     public var all: [KindSpec] { specs.withLock { $0.values.sorted { $0.kind < $1.kind } } }
 
-    public func removeAll() { specs.withLock { $0.removeAll() } }
+    public func removeAll() {
+        specs.withLock { $0.removeAll() }
+        changes.add(1, ordering: .releasing)
+    }
 
     /// Checks that `hook` of `kind` may be dispatched with `requested`: a known kind must declare the
     /// hook, with that class.

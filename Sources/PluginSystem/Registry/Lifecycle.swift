@@ -48,7 +48,7 @@ extension PluginRegistry {
             } else {
                 try await withDeadline(seconds: limit) { try await instance.setup(context) }
             }
-            try? update(name) { $0.resources = container }
+            try? update(name) { $0.with(resources: container) }
             state.withLock { $0.setupOrder.append(name) }
             return finishSetup(name, .active)
         } catch is DeadlineExceeded {
@@ -65,7 +65,7 @@ extension PluginRegistry {
     }
 
     private func finishSetup(_ name: String, _ newState: PluginState) -> PluginState {
-        try? update(name) { $0.lifecycle = newState }
+        try? update(name) { $0.with(lifecycle: newState) }
         return newState
     }
 
@@ -114,7 +114,7 @@ extension PluginRegistry {
                 logger.error("\(failure.message)")
                 errors.append(failure)
             }
-            try? update(name) { $0.lifecycle = .tornDown }
+            try? update(name) { $0.with(lifecycle: .tornDown) }
         }
         if !errors.isEmpty {
             let summary = errors.map(\.description).joined(separator: "; ")

@@ -73,6 +73,9 @@ public struct HookReply: Sendable, Equatable {
     }
 }
 
+/// A hook body that runs to completion without suspending.
+public typealias SynchronousHook = @Sendable (HookArguments, HookContext) throws -> HookOutput
+
 /// A plugin instance as the runtime sees it, whatever runs the code: a Swift type in this process,
 /// a Python interpreter, or a child process over stdio. Hosts adapt their plugins to this.
 public protocol Plugin: AnyObject, Sendable {
@@ -84,6 +87,9 @@ public protocol Plugin: AnyObject, Sendable {
     func teardown() async throws
     /// Calls one hook. Errors thrown here are reported with the plugin's name.
     func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply
+    /// A synchronous body for `hook`, when the plugin has one. Dispatch calls it directly, without
+    /// the cost of asynchronous calls, when nothing needs to see the call (no middleware, no observer).
+    func synchronousHook(_ hook: String) -> SynchronousHook?
     /// True when the plugin's host enforces set-up and teardown limits itself (and stops the plugin
     /// when they pass): the registry then waits for its answer instead of racing it with a timer.
     var enforcesTimeLimits: Bool { get }
@@ -94,6 +100,7 @@ public protocol Plugin: AnyObject, Sendable {
 
 extension Plugin {
     public var hookNames: [String]? { nil }
+    public func synchronousHook(_ hook: String) -> SynchronousHook? { nil }
     public var enforcesTimeLimits: Bool { false }
     public func setup(_ context: PluginContext) async throws {}
     public func teardown() async throws {}

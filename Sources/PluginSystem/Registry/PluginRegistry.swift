@@ -22,10 +22,13 @@ public final class PluginRegistry: Sendable {
         var setupOrder: [String] = []
         var warnings: [String] = []
         var observers: [UInt64: any HookObserver] = [:]
+        /// The observers in registration order, rebuilt when one is added or removed.
+        var observerList: [any HookObserver] = []
         var nextObserverID: UInt64 = 0
         /// Dispatch candidates per kind, sorted; dropped whenever a record changes.
         var candidateCache: [String: [PluginRecord]] = [:]
-        var middlewareCache: [String: [PluginRecord]] = [:]
+        var middlewareCache: [PlanKey: [PluginRecord]] = [:]
+        var planCache: [PlanKey: DispatchPlan] = [:]
     }
 
     let state = Mutex(State())
@@ -141,7 +144,7 @@ public final class PluginRegistry: Sendable {
     /// Active middleware whose `[plugin.chain_wrap]` covers `kind.hook`, outermost first.
     public func middleware(kind: String, hook: String) -> [PluginRecord] {
         state.withLock { state in
-            let key = kind + "\u{0}" + hook
+            let key = PlanKey(kind: kind, hook: hook, dispatchClass: nil)
             if let cached = state.middlewareCache[key] { return cached }
             let wrapping = state.records.values.filter {
                 $0.isActive && ($0.manifest.chainWrap?.wraps(kind: kind, hook: hook) ?? false)
@@ -155,26 +158,36 @@ public final class PluginRegistry: Sendable {
 
     /// Switches a plugin off (or on again). A disabled plugin stays set up but is never dispatched to.
     public func setEnabled(_ name: String, _ enabled: Bool) throws(DagstackError) {
-        try update(name) { $0.disabled = !enabled }
+        try update(name) { $0.with(disabled: !enabled) }
     }
 
     /// Overrides a plugin's priority for dispatch ordering without touching its manifest; nil resets it.
     public func setPriority(_ name: String, _ priority: Int?) throws(DagstackError) {
-        try update(name) { $0.priorityOverride = priority }
+        try update(name) { $0.with(priorityOverride: .some(priority)) }
     }
 
     /// Marks a plugin failed after set-up (it crashed, hung, or broke its protocol).
     public func markFailed(_ name: String, _ error: DagstackError) {
-        try? update(name) { $0.lifecycle = .failed(error) }
+        try? update(name) { $0.with(lifecycle: .failed(error)) }
         logger.error("Plugin '\(name)' marked failed: \(error)")
     }
 
-    func update(_ name: String, _ change: (inout PluginRecord) -> Void) throws(DagstackError) {
+    func update(_ name: String, _ change: (PluginRecord) -> PluginRecord) throws(DagstackError) {
         try state.withLock { (state) throws(DagstackError) in
-            guard state.records[name] != nil else { throw Self.unknownPlugin(name, known: Array(state.records.keys)) }
-            change(&state.records[name]!)
+            guard let record = state.records[name] else { throw Self.unknownPlugin(name, known: Array(state.records.keys)) }
+            state.records[name] = change(record)
             state.invalidateCaches()
         }
+    }
+
+    /// The plan of one dispatch, cached until the registry or its kinds change.
+    func plan(kind: String, hook: String, as dispatchClass: DispatchClass) throws(DagstackError) -> DispatchPlan {
+        let key = PlanKey(kind: kind, hook: hook, dispatchClass: dispatchClass)
+        let generation = kinds.generation
+        if let cached = state.withLock({ $0.planCache[key] }), cached.kindsGeneration == generation { return cached }
+        let plan = try DispatchPlan(building: self, kind: kind, hook: hook, as: dispatchClass)
+        state.withLock { $0.planCache[key] = plan }
+        return plan
     }
 
     static func unknownPlugin(_ name: String, known: [String]) -> DagstackError {
@@ -206,20 +219,32 @@ public final class PluginRegistry: Sendable {
         state.withLock { state in
             state.nextObserverID += 1
             state.observers[state.nextObserverID] = observer
+            state.observerList = state.observers.sorted { $0.key < $1.key }.map(\.value)
             return state.nextObserverID
         }
     }
 
-    public func removeObserver(_ token: UInt64) { _ = state.withLock { $0.observers.removeValue(forKey: token) } }
-
-    var observers: [any HookObserver] {
-        state.withLock { $0.observers.isEmpty ? [] : $0.observers.sorted { $0.key < $1.key }.map(\.value) }
+    public func removeObserver(_ token: UInt64) {
+        state.withLock { state in
+            state.observers.removeValue(forKey: token)
+            state.observerList = state.observers.sorted { $0.key < $1.key }.map(\.value)
+        }
     }
+
+    var observers: [any HookObserver] { state.withLock { $0.observerList } }
 }
 
 extension PluginRegistry.State {
     mutating func invalidateCaches() {
         candidateCache.removeAll(keepingCapacity: true)
         middlewareCache.removeAll(keepingCapacity: true)
+        planCache.removeAll(keepingCapacity: true)
     }
+}
+
+/// What a cached plan is for.
+struct PlanKey: Hashable, Sendable {
+    var kind: String
+    var hook: String
+    var dispatchClass: DispatchClass?
 }

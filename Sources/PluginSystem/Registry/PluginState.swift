@@ -32,34 +32,87 @@ public enum PluginState: Sendable, Equatable {
     }
 }
 
-/// One registered plugin: its manifest, its instance and its current state, as a snapshot.
+/// One registered plugin: its manifest, its instance and its current state, as a snapshot. Its
+/// fields live in one immutable object, so passing a record around (dispatch does, per stage) costs
+/// one reference count, not a copy of the whole manifest.
 public struct PluginRecord: Sendable {
-    public let manifest: PluginManifest
-    public let folder: String?
-    /// The bound instance; nil when the host could not bind the manifest to code.
-    public let instance: (any Plugin)?
-    /// Set-up state, independent of the user's switch.
-    public internal(set) var lifecycle: PluginState
-    public internal(set) var disabled = false
-    public internal(set) var priorityOverride: Int?
-    /// What set-up granted; empty until set-up.
-    public internal(set) var resources = ResourceContainer()
+    final class Storage: Sendable {
+        let manifest: PluginManifest
+        let folder: String?
+        let instance: (any Plugin)?
+        let lifecycle: PluginState
+        let disabled: Bool
+        let priorityOverride: Int?
+        let resources: ResourceContainer
+        // Read on every dispatch: kept apart from the manifest.
+        let name: String
+        let kind: String
+        let priority: Int
+        let isMiddleware: Bool
+        let isActive: Bool
 
-    public var name: String { manifest.name }
-    public var kind: String { manifest.kind }
-    public var priority: Int { priorityOverride ?? manifest.priority }
+        init(
+            manifest: PluginManifest, folder: String?, instance: (any Plugin)?, lifecycle: PluginState, disabled: Bool,
+            priorityOverride: Int?, resources: ResourceContainer
+        ) {
+            self.manifest = manifest
+            self.folder = folder
+            self.instance = instance
+            self.lifecycle = lifecycle
+            self.disabled = disabled
+            self.priorityOverride = priorityOverride
+            self.resources = resources
+            name = manifest.name
+            kind = manifest.kind
+            priority = priorityOverride ?? manifest.priority
+            isMiddleware = manifest.isMiddleware
+            if case .active = lifecycle { isActive = !disabled } else { isActive = false }
+        }
+    }
+
+    let storage: Storage
+
+    init(manifest: PluginManifest, folder: String?, instance: (any Plugin)?, lifecycle: PluginState) {
+        storage = Storage(
+            manifest: manifest, folder: folder, instance: instance, lifecycle: lifecycle, disabled: false, priorityOverride: nil,
+            resources: ResourceContainer())
+    }
+
+    private init(_ storage: Storage) { self.storage = storage }
+
+    public var manifest: PluginManifest { storage.manifest }
+    public var folder: String? { storage.folder }
+    /// The bound instance; nil when the host could not bind the manifest to code.
+    public var instance: (any Plugin)? { storage.instance }
+    /// Set-up state, independent of the user's switch.
+    public var lifecycle: PluginState { storage.lifecycle }
+    public var disabled: Bool { storage.disabled }
+    public var priorityOverride: Int? { storage.priorityOverride }
+    /// What set-up granted; empty until set-up.
+    public var resources: ResourceContainer { storage.resources }
+
+    public var name: String { storage.name }
+    public var kind: String { storage.kind }
+    public var priority: Int { storage.priority }
 
     public var state: PluginState {
-        if disabled, case .active = lifecycle { return .disabled }
-        return lifecycle
+        if storage.disabled, case .active = storage.lifecycle { return .disabled }
+        return storage.lifecycle
     }
 
-    public var isActive: Bool {
-        if case .active = state { return true }
-        return false
-    }
+    public var isActive: Bool { storage.isActive }
 
-    public func implements(_ hook: String) -> Bool { instance?.implements(hook) ?? false }
+    public func implements(_ hook: String) -> Bool { storage.instance?.implements(hook) ?? false }
+
+    /// A copy with some fields changed.
+    func with(
+        lifecycle: PluginState? = nil, disabled: Bool? = nil, priorityOverride: Int?? = nil, resources: ResourceContainer? = nil
+    ) -> PluginRecord {
+        PluginRecord(Storage(
+            manifest: storage.manifest, folder: storage.folder, instance: storage.instance, lifecycle: lifecycle ?? storage.lifecycle,
+            disabled: disabled ?? storage.disabled, priorityOverride: priorityOverride ?? storage.priorityOverride,
+            resources: resources ?? storage.resources))
+    }
 
     /// Dispatch order: priority descending, then name ascending (by code point, as Python sorts).
     public static func dispatchOrder(_ a: PluginRecord, _ b: PluginRecord) -> Bool {

@@ -11,11 +11,21 @@ public final class SwiftPlugin: Plugin {
     public typealias Teardown = @Sendable () async throws -> Void
 
     let hooks: [String: Hook]
+    let synchronous: [String: SynchronousHook]
     let onSetup: Setup?
     let onTeardown: Teardown?
 
     public init(hooks: [String: Hook], setup: Setup? = nil, teardown: Teardown? = nil) {
         self.hooks = hooks
+        synchronous = [:]
+        onSetup = setup
+        onTeardown = teardown
+    }
+
+    /// A plugin whose hooks never suspend: dispatch can call them directly.
+    public init(synchronousHooks: [String: SynchronousHook], setup: Setup? = nil, teardown: Teardown? = nil) {
+        synchronous = synchronousHooks
+        hooks = synchronousHooks.mapValues { body in { args, ctx in try body(args, ctx) } }
         onSetup = setup
         onTeardown = teardown
     }
@@ -23,6 +33,8 @@ public final class SwiftPlugin: Plugin {
     public func implements(_ hook: String) -> Bool { hooks[hook] != nil }
 
     public var hookNames: [String]? { hooks.keys.sorted() }
+
+    public func synchronousHook(_ hook: String) -> SynchronousHook? { synchronous[hook] }
 
     public func setup(_ context: PluginContext) async throws { try await onSetup?(context) }
 

@@ -1,0 +1,90 @@
+"""Reads the figures of dagstack-bench (ours) and reference_bench.py (the reference), prints every
+figure and ratio as `name: value unit`, and writes RESULTS.md with the targets of the benchmark issue."""
+import datetime
+import os
+import platform
+import sys
+
+
+def parse(path):
+    figures = {}
+    for line in open(path):
+        name, _, rest = line.partition(": ")
+        if rest:
+            value, _, unit = rest.strip().partition(" ")
+            figures[name] = (float(value), unit)
+    return figures
+
+
+ours, ref = parse(sys.argv[1]), parse(sys.argv[2])
+out = sys.argv[3]
+lines, checks = [], []
+
+
+def show(name, value, unit):
+    text = f"{value:.3f}" if unit in ("ns", "us", "ms") else f"{value:.4g}"
+    print(f"{name}: {text} {unit}")
+    lines.append((name, text, unit))
+
+
+for name, (value, unit) in ours.items():
+    show(name, value, unit)
+for name, (value, unit) in ref.items():
+    show("reference_" + name, value, unit)
+
+
+def ratio(name, value, target, meets, note=""):
+    show(name, value, "x")
+    checks.append((name, f"{value:.3g}x", target, "yes" if meets else "**no**", note))
+
+
+def v(d, k):
+    return d[k][0] if k in d else float("nan")
+
+
+for n in (1, 10, 100):
+    r = v(ref, f"chain_dispatch_per_stage_n{n}") / v(ours, f"chain_dispatch_per_stage_n{n}")
+    ratio(f"chain_dispatch_speedup_n{n}", r, ">= 30x faster than the reference", r >= 30)
+growth = v(ours, "chain_dispatch_per_stage_n10_with_1000_unrelated") / v(ours, "chain_dispatch_per_stage_n10")
+ratio("chain_dispatch_growth_with_1000_unrelated", growth, "does not grow (<= 1.2x)", growth <= 1.2)
+ref_growth = v(ref, "chain_dispatch_per_stage_n10_with_1000_unrelated") / v(ref, "chain_dispatch_per_stage_n10")
+show("reference_chain_dispatch_growth_with_1000_unrelated", ref_growth, "x")
+t = v(ours, "trace_seed_chain_vs_floor")
+ratio("trace_seed_chain_vs_python_echo_floor", t, "<= 1.5x the floor", t <= 1.5)
+show("trace_seed_chain_vs_reference_in_process_dispatch", v(ours, "trace_seed_chain_python_host") / v(ref, "dispatch_seed_chain_in_process"), "x")
+s = v(ours, "stdio_round_trip_p50") / v(ours, "stdio_raw_pipe_floor_p50")
+ratio("stdio_round_trip_vs_floor_p50", s, "<= 1.5x the raw pipe floor", s <= 1.5)
+s = v(ref, "stdio_round_trip_p50") / v(ours, "stdio_round_trip_p50")
+ratio("stdio_speedup_vs_reference_p50", s, ">= 3x faster than MCPStdioAdapter", s >= 3)
+s = v(ref, "stdio_round_trip_p99") / v(ours, "stdio_round_trip_p99")
+ratio("stdio_speedup_vs_reference_p99", s, "(p99, reported)", True)
+s = v(ours, "console_startup_plugins_kinds") / v(ref, "startup_import_discover_setup_plugins")
+ratio("startup_vs_reference", s, "<= 0.2x the reference", s <= 0.2)
+s = v(ours, "discover_and_setup_1000_python_plugins") / v(ref, "discover_and_setup_1000_python_plugins")
+ratio("discover_setup_1000_vs_reference", s, "<= 0.5x the reference", s <= 0.5)
+s = v(ours, "discover_1000_manifests") / v(ref, "discover_1000_manifests")
+ratio("discover_manifests_1000_vs_reference", s, "<= 0.05x the reference's discover", s <= 0.05)
+d = v(ours, "diff_one_change_1MB")
+checks.append(("diff_one_change_1MB", f"{d:.2f} ms", "<= 20 ms", "yes" if d <= 20 else "**no**", ""))
+curve = [(k, v(ours, f"diff_one_change_{k}"), v(ours, f"diff_one_change_{k}_bytes")) for k in ("10KB", "100KB", "1MB", "10MB")]
+per_mb = [ms / (size / 1e6) for _, ms, size in curve]
+flat = max(per_mb) / min(per_mb)
+checks.append(("diff_curve_10KB_to_10MB", f"{flat:.2f}x spread of ms/MB", "near-linear", "yes" if flat <= 2.5 else "**no**", ""))
+
+with open(out, "w") as f:
+    f.write("# Benchmark results\n\n")
+    f.write(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+            f"({os.cpu_count()} cores, {platform.machine()}), release build, medians of several runs; the reference is "
+            "dagstack-plugin-system 0.4.1 in Benchmarks/.venv-bench, on the same workloads in the same run. "
+            "Regenerate with `Benchmarks/run`.\n\n## Targets\n\n| Figure | Measured | Target | Met |\n|---|---|---|---|\n")
+    for name, value, target, met, note in checks:
+        f.write(f"| {name} | {value} | {target} | {met} |\n")
+    f.write("\n## Diff curve (one change)\n\n| Size | Bytes | ms | ms per MB |\n|---|---|---|---|\n")
+    for (label, ms, size), pm in zip(curve, per_mb):
+        f.write(f"| {label} | {int(size)} | {ms:.3f} | {pm:.3f} |\n")
+    f.write("\n## All figures\n\n| Name | Value | Unit |\n|---|---|---|\n")
+    for name, text, unit in lines:
+        f.write(f"| {name} | {text} | {unit} |\n")
+    notes = os.path.join(os.path.dirname(os.path.abspath(out)), "NOTES.md")
+    if os.path.exists(notes):
+        f.write("\n" + open(notes).read())
