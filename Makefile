@@ -2,8 +2,12 @@
 # make test  — install what is missing (system packages, the Python reference), run every test
 SWIFT ?= swift
 PLUGINS ?= plugins
+# toml++ (inside TOMLKit) aborts on some malformed TOML when its debug assertions are on, as they
+# are in a debug build; with NDEBUG (as in every release build) it reports a parse error instead.
+# A broken dagstack.toml must be an error, never a crash.
+SWIFTFLAGS ?= -Xcxx -DNDEBUG
 
-.PHONY: run test build deps reference-venv clean
+.PHONY: run test build deps reference-venv clean fuzz
 
 deps:
 	@scripts/install-deps
@@ -12,13 +16,17 @@ reference-venv:
 	@scripts/install-deps --reference
 
 build: deps
-	$(SWIFT) build --product dagstack-console
+	$(SWIFT) build $(SWIFTFLAGS) --product dagstack-console
 
 run: build
-	$(SWIFT) run --skip-build dagstack-console $(PLUGINS)
+	$(SWIFT) run $(SWIFTFLAGS) --skip-build dagstack-console $(PLUGINS)
 
 test: reference-venv
-	$(SWIFT) test
+	$(SWIFT) test $(SWIFTFLAGS)
+
+# Longer property-based runs of the parser fuzzers (make test runs 2000 cases each).
+fuzz: deps
+	FUZZ_ITERATIONS=$${FUZZ_ITERATIONS:-100000} $(SWIFT) test $(SWIFTFLAGS) --filter ParserFuzzTests
 
 clean:
 	rm -rf .build .venv-ref

@@ -66,6 +66,10 @@ let package = Package(
             dependencies: ["PluginHosts", "PluginSystem", "TestSupport"]
         ),
         .testTarget(
+            name: "RobustnessTests",
+            dependencies: ["Console", "PluginHosts", "PluginSystem", "TestSupport"]
+        ),
+        .testTarget(
             name: "InspectorTests",
             dependencies: ["Inspector", "PluginSystem"]
         ),

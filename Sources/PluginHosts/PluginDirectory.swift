@@ -119,6 +119,14 @@ public final class PluginDirectory: Sendable {
                     do { instances[m.name] = .success(try factory(m)) } catch {
                         instances[m.name] = .failure(DagstackError(.pluginLoadError, "Failed to instantiate \(entry): \(error)", plugin: m.name))
                     }
+                } else if let module = m.entryPoint.map({ String($0.split(separator: ":").first ?? "") }),
+                    module.hasPrefix(".") || module.contains("/") || module.split(separator: ".").contains("")
+                {
+                    // The same rule the Python host applies, checked before any interpreter starts.
+                    instances[m.name] = .failure(DagstackError(
+                        .pluginLoadError,
+                        "Plugin '\(m.name)' (\(plugin.folder)): entry_point module '\(module)' must be a module path inside the plugin folder",
+                        plugin: m.name))
                 } else if hasPythonCode(plugin) {
                     python.append(PythonHost.PluginSpec(manifest: m, folder: plugin.folder))
                 } else {
@@ -128,6 +136,10 @@ public final class PluginDirectory: Sendable {
                         plugin: m.name))
                 }
             case .mcpStdio:
+                if let escape = StdioPlugin.escapesFolder(m, folder: plugin.folder) {
+                    instances[m.name] = .failure(DagstackError(.manifestInvalid, escape, plugin: m.name))
+                    continue
+                }
                 let hooks = registry.kinds.spec(for: m.kind).map { Set($0.hooks.keys) }
                 instances[m.name] = .success(StdioPlugin(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks))
             case .mcpHttp:

@@ -110,7 +110,7 @@ import TestSupport
         #expect(loaded.registry.record(named: "none")?.state.reason ==
             "Plugin 'none' has runtime='in_process' but no code: plugin.py not found in \(dir.path)/none")
         #expect(loaded.registry.record(named: "outside")?.state.reason ==
-            "Plugin 'outside' has runtime='in_process' but no code: the module of entry_point '..evil:X' not found in \(dir.path)/outside")
+            "Plugin 'outside' (\(dir.path)/outside): entry_point module '..evil' must be a module path inside the plugin folder")
         await loaded.close()
     }
 }

@@ -124,7 +124,12 @@ final class ChildProcess: Sendable {
             var pfd = pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)
             let polled = poll(&pfd, 1, sliceMs)
             if polled < 0 && errno != EINTR { throw .closed }
-            guard polled > 0 else { continue }
+            guard polled > 0 else {
+                // A child of the plugin may hold the pipe open after the plugin itself died: end of
+                // file would never come, so the plugin's own exit counts as the end of its output.
+                if !isRunning { readState.withLock { $0.eof = true } }
+                continue
+            }
             try fill()
         }
     }

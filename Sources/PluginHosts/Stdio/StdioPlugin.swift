@@ -31,6 +31,31 @@ public final class StdioPlugin: Plugin {
     /// The argv to run: `command`, or the reference's fallback of `entry_point` split on spaces.
     public var command: [String] { manifest.command ?? (manifest.entryPoint ?? "").split(separator: " ").map(String.init) }
 
+    /// Why the manifest's `command` or `working_dir` reaches outside the plugin folder, if it does.
+    /// A relative path may not climb out with `..`; a program found on PATH (a bare name) or an
+    /// absolute path is the manifest being explicit about an executable, and is allowed.
+    static func escapesFolder(_ manifest: PluginManifest, folder: String) -> String? {
+        let root = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
+        func inside(_ relative: String, from base: String) -> Bool {
+            let resolved = URL(fileURLWithPath: base + "/" + relative).standardizedFileURL.resolvingSymlinksInPath().path
+            return resolved == root || resolved.hasPrefix(root + "/")
+        }
+        var base = root
+        if let dir = manifest.workingDir, !dir.hasPrefix("/") {
+            guard inside(dir, from: root) else {
+                return "Plugin '\(manifest.name)': working_dir '\(dir)' (\(manifest.source)) reaches outside the plugin folder; use a folder inside it or an absolute path"
+            }
+            base = URL(fileURLWithPath: root + "/" + dir).standardizedFileURL.path
+        } else if let dir = manifest.workingDir {
+            base = dir
+        }
+        let command = manifest.command ?? (manifest.entryPoint ?? "").split(separator: " ").map(String.init)
+        if let program = command.first, program.contains("/"), !program.hasPrefix("/"), base.hasPrefix(root), !inside(program, from: base) {
+            return "Plugin '\(manifest.name)': command '\(program)' (\(manifest.source)) reaches outside the plugin folder; use a program inside it, a program on PATH, or an absolute path"
+        }
+        return nil
+    }
+
     var workingDirectory: String {
         guard let dir = manifest.workingDir else { return folder }
         return dir.hasPrefix("/") ? dir : folder + "/" + dir

@@ -25,6 +25,11 @@ public enum ManifestLoader {
     }
 
     public static func parse(toml text: String, source: String) throws(DagstackError) -> PluginManifest {
+        if let bad = TOMLHeaderGuard.check(text) {
+            throw DagstackError(
+                .manifestInvalid,
+                "Malformed TOML at \(source):\(bad.line):\(bad.column): a table name must start with a letter, digit, '_', '-' or a quote")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

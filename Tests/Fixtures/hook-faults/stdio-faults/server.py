@@ -7,7 +7,7 @@ import sys
 import time
 
 HOOKS = ["s_ok", "s_raise", "s_hang", "s_exit", "s_segv", "s_garbage", "s_wrong_id", "s_huge", "s_env",
-         "s_grandchild", "s_stderr_flood"]
+         "s_grandchild", "s_stderr_flood", "s_spawn_and_exit", "s_not_serialisable"]
 
 
 def send(message):
@@ -50,6 +50,14 @@ for line in sys.stdin:
     elif method == "s_grandchild":
         child = subprocess.Popen(["sleep", "3600"])
         send({"jsonrpc": "2.0", "id": rid, "result": child.pid})
+    elif method == "s_spawn_and_exit":
+        child = subprocess.Popen(["sleep", "3600"])
+        sys.stderr.write(f"grandchild {child.pid}\n")
+        sys.stderr.flush()
+        os._exit(9)
+    elif method == "s_not_serialisable":
+        sys.stdout.write('{"jsonrpc": "2.0", "id": %d, "result": NaN}\n' % rid)
+        sys.stdout.flush()
     elif method == "s_stderr_flood":
         for _ in range(2000):
             sys.stderr.write("noise " * 20 + "\n")

@@ -1,0 +1,86 @@
+import Foundation
+import PluginHosts
+import PluginSystem
+import Testing
+import TestSupport
+
+/// Bad input and the security rules: a clear error, and the rest keeps working.
+@Suite struct InputAndSecurityTests {
+    @Test func unreadableAndNonUTF8ManifestsAreSkippedWithAReason() async throws {
+        let dir = TempDir()
+        dir.plugin("good", name: "good")
+        dir.write("good/plugin.py", "class Good:\n    def work(self, ctx, v):\n        return v\n")
+        dir.mkdir("latin1")
+        _ = FileManager.default.createFile(atPath: dir.path + "/latin1/dagstack.toml", contents: Data([0x6E, 0x61, 0x6D, 0x65, 0x20, 0x3D, 0x20, 0x22, 0xE9, 0x22, 0x0A]))
+        dir.plugin("locked", name: "locked")
+        chmod(dir.path + "/locked/dagstack.toml", 0)
+        defer { chmod(dir.path + "/locked/dagstack.toml", 0o644) }
+        let loaded = await PluginDirectory.load(dir.path)
+        #expect(loaded.registry.record(named: "good")?.state == .active)
+        let problems = Dictionary(uniqueKeysWithValues: loaded.problems.map { (($0.source as NSString).lastPathComponent, $0.error.message) })
+        #expect(problems["latin1"] == "Manifest at \(dir.path)/latin1/dagstack.toml is not valid UTF-8 text")
+        if getuid() != 0 {  // root reads anything: the permission check only bites for other users
+            #expect(problems["locked"] == "Manifest file cannot be read: \(dir.path)/locked/dagstack.toml")
+        }
+        await loaded.close()
+    }
+
+    @Test func stdioCommandsCannotClimbOutOfThePluginFolder() async throws {
+        let dir = TempDir()
+        dir.write("tool.sh", "#!/bin/sh\nexit 0\n", executable: true)
+        dir.plugin("climber", name: "climber", runtime: "mcp_stdio", extra: #"command = ["../tool.sh"]"#)
+        dir.plugin("wanderer", name: "wanderer", runtime: "mcp_stdio", extra: "command = [\"python3\", \"x.py\"]\nworking_dir = \"../..\"")
+        dir.plugin("onpath", name: "onpath", runtime: "mcp_stdio", extra: #"command = ["definitely-not-installed-tool"]"#)
+        let loaded = await PluginDirectory.load(dir.path)
+        #expect(loaded.registry.record(named: "climber")?.state.reason ==
+            "Plugin 'climber': command '../tool.sh' (\(dir.path)/climber/dagstack.toml) reaches outside the plugin folder; use a program inside it, a program on PATH, or an absolute path")
+        #expect(loaded.registry.record(named: "wanderer")?.state.reason?.hasPrefix("Plugin 'wanderer': working_dir '../..'") == true)
+        // A bare name is looked up on PATH: allowed, and here simply not found.
+        #expect(loaded.registry.record(named: "onpath")?.state.reason?.contains("command not found: definitely-not-installed-tool") == true)
+        await loaded.close()
+    }
+
+    @Test func pythonEntryPointsCannotReachOutsideTheFolder() async throws {
+        let dir = TempDir()
+        dir.write("evil.py", "class X:\n    pass\n")
+        dir.plugin("sneaky", name: "sneaky", extra: #"entry_point = "../evil:X""#)
+        dir.write("sneaky/plugin.py", "")
+        let loaded = await PluginDirectory.load(dir.path)
+        #expect(loaded.registry.record(named: "sneaky")?.state.reason ==
+            "Plugin 'sneaky' (\(dir.path)/sneaky): entry_point module '../evil' must be a module path inside the plugin folder")
+        await loaded.close()
+    }
+
+    @Test func aPluginThatSpawnsAChildAndDiesLeavesNoOrphan() async throws {
+        var options = PluginDirectory.Options()
+        options.callTimeout = 10
+        let loaded = await PluginDirectory.load(packageRoot + "/Tests/Fixtures/hook-faults", options: options)
+        do {
+            _ = try await SingletonDispatcher(loaded.registry).dispatch("stdio_fault", "s_spawn_and_exit", HookArguments(["v"]))
+            Issue.record("the plugin exited; the call cannot succeed")
+        } catch {
+            #expect(error.code == .pluginCrashed)
+            #expect(error.message.hasPrefix("Plugin 'stdio-faults' process exited with status 9 during stdio_fault.s_spawn_and_exit"))
+            let pid = error.message.split(separator: "grandchild ").last.flatMap { Int32($0.prefix { $0.isNumber }) }
+            let grandchild = try #require(pid, "\(error.message)")
+            let until = Date().addingTimeInterval(5)
+            while Date() < until && processExists(grandchild) { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(!processExists(grandchild))
+        }
+        #expect(try await SingletonDispatcher(loaded.registry).dispatch("steady", "ping", HookArguments([1])).plugin == "py-ok")
+        await loaded.close()
+    }
+
+    @Test func anAnswerThatIsNotJSONIsKeptAsOutputAndTheCallTimesOut() async throws {
+        var options = PluginDirectory.Options()
+        options.callTimeout = 1
+        let loaded = await PluginDirectory.load(packageRoot + "/Tests/Fixtures/hook-faults", options: options)
+        do {
+            _ = try await SingletonDispatcher(loaded.registry).dispatch("stdio_fault", "s_not_serialisable", HookArguments(["v"]))
+            Issue.record("NaN is not JSON: the answer cannot be read")
+        } catch {
+            #expect(error.code == .pluginTimeout)
+        }
+        await loaded.close()
+    }
+}
