@@ -177,6 +177,9 @@ final class TerminalSession: @unchecked Sendable {
     }
 
     var lines: [String] { screen.text }
+
+    /// Whether the terminal is back in canonical (line) mode, as a shell expects it.
+    var isCanonical: Bool { dagstack_pty_is_canonical(slave) == 1 }
 }
 
 struct TerminalError: Error { let message: String }

@@ -95,6 +95,7 @@ import TestSupport
         #expect(children.count >= 2, "the Python host and the Perl plugin should be running: \(children)")
         await t.type("\u{04}")
         #expect(await t.waitForExit() == 0)
+        #expect(t.isCanonical)
         try await Task.sleep(for: .milliseconds(200))
         #expect(children.filter(processExists).isEmpty)
     }
@@ -105,8 +106,11 @@ import TestSupport
         let children = descendants(of: t.pid)
         #expect(children.count >= 2)
         kill(t.pid, signal)
+        #expect(!t.isCanonical, "libedit's prompt has the terminal in raw mode")
         let status = await t.waitForExit()
         #expect(status == 128 + signal)
+        // The terminal is given back as it was (SIGKILL leaves no chance to, by definition).
+        if signal != SIGKILL { #expect(t.isCanonical) }
         let until = Date().addingTimeInterval(5)
         while Date() < until && !children.filter(processExists).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         #expect(children.filter(processExists).isEmpty, "left behind: \(children.filter(processExists))")
