@@ -105,8 +105,8 @@ import TestSupport
         let t = try await start()
         let children = descendants(of: t.pid)
         #expect(children.count >= 2)
-        kill(t.pid, signal)
         #expect(!t.isCanonical, "libedit's prompt has the terminal in raw mode")
+        kill(t.pid, signal)
         let status = await t.waitForExit()
         #expect(status == 128 + signal)
         // The terminal is given back as it was (SIGKILL leaves no chance to, by definition).
