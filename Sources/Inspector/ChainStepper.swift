@@ -80,6 +80,43 @@ public final class ChainStepper: Sendable {
         return stage
     }
 
+    /// Runs the next stages in one batch when their host can (see `ChainBatchingPlugin`), else the
+    /// next stage alone; returns what ran, or nil when the chain is over.
+    @discardableResult
+    public func nextBatch() async -> [StageTrace]? {
+        guard !isFinished, let index = advanceToRunnable() else {
+            state.withLock { s in if !s.finished { finish(&s) } }
+            return nil
+        }
+        let runnable = tracer.stages[index...].prefix { $0.runnable }.map(\.record)
+        let value = currentValue
+        guard let plan = tracer.plan,
+            let batch = await ChainDispatcher(tracer.registry).runBatch(runnable[...], in: plan, value: value, named: tracer.named, metadata: tracer.metadata)
+        else {
+            return await next().map { [$0] }
+        }
+        var input = value
+        var stages: [StageTrace] = []
+        for (record, result, duration) in batch {
+            let stage = tracer.stage(record, before: input, result: result, duration: duration)
+            stages.append(stage)
+            if let after = stage.after { input = after }
+        }
+        state.withLock { s in
+            for stage in stages {
+                s.result.stages.append(stage)
+                s.index += 1
+                switch stage.status {
+                case .stopped: s.result.stoppedBy = stage.plugin; finish(&s)
+                case .error: s.result.error = stage.error; finish(&s)
+                default: if let after = stage.after { s.value = after }
+                }
+                if s.finished { break }
+            }
+        }
+        return stages
+    }
+
     /// Skips the next runnable stage: the value passes on unchanged.
     @discardableResult
     public func skip() -> StageTrace? {

@@ -156,11 +156,36 @@ public final class ChainTracer: Sendable {
         return (stage, output)
     }
 
-    /// Runs the whole chain and records every stage.
+    /// Runs the whole chain and records every stage. Consecutive stages of one batching host run in
+    /// one exchange (one round trip for a chain of Python plugins); the record is the same.
     public func trace(_ input: JSONValue) async -> TraceResult {
         let stepper = ChainStepper(tracer: self, input: input)
-        while await stepper.next() != nil {}
+        while await stepper.nextBatch() != nil {}
         return stepper.result
+    }
+
+    /// A stage's record from a batched run.
+    func stage(_ record: PluginRecord, before: JSONValue, result: Result<HookReply, DagstackError>, duration: Duration) -> StageTrace {
+        var stage = StageTrace(
+            plugin: record.name, priority: record.priority, status: .unchanged, before: before, after: nil, diff: [],
+            durationMicros: Int(duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000),
+            logs: [], error: nil, note: nil, middleware: [])
+        switch result {
+        case .success(let reply):
+            stage.logs = reply.logs
+            switch reply.output {
+            case .stopChain: stage.status = .stopped
+            case .value(let after):
+                stage.after = after
+                stage.diff = JSONDiff.diff(before, after)
+                stage.status = stage.diff.isEmpty ? .unchanged : .changed
+            }
+        case .failure(let error):
+            stage.status = .error
+            stage.error = error
+            stage.logs = error.logs
+        }
+        return stage
     }
 }
 

@@ -153,6 +153,43 @@ public final class PythonHost: Sendable {
         return HookReply(HookOutput(wire: reply.value["value"] ?? .null), logs: reply.logs)
     }
 
+    /// Consecutive chain stages in one exchange. A failure of the exchange itself (a stage hung or
+    /// crashed the interpreter, or Ctrl-C) restarts the interpreter and gives nil: the dispatcher then
+    /// runs the stages one by one, so the failure is reported for the right plugin.
+    func callChain(
+        _ plugins: [String], kind: String, hook: String, value: JSONValue, named: JSONObject, metadata: JSONObject,
+        cancellation: CancellationFlag
+    ) -> [BatchedStage]? {
+        let params: JSONValue = [
+            "plugins": .array(plugins.map(JSONValue.string)), "hook": .string(hook), "value": value, "kwargs": .object(named),
+            "metadata": .object(metadata),
+        ]
+        let reply: (value: JSONValue, logs: [PluginLog])
+        do {
+            reply = try rawRequest(
+                "chain", params, timeout: callTimeout * Double(plugins.count), plugin: plugins.first, activity: "\(kind).\(hook)",
+                limitName: "--call-timeout", cancellation: cancellation)
+        } catch {
+            if error.pluginStopped, !state.withLock({ $0.stopping }) { _ = restartOutsideTask() }
+            return nil
+        }
+        return (reply.value["stages"]?.arrayValue ?? []).map { stage in
+            let name = stage["plugin"]?.stringValue ?? "?"
+            let duration = Duration.microseconds(stage["duration_us"]?.intValue ?? 0)
+            if let error = stage["error"] {
+                let data = error["data"]
+                var failure = DagstackError(
+                    data?["kind"] == "serialization" ? .serializationError : .pluginError,
+                    "Plugin '\(name)' failed in \(kind).\(hook): \(data?["type"]?.stringValue.map { "\($0): " } ?? "")\(error["message"]?.stringValue ?? "")",
+                    plugin: name, exceptionType: data?["type"]?.stringValue, traceback: data?["traceback"]?.stringValue)
+                failure.logs = Self.logs(data?["logs"])
+                return BatchedStage(plugin: name, result: .failure(failure), duration: duration)
+            }
+            let output = HookOutput(wire: stage["value"] ?? .null)
+            return BatchedStage(plugin: name, result: .success(HookReply(output, logs: Self.logs(stage["logs"]))), duration: duration)
+        }
+    }
+
     /// A request on behalf of `plugin`. When the interpreter had to be stopped (the plugin hung,
     /// was interrupted, or crashed it) it is restarted with every other plugin set up again, so one
     /// bad plugin costs only itself.

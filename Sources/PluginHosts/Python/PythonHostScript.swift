@@ -478,16 +478,15 @@ def m_teardown(params):
     return {"logs": CURRENT.logs}
 
 
-def m_call(params):
-    name, hook = params["plugin"], params["hook"]
+def _call_one(name, hook, args, kwargs, metadata):
+    """Runs one hook; returns (value as JSON, logs). Raises what the plugin raises."""
     plugin = PLUGINS[name]
     info = plugin["hooks"].get(hook)
     if info is None:
         raise PluginError(f"plugin {name!r} has no hook {hook!r}", kind="no_hook")
     method = getattr(plugin["instance"], hook)
-    args = [from_json(a) for a in params.get("args", [])]
-    kwargs = params.get("kwargs", {})
-    metadata = dict(params.get("metadata") or {})
+    args = [from_json(a) for a in args]
+    metadata = dict(metadata or {})
     strict = bool(metadata.pop(CONTRACT_KEY, False))
     if info["takes_ctx"]:
         ctx = _context(name, metadata)
@@ -499,7 +498,40 @@ def m_call(params):
         value = to_json(result, strict=strict)
     except SerializationError as exc:
         raise SerializationError(f"plugin {name!r} hook {hook!r} returned a value JSON cannot carry: {exc}") from None
-    return {"value": value, "logs": CURRENT.logs}
+    return value, CURRENT.logs
+
+
+def m_call(params):
+    value, logs = _call_one(params["plugin"], params["hook"], params.get("args", []), params.get("kwargs", {}),
+                            params.get("metadata"))
+    return {"value": value, "logs": logs}
+
+
+def m_chain(params):
+    """Consecutive chain stages in one exchange: each stage's output is the next one's input; stops
+    after STOP_CHAIN or an error. Returns every stage that ran, with its output, logs and time."""
+    import time
+
+    value = params["value"]
+    stages = []
+    for name in params["plugins"]:
+        started = time.perf_counter()
+        try:
+            output, logs = _call_one(name, params["hook"], [value], params.get("kwargs", {}), params.get("metadata"))
+            stages.append({"plugin": name, "value": output, "logs": logs,
+                           "duration_us": int((time.perf_counter() - started) * 1e6)})
+        except BaseException as exc:
+            kind = "serialization" if isinstance(exc, SerializationError) else getattr(exc, "kind", "exception")
+            error = _error(exc, kind)
+            error["data"]["logs"] = CURRENT.logs
+            stages.append({"plugin": name, "error": error, "duration_us": int((time.perf_counter() - started) * 1e6)})
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            break
+        if output == STOP_CHAIN_MARKER:
+            break
+        value = output
+    return {"stages": stages}
 
 
 def _children():
@@ -613,7 +645,7 @@ def m_ambient_state(params):
     return {"violations": found}
 
 
-METHODS = {"load": m_load, "setup": m_setup, "teardown": m_teardown, "call": m_call, "inspect": m_inspect,
+METHODS = {"load": m_load, "setup": m_setup, "teardown": m_teardown, "call": m_call, "chain": m_chain, "inspect": m_inspect,
            "ambient_state": m_ambient_state}
 
 

@@ -1,8 +1,9 @@
+import OrderedCollections
 import PluginSystem
 
 /// A plugin whose code is a Python class in its folder (`runtime = "in_process"`), run by its
 /// directory's `PythonHost`. Its `plugin.py` runs unchanged.
-public final class PythonPlugin: Plugin {
+public final class PythonPlugin: ChainBatchingPlugin {
     public let name: String
     public let host: PythonHost
     public let loaded: PythonHost.Loaded
@@ -21,6 +22,18 @@ public final class PythonPlugin: Plugin {
     public func implements(_ hook: String) -> Bool { loaded.hooks[hook] != nil }
 
     public var hookNames: [String]? { loaded.hooks.keys.sorted() }
+
+    /// Every plugin of one interpreter can run in one batch.
+    public var batchGroup: ObjectIdentifier { ObjectIdentifier(host) }
+
+    public func callChain(
+        _ plugins: [String], kind: String, hook: String, value: JSONValue, named: JSONObject, metadata: JSONObject
+    ) async -> [BatchedStage]? {
+        let host = host
+        return await BlockingIO.run { flag in
+            host.callChain(plugins, kind: kind, hook: hook, value: value, named: named, metadata: metadata, cancellation: flag)
+        }
+    }
 
     public func setup(_ context: PluginContext) async throws {
         let (host, name) = (host, name)

@@ -30,7 +30,22 @@ public struct ChainDispatcher: Sendable {
         var value = initial
         var answers: [PluginAnswer] = []
         answers.reserveCapacity(plan.candidates.count)
-        for stage in plan.candidates {
+        var index = 0
+        while index < plan.candidates.count {
+            let stage = plan.candidates[index]
+            if let batch = await runBatch(plan.candidates[index...], in: plan, value: value, named: named, metadata: metadata) {
+                for (ran, result, _) in batch {
+                    let reply = try result.get()
+                    answers.append(PluginAnswer(plugin: ran.name, reply: reply))
+                    switch reply.output {
+                    case .stopChain: return ChainOutcome(value: value, stoppedBy: ran.name, answers: answers)
+                    case .value(let next): value = next
+                    }
+                }
+                index += batch.count
+                continue
+            }
+            index += 1
             let reply: HookReply
             if direct, let body = stage.storage.instance?.synchronousHook(hook) {
                 reply = try Self.runDirect(body, stage, kind: kind, hook: hook, value: value, named: named, metadata: metadata)
@@ -47,6 +62,16 @@ public struct ChainDispatcher: Sendable {
             }
         }
         return ChainOutcome(value: value, stoppedBy: nil, answers: answers)
+    }
+
+    /// The hook's output schema, when the kind declares one, checked against a stage's output.
+    func schemaViolation(_ stage: PluginRecord, _ plan: DispatchPlan, _ output: JSONValue) -> DagstackError? {
+        guard let schema = plan.spec?.outputSchema, let first = schema.validate(output).first else { return nil }
+        let where_ = first.path.isEmpty ? "" : " at \(first.path)"
+        return DagstackError(
+            .dispatchMismatch,
+            "Plugin '\(stage.name)' returned \(first.received)\(where_), expected \(first.expected) (\(plan.kind).\(plan.hook) output_schema \(schema.source))",
+            plugin: stage.name)
     }
 
     static func runDirect(
@@ -77,16 +102,7 @@ public struct ChainDispatcher: Sendable {
         let reply = try await HookInvoker(registry: registry).call(
             stage, kind: plan.kind, hook: plan.hook, arguments: HookArguments([value], named: named), metadata: metadata,
             middleware: plan.middleware, observers: observers)
-        if let schema = plan.spec?.outputSchema, case .value(let output) = reply.output {
-            let violations = schema.validate(output)
-            if let first = violations.first {
-                let where_ = first.path.isEmpty ? "" : " at \(first.path)"
-                throw DagstackError(
-                    .dispatchMismatch,
-                    "Plugin '\(stage.name)' returned \(first.received)\(where_), expected \(first.expected) (\(plan.kind).\(plan.hook) output_schema \(schema.source))",
-                    plugin: stage.name)
-            }
-        }
+        if case .value(let output) = reply.output, let violation = schemaViolation(stage, plan, output) { throw violation }
         return reply
     }
 }

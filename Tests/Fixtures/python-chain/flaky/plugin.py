@@ -1,0 +1,10 @@
+import time
+
+
+class Flaky:
+    def run(self, ctx, value):
+        if "RAISE" in value["text"]:
+            raise RuntimeError("flaky refuses " + value["text"])
+        if "HANG" in value["text"]:
+            time.sleep(3600)
+        return {**value, "flaky": True}

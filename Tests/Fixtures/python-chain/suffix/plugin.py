@@ -1,0 +1,3 @@
+class Suffix:
+    def run(self, ctx, value):
+        return {**value, "text": value["text"] + "!"}
