@@ -2,19 +2,7 @@ import Testing
 @testable import PluginSystem
 
 @Suite struct ManifestTests {
-    static let seedChunker = """
-        [plugin]
-        name = "fixed"
-        kind = "chunker"
-        runtime = "in_process"
-        core_version = ">=0.1.0,<1.0.0"
-        entry_point = "plugin:FixedChunker"
-        version = "0.1.0"
-        description = "Fixed chunker — splits text into pieces of equal length."
-        execution_model = "sync" # hook execution style: sync | async | thread_cpu_bound | process_cpu_bound
-        [plugin.resources]
-        required = ["clock"]
-        """
+    static let seedChunker = seedChunkerManifest
 
     @Test func acceptsTheSeedChunkerManifestVerbatim() throws {
         let m = try ManifestLoader.parse(toml: Self.seedChunker, source: "fixed/dagstack.toml")

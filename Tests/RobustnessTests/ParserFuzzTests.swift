@@ -93,6 +93,7 @@ import TestSupport
                 rejected += 1
             }
         }
+        #expect((try? ManifestLoader.parse(toml: ManifestTestInputs.seed, source: "seed.toml")) != nil, "the seed itself is valid")
         #expect(accepted + rejected == Fuzz.iterations)
         #expect(rejected > 0)
     }
@@ -142,17 +143,9 @@ import TestSupport
 }
 
 enum ManifestTestInputs {
-    static let seed = """
-        [plugin]
-        name = "fixed"
-        kind = "chunker"
-        runtime = "in_process"
-        core_version = ">=0.1.0,<1.0.0"
-        entry_point = "plugin:FixedChunker"
-        priority = 5
-        depends_on = ["a", "b"]
-        [plugin.resources]
-        required = ["clock"]
+    /// The seed's chunker manifest with more fields to mutate.
+    static let seed = seedChunkerManifest + """
+
         [plugin.unit_of_work]
         idempotency_mode = "output_hash"
         """

@@ -112,3 +112,18 @@ final class UnsafeSendableBox<T>: @unchecked Sendable {
     var value: T
     init(_ value: T) { self.value = value }
 }
+
+/// Seed 000's chunker manifest, verbatim (with its inline comment).
+public let seedChunkerManifest = """
+    [plugin]
+    name = "fixed"
+    kind = "chunker"
+    runtime = "in_process"
+    core_version = ">=0.1.0,<1.0.0"
+    entry_point = "plugin:FixedChunker"
+    version = "0.1.0"
+    description = "Fixed chunker — splits text into pieces of equal length."
+    execution_model = "sync" # hook execution style: sync | async | thread_cpu_bound | process_cpu_bound
+    [plugin.resources]
+    required = ["clock"]
+    """
