@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginHostsTests",
-            dependencies: ["PluginHosts", "PluginSystem", "TestSupport"]
+            dependencies: ["PluginHosts", "PluginSystem", "Inspector", "TestSupport"]
         ),
         .testTarget(
             name: "RobustnessTests",
