@@ -97,6 +97,42 @@ import TestSupport
         await dir.close()
     }
 
+    @Test func coroutinesRunWithOrWithoutAnEventLoop() async throws {
+        let dir = TempDir()
+        dir.plugin("plain", name: "plain", kind: "naps")
+        dir.write("plain/plugin.py", """
+            class Plain:
+                async def setup(self, ctx):
+                    self.ready = "set up without a loop"
+
+                async def nap(self, ctx, value):
+                    return {"plain": self.ready}
+            """)
+        dir.plugin("looped", name: "looped", kind: "naps", priority: 5)
+        dir.write("looped/plugin.py", """
+            import asyncio
+
+
+            class Looped:
+                async def setup(self, ctx):
+                    await asyncio.sleep(0.01)
+                    self.ready = "set up on a loop"
+
+                async def nap(self, ctx, value):
+                    await asyncio.sleep(0)
+                    fut = asyncio.get_running_loop().create_future()
+                    asyncio.get_running_loop().call_later(0.01, fut.set_result, value)
+                    return {"looped": self.ready, "echo": await fut}
+            """)
+        let loaded = await PluginDirectory.load(dir.path)
+        #expect(loaded.registry.records.allSatisfy { $0.state == .active }, "\(loaded.registry.records.map(\.state))")
+        let answers = try await BroadcastCollectDispatcher(loaded.registry).dispatch("naps", "nap", HookArguments(["x"]))
+        #expect(answers.answers.map(\.reply.output) == [
+            .value(["looped": "set up on a loop", "echo": "x"]), .value(["plain": "set up without a loop"]),
+        ])
+        await loaded.close()
+    }
+
     @Test func entryPointInferenceNeedsExactlyOneClass() async throws {
         let dir = TempDir()
         dir.plugin("two", name: "two")
