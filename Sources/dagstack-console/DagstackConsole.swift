@@ -11,15 +11,17 @@ struct DagstackConsole: ParsableCommand {
         commandName: "dagstack-console",
         abstract: "An interactive console for dagstack plugins: kinds, order, stage-by-stage traces with diffs.",
         discussion: """
-            Loads PLUGIN_DIR (default: plugins/ of the current directory) and opens a prompt; type `help`
-            there for the commands. With -c, or with commands piped on standard input, it runs them and exits
-            (status 1 if any failed). Loading a plugin directory runs its plugins' code.
+            Loads PLUGIN_DIR (default: plugins/ of the current directory) and opens a prompt; type `help` \
+            there for the commands. With -c, or with commands piped on standard input, it runs them and \
+            exits (status 1 if any failed). Loading a plugin directory runs its plugins' code.
+
+            Documentation: docs/console.md, docs/sessions.md, docs/contract.md.
             """)
 
     @Argument(help: "The plugin directory to load (default: plugins, or with --replay the recording's).", completion: .directory)
     var pluginDirectory: String?
 
-    @Option(name: [.short, .customLong("command")], help: "Run COMMAND and exit (repeatable; run in order).")
+    @Option(name: [.short, .customLong("command")], help: ArgumentHelp("Run COMMAND and exit (repeatable; run in order).", valueName: "COMMAND"))
     var commands: [String] = []
 
     @Flag(help: "Print each command's result as one JSON document per line.")
@@ -32,10 +34,10 @@ struct DagstackConsole: ParsableCommand {
         "Set a custom resource: NAME=JSON or NAME=@file.json (repeatable).", valueName: "NAME=JSON"))
     var resources: [String] = []
 
-    @Option(name: .customLong("call-timeout"), help: "Time limit of one hook call in a Python or stdio plugin, in seconds.")
+    @Option(name: .customLong("call-timeout"), help: ArgumentHelp("Time limit of one hook call in a Python or stdio plugin.", valueName: "SECONDS"))
     var callTimeout: Double = 30
 
-    @Option(help: "The Python interpreter for Python plugins (default: $DAGSTACK_PYTHON, else python3).")
+    @Option(help: ArgumentHelp("The Python interpreter for Python plugins (default: $DAGSTACK_PYTHON, else python3).", valueName: "PATH"))
     var python: String?
 
     @Option(help: ArgumentHelp("Record the whole run to FILE (a bare name goes in sessions/).", valueName: "FILE"))
@@ -54,7 +56,7 @@ struct DagstackConsole: ParsableCommand {
     @Flag(help: "Print the runtime's own log lines (set-up, teardown, dispatch) on standard error.")
     var verbose = false
 
-    @Option(help: "The history file (default: ~/.dagstack_console_history, or $DAGSTACK_CONSOLE_HISTORY).")
+    @Option(help: ArgumentHelp("The history file (default: $DAGSTACK_CONSOLE_HISTORY, else ~/.dagstack_console_history).", valueName: "FILE"))
     var history: String?
 
     func validate() throws {

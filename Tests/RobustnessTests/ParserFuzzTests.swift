@@ -119,8 +119,6 @@ import TestSupport
 
     @Test func commandLinesNeverCrashTheConsole() async throws {
         let session = ConsoleSession()
-        let registry = PluginRegistry()
-        _ = registry
         let dir = TempDir()
         dir.plugin("p", name: "p", kind: "k")
         dir.write("p/plugin.py", "class P:\n    def work(self, ctx, value):\n        return value\n")
