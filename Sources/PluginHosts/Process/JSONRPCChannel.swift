@@ -21,8 +21,9 @@ enum RPCFailure: Error {
 final class JSONRPCChannel: Sendable {
     let process: ChildProcess
     private let nextID = Mutex(0)
-    /// Held for a whole request/response exchange: the wire carries one conversation at a time.
-    private let conversation = Mutex(())
+    /// Held for a whole request/response exchange: the wire carries one conversation at a time. A
+    /// semaphore, not a mutex: an asynchronous exchange holds it across a hand-off between threads.
+    private let conversation = DispatchSemaphore(value: 1)
 
     init(process: ChildProcess) { self.process = process }
 
@@ -31,47 +32,91 @@ final class JSONRPCChannel: Sendable {
         var logs: [PluginLog]
     }
 
+    /// One request and its answer, blocking the calling thread.
     func request(_ method: String, params: JSONValue?, timeout: Double?, cancellation: CancellationFlag? = nil) throws(RPCFailure) -> Reply {
-        try conversation.withLock { (_) throws(RPCFailure) -> Reply in
-            let id = nextID.withLock { $0 += 1; return $0 }
-            var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
-            if let params { message["params"] = params }
-            message["id"] = .int(id)
-            var line = JSONValue.object(message).encodedBytes()
-            line.append(0x0A)
-            do { try process.write(line) } catch { throw .closed }
-            let deadline = timeout.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
-            var logs: [PluginLog] = []
-            while true {
-                let raw: Data?
-                switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: deadline, cancellation: cancellation) }) {
-                case .success(let line): raw = line
-                case .failure(.timedOut): throw .timedOut
-                case .failure(.cancelled): throw .cancelled
-                case .failure(.closed): throw .closed
-                case .failure(.tooLarge): throw .tooLarge
-                }
-                guard let raw else { throw RPCFailure.closed }
-                guard let value = try? JSONValue.parse(data: raw), case .object(let object) = value else {
-                    logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
-                    continue
-                }
-                if object["id"] == nil, let notification = object["method"]?.stringValue {
-                    if notification == "log" || notification == "notifications/message" {
-                        let params = object["params"] ?? .null
-                        let text = params["message"]?.stringValue ?? params["data"]?.stringValue ?? params.encoded()
-                        logs.append(PluginLog(stream: "log", level: params["level"]?.stringValue?.uppercased(), text: text))
-                    }
-                    continue
-                }
-                guard object["id"]?.intValue == id else { continue }  // a stale answer to an abandoned request
-                if let error = object["error"] {
-                    throw .remote(
-                        code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? error.encoded(),
-                        data: error["data"])
-                }
-                return Reply(result: object["result"] ?? .null, logs: logs)
+        conversation.wait()
+        defer { conversation.signal() }
+        let id = try send(method, params)
+        var logs: [PluginLog] = []
+        return try receive(id, deadline: deadline(timeout), cancellation: cancellation, until: nil, logs: &logs)!
+    }
+
+    /// One request and its answer from async code: the answer is read right here for up to half a
+    /// millisecond (most answers come sooner), and only a slower one is waited for on an I/O thread —
+    /// a thread hand-off costs more than a fast plugin takes to answer.
+    func exchange(_ method: String, params: JSONValue?, timeout: Double?) async throws(RPCFailure) -> Reply {
+        if conversation.wait(timeout: .now()) == .timedOut {
+            await BlockingIO.run { [conversation] _ in conversation.wait() }
+        }
+        defer { conversation.signal() }
+        let id = try send(method, params)
+        let deadline = deadline(timeout)
+        var logs: [PluginLog] = []
+        if let reply = try receive(id, deadline: deadline, cancellation: nil, until: .now + .microseconds(500), logs: &logs) {
+            return reply
+        }
+        let early = logs
+        let outcome = await BlockingIO.run { [self] flag in
+            Result { () throws(RPCFailure) -> Reply in
+                var logs = early
+                return try receive(id, deadline: deadline, cancellation: flag, until: nil, logs: &logs)!
             }
+        }
+        return try outcome.get()
+    }
+
+    private func deadline(_ timeout: Double?) -> ContinuousClock.Instant? {
+        timeout.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
+    }
+
+    private func send(_ method: String, _ params: JSONValue?) throws(RPCFailure) -> Int {
+        let id = nextID.withLock { $0 += 1; return $0 }
+        var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
+        if let params { message["params"] = params }
+        message["id"] = .int(id)
+        var line = JSONValue.object(message).encodedBytes()
+        line.append(0x0A)
+        do { try process.write(line) } catch { throw .closed }
+        return id
+    }
+
+    /// Reads until the answer to `id`; nil when `until` passes first (the caller goes on waiting
+    /// elsewhere, with `logs` so far).
+    private func receive(
+        _ id: Int, deadline: ContinuousClock.Instant?, cancellation: CancellationFlag?, until: ContinuousClock.Instant?,
+        logs: inout [PluginLog]
+    ) throws(RPCFailure) -> Reply? {
+        let readUntil = [deadline, until].compactMap { $0 }.min()
+        while true {
+            let raw: Data?
+            switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: readUntil, cancellation: cancellation) }) {
+            case .success(let line): raw = line
+            case .failure(.timedOut):
+                if let until, ContinuousClock.now >= until, deadline.map({ ContinuousClock.now < $0 }) ?? true { return nil }
+                throw .timedOut
+            case .failure(.cancelled): throw .cancelled
+            case .failure(.closed): throw .closed
+            case .failure(.tooLarge): throw .tooLarge
+            }
+            guard let raw else { throw RPCFailure.closed }
+            guard let value = try? JSONValue.parse(data: raw), case .object(let object) = value else {
+                logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
+                continue
+            }
+            if object["id"] == nil, let notification = object["method"]?.stringValue {
+                if notification == "log" || notification == "notifications/message" {
+                    let params = object["params"] ?? .null
+                    let text = params["message"]?.stringValue ?? params["data"]?.stringValue ?? params.encoded()
+                    logs.append(PluginLog(stream: "log", level: params["level"]?.stringValue?.uppercased(), text: text))
+                }
+                continue
+            }
+            guard object["id"]?.intValue == id else { continue }  // a stale answer to an abandoned request
+            if let error = object["error"] {
+                throw .remote(
+                    code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? error.encoded(), data: error["data"])
+            }
+            return Reply(result: object["result"] ?? .null, logs: logs)
         }
     }
 }

@@ -129,13 +129,8 @@ public final class StdioPlugin: Plugin {
             "plugin": .string(context.plugin), "kind": .string(context.kind), "hook": .string(context.hook),
             "metadata": .object(context.metadata),
         ]
-        let timeout = callTimeout
-        let request = JSONValue.object(params)
-        let exchange = await BlockingIO.run { flag in
-            Result { () throws(RPCFailure) in try channel.request(hook, params: request, timeout: timeout, cancellation: flag) }
-        }
         do {
-            let reply = try exchange.get()
+            let reply = try await channel.exchange(hook, params: .object(params), timeout: callTimeout)
             let stderrLines = channel.process.stderr.drain().map { PluginLog(stream: "stderr", text: $0) }
             return HookReply(HookOutput(wire: reply.result), logs: reply.logs + stderrLines)
         } catch {
