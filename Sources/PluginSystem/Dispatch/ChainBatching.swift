@@ -27,6 +27,12 @@ public struct BatchedStage: Sendable {
 }
 
 extension ChainDispatcher {
+    /// Whether the next stages could run as one batch: cheap enough to ask for every stage.
+    static func canBatch(_ stages: ArraySlice<PluginRecord>, _ plan: DispatchPlan) -> Bool {
+        guard plan.middleware.isEmpty, stages.count > 1, let group = stages.first?.storage.batchGroup else { return false }
+        return stages[stages.index(after: stages.startIndex)].storage.batchGroup == group
+    }
+
     /// Runs as many of `stages` as one batch can take — consecutive stages of the same batching
     /// host, when no middleware wraps the hook (it must run between stages) — with each stage's
     /// output checked against the hook's schema and reported to observers as if called alone.
@@ -35,10 +41,10 @@ extension ChainDispatcher {
         _ stages: ArraySlice<PluginRecord>, in plan: DispatchPlan, value: JSONValue, named: JSONObject = [:],
         metadata: JSONObject = [:]
     ) async -> [(stage: PluginRecord, result: Result<HookReply, DagstackError>, duration: Duration)]? {
-        guard plan.middleware.isEmpty, let first = stages.first, let host = first.instance as? ChainBatchingPlugin else { return nil }
-        let group = host.batchGroup
-        let batch = Array(stages.prefix { ($0.instance as? ChainBatchingPlugin)?.batchGroup == group })
-        guard batch.count > 1,
+        guard Self.canBatch(stages, plan), let host = stages.first?.instance as? ChainBatchingPlugin else { return nil }
+        let group = stages.first?.storage.batchGroup
+        let batch = Array(stages.prefix { $0.storage.batchGroup == group })
+        guard
             let ran = await host.callChain(batch.map(\.name), kind: plan.kind, hook: plan.hook, value: value, named: named, metadata: metadata)
         else { return nil }
         let observers = registry.observers

@@ -33,7 +33,9 @@ public struct ChainDispatcher: Sendable {
         var index = 0
         while index < plan.candidates.count {
             let stage = plan.candidates[index]
-            if let batch = await runBatch(plan.candidates[index...], in: plan, value: value, named: named, metadata: metadata) {
+            if Self.canBatch(plan.candidates[index...], plan),
+                let batch = await runBatch(plan.candidates[index...], in: plan, value: value, named: named, metadata: metadata)
+            {
                 for (ran, result, _) in batch {
                     let reply = try result.get()
                     answers.append(PluginAnswer(plugin: ran.name, reply: reply))

@@ -50,6 +50,9 @@ public struct PluginRecord: Sendable {
         let priority: Int
         let isMiddleware: Bool
         let isActive: Bool
+        /// Set when the instance can run consecutive chain stages in one exchange (worked out once,
+        /// not with a dynamic cast per stage).
+        let batchGroup: ObjectIdentifier?
 
         init(
             manifest: PluginManifest, folder: String?, instance: (any Plugin)?, lifecycle: PluginState, disabled: Bool,
@@ -67,6 +70,7 @@ public struct PluginRecord: Sendable {
             priority = priorityOverride ?? manifest.priority
             isMiddleware = manifest.isMiddleware
             if case .active = lifecycle { isActive = !disabled } else { isActive = false }
+            batchGroup = (instance as? ChainBatchingPlugin)?.batchGroup
         }
     }
 
