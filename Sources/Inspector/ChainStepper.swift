@@ -59,24 +59,8 @@ public final class ChainStepper: Sendable {
             state.withLock { s in if !s.finished { finish(&s) } }
             return nil
         }
-        let value = currentValue
-        let (stage, output) = await tracer.run(tracer.stages[index].record, value: value)
-        state.withLock { s in
-            s.result.stages.append(stage)
-            s.index += 1
-            switch (stage.status, output) {
-            case (.stopped, _):
-                s.result.stoppedBy = stage.plugin
-                finish(&s)
-            case (.error, _):
-                s.result.error = stage.error
-                finish(&s)
-            case (_, .value(let next)?):
-                s.value = next
-            default:
-                break
-            }
-        }
+        let stage = await tracer.run(tracer.stages[index].record, value: currentValue)
+        record([stage])
         return stage
     }
 
@@ -102,19 +86,30 @@ public final class ChainStepper: Sendable {
             stages.append(stage)
             if let after = stage.after { input = after }
         }
+        record(stages)
+        return stages
+    }
+
+    /// Records stages that ran, in order: STOP_CHAIN or an error ends the chain, otherwise the value
+    /// passes on to the next stage.
+    private func record(_ stages: [StageTrace]) {
         state.withLock { s in
             for stage in stages {
                 s.result.stages.append(stage)
                 s.index += 1
                 switch stage.status {
-                case .stopped: s.result.stoppedBy = stage.plugin; finish(&s)
-                case .error: s.result.error = stage.error; finish(&s)
-                default: if let after = stage.after { s.value = after }
+                case .stopped:
+                    s.result.stoppedBy = stage.plugin
+                    finish(&s)
+                case .error:
+                    s.result.error = stage.error
+                    finish(&s)
+                default:
+                    if let after = stage.after { s.value = after }
                 }
-                if s.finished { break }
+                if s.finished { return }
             }
         }
-        return stages
     }
 
     /// Skips the next runnable stage: the value passes on unchanged.

@@ -111,16 +111,14 @@ public final class ChainTracer: Sendable {
     }
 
     /// Runs one stage on `value`.
-    func run(_ record: PluginRecord, value: JSONValue) async -> (StageTrace, HookOutput?) {
+    func run(_ record: PluginRecord, value: JSONValue) async -> StageTrace {
         let collector = StageCollector()
         let token = registry.addObserver(collector)
         var stage = StageTrace(
             plugin: record.name, priority: record.priority, status: .unchanged, before: value, after: nil, diff: [],
             durationMicros: nil, logs: [], error: nil, note: nil, middleware: [])
-        var output: HookOutput?
         do {
             let reply = try await ChainDispatcher(registry).run(record, in: plan!, value: value, named: named, metadata: metadata)
-            output = reply.output
             switch reply.output {
             case .stopChain:
                 stage.status = .stopped
@@ -153,7 +151,7 @@ public final class ChainTracer: Sendable {
                 break
             }
         }
-        return (stage, output)
+        return stage
     }
 
     /// Runs the whole chain and records every stage. Consecutive stages of one batching host run in
