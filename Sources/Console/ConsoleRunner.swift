@@ -65,7 +65,7 @@ public final class ConsoleRunner {
             let started = watcher.runCancellable { await session.execute("record \(record)") }
             guard let started, started.succeeded else {
                 note("cannot record: \(started?.error?.message ?? record)")
-                _ = watcher.runToCompletion { await session.close() }
+                _ = waitFor { await session.close() }
                 return 2
             }
             note(started.text(TextStyle(color: false)))
@@ -102,7 +102,8 @@ public final class ConsoleRunner {
             if executed.quits { break }
         }
 
-        let teardown = watcher.runToCompletion { await session.close() }
+        // Not through the watcher: teardown must run to the end whatever signal comes.
+        let teardown = waitFor { await session.close() }
         if let teardown { note(ErrorJSON.text(teardown, TextStyle(color: false))) }
         editor.restoreTerminal()
         terminal.restore()

@@ -56,9 +56,6 @@ final class SignalWatcher: Sendable {
         return signal != 0 ? signal : terminationSignal.withLock { $0 }
     }
 
-    /// Runs `work` to the end, whatever signal comes: teardown must not be interrupted.
-    func runToCompletion<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T { waitFor(work) }
-
     /// Runs `work` as the current command: Ctrl-C cancels it. Blocks until it is done.
     func runCancellable<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
         let result = Mutex<T?>(nil)

@@ -116,9 +116,9 @@ enum ReloadCommand {
             output.headline = "reloaded \(loaded.path)"
             if let previous {
                 let rerun = await ChainTracer(registry: loaded.registry, kind: previous.kind, hook: previous.hook).trace(previous.input)
-                await session.remember(TraceRequestInput(kind: previous.kind, hook: previous.hook, input: previous.input), result: rerun)
+                await session.remember(rerun)
                 output.rerun = rerun
-                output.delta = TraceDelta(old: previous.result, new: rerun)
+                output.delta = TraceDelta(old: previous, new: rerun)
             }
             return output
         })

@@ -53,7 +53,8 @@ enum ShowCommand {
             switch record.instance {
             case let python as PythonPlugin:
                 return ["host": "python", "entry_point": .string(python.loaded.entryPoint), "inferred": .bool(python.loaded.inferred),
-                        "class": .string(python.loaded.className), "pid": python.host.pid.map { .int(Int($0)) } ?? .null]
+                        "class": .string(python.loaded.className), "pid": python.host.pid.map { .int(Int($0)) } ?? .null,
+                        "python": python.host.pythonVersion.map(JSONValue.string) ?? .null]
             case let stdio as StdioPlugin:
                 return ["host": "stdio", "command": .array(stdio.command.map(JSONValue.string)),
                         "pid": stdio.pid.map { .int(Int($0)) } ?? .null, "server_info": stdio.serverInfo ?? .null]
@@ -88,6 +89,7 @@ enum ShowCommand {
             case let python as PythonPlugin:
                 codeLine = "Python \(python.loaded.entryPoint)" + (python.loaded.inferred ? " (inferred: plugin.py's only class)" : "")
                 if let pid = python.host.pid { codeLine += ", interpreter pid \(pid)" }
+                if let version = python.host.pythonVersion { codeLine += ", Python \(version)" }
             case let stdio as StdioPlugin:
                 codeLine = "stdio process " + stdio.command.joined(separator: " ") + (stdio.pid.map { ", pid \($0)" } ?? ", not running")
             case nil: codeLine = "not bound to code"

@@ -117,8 +117,7 @@ extension ConsoleSession {
 
     func endStepping(_ stepper: ChainStepper) {
         if self.stepper === stepper { self.stepper = nil }
-        let r = stepper.result
-        lastTrace = TraceRequest(kind: r.kind, hook: r.hook, input: r.input, result: r)
+        lastTrace = stepper.result
     }
 
     /// What the prompt shows while stepping: `step kind.hook 2/5 plugin`.

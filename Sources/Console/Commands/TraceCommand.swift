@@ -19,7 +19,7 @@ enum TraceCommand {
             let registry = try await session.requireRegistry()
             let (kind, hook, input) = try args.chainRequest(registry: registry, usage: usage)
             let result = await ChainTracer(registry: registry, kind: kind, hook: hook).trace(input)
-            await session.remember(TraceRequestInput(kind: kind, hook: hook, input: input), result: result)
+            await session.remember(result)
             return Output(result: result)
         })
 
@@ -31,14 +31,6 @@ enum TraceCommand {
     }
 }
 
-struct TraceRequestInput: Sendable {
-    var kind: String
-    var hook: String
-    var input: JSONValue
-}
-
 extension ConsoleSession {
-    func remember(_ request: TraceRequestInput, result: TraceResult) {
-        lastTrace = TraceRequest(kind: request.kind, hook: request.hook, input: request.input, result: result)
-    }
+    func remember(_ trace: TraceResult) { lastTrace = trace }
 }

@@ -94,11 +94,6 @@ extension ConsoleSession {
         return CompletionWords(kinds: catalog.kinds, kindHooks: catalog.kindHooks, plugins: registry.records.map(\.name), stepping: stepper != nil)
     }
 
-    /// The summary of what is loaded, as printed at start-up.
-    public var loadSummary: (any CommandOutput)? {
-        directory.map { LoadSummary(directory: $0) }
-    }
-
     /// Loads the directory the console was started with.
     public func start(_ path: String) async -> any CommandOutput {
         LoadSummary(directory: await load(path))

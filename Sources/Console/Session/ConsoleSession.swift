@@ -17,14 +17,6 @@ public actor ConsoleSession {
         public init() {}
     }
 
-    /// The last trace, so `reload` can run it again and show what changed.
-    struct TraceRequest: Sendable {
-        var kind: String
-        var hook: String
-        var input: JSONValue
-        var result: TraceResult
-    }
-
     public let options: Options
     private(set) var directory: PluginDirectory?
     private(set) var path: String?
@@ -32,7 +24,8 @@ public actor ConsoleSession {
     private(set) var priorities: [String: Int] = [:]
     /// Values set with `resource set` during this session.
     private(set) var sessionResources: OrderedDictionary<String, JSONValue> = [:]
-    var lastTrace: TraceRequest?
+    /// The last trace (its kind, hook and input are in it), so `reload` can run it again and show what changed.
+    var lastTrace: TraceResult?
     /// The chain being walked with `step`, if any.
     var stepper: ChainStepper?
     /// Where commands are being recorded, if anywhere.
