@@ -78,8 +78,10 @@ final class TerminalSession: @unchecked Sendable {
     /// The start of a UTF-8 character cut off at the end of the last read.
     private var partial: [UInt8] = []
 
-    init(arguments: [String], environment: [String: String] = [:], directory: String = packageRoot) throws {
+    /// `color`: leave NO_COLOR unset, so the console may colour its output.
+    init(arguments: [String], environment: [String: String] = [:], directory: String = packageRoot, color: Bool = false) throws {
         var env = ProcessInfo.processInfo.environment.merging(["TERM": "xterm", "NO_COLOR": "1"]) { $1 }
+        if color { env.removeValue(forKey: "NO_COLOR") }
         for (k, v) in environment { env[k] = v }
         let argv = [consoleBinary] + arguments
         var masterFD: Int32 = -1, slaveFD: Int32 = -1

@@ -35,6 +35,23 @@ import TestSupport
         #expect(await t.waitForExit() == 0)
     }
 
+    @Test func coloursOnlyOnATerminalAndNeverWhenAskedNotTo() async throws {
+        let esc = "\u{1B}["
+        let coloured = try TerminalSession(arguments: ["plugins", "-c", "order query_rewriter"], color: true)
+        _ = await coloured.waitForExit()
+        #expect(coloured.raw.contains(esc + "1morder query_rewriter"), "\(coloured.raw.debugDescription)")
+        let flagged = try TerminalSession(arguments: ["plugins", "--no-color", "-c", "order query_rewriter"], color: true)
+        _ = await flagged.waitForExit()
+        #expect(flagged.raw.contains("order query_rewriter") && !flagged.raw.contains(esc))
+        let byEnvironment = try TerminalSession(arguments: ["plugins", "-c", "order query_rewriter"])
+        _ = await byEnvironment.waitForExit()
+        #expect(byEnvironment.raw.contains("order query_rewriter") && !byEnvironment.raw.contains(esc))
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "NO_COLOR")
+        let piped = try await run(consoleBinary, ["plugins", "-c", "order query_rewriter"], environment: environment, workingDirectory: packageRoot)
+        #expect(piped.stdout.contains("order query_rewriter") && !piped.stdout.contains(esc))
+    }
+
     @Test func tabCompletesAPluginName() async throws {
         let t = try await start()
         await t.type("show tenant\t")
