@@ -55,7 +55,7 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PluginHosts"], path: "Tests/TestSupport"),
         .target(name: "CTestPTY", path: "Tests/CTestPTY"),
         .testTarget(
             name: "PluginSystemTests",

@@ -14,9 +14,7 @@ final class Seen: HookObserver {
 /// Consecutive Python stages run in one exchange, with the same results as one by one.
 @Suite(.serialized) struct BatchingTests {
     static func load(timeout: Double = 5) async -> PluginDirectory {
-        var options = PluginDirectory.Options()
-        options.callTimeout = timeout
-        return await PluginDirectory.load(packageRoot + "/Tests/Fixtures/python-chain", options: options)
+        await loadFixture("python-chain", callTimeout: timeout)
     }
 
     @Test func aBatchedTraceEqualsAStepByStepOne() async throws {

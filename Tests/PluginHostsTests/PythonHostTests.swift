@@ -8,9 +8,7 @@ import TestSupport
 /// runtime usable and says clearly what happened.
 @Suite(.serialized) struct PythonHostTests {
     static func load(timeout: Double = 2) async -> PluginDirectory {
-        var options = PluginDirectory.Options()
-        options.callTimeout = timeout
-        return await PluginDirectory.load(packageRoot + "/Tests/Fixtures/hook-faults", options: options)
+        await loadFixture("hook-faults", callTimeout: timeout)
     }
 
     static func call(_ dir: PluginDirectory, _ hook: String, _ value: JSONValue = "v") async throws(DagstackError) -> HookReply {

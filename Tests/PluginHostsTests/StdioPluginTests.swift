@@ -6,9 +6,7 @@ import TestSupport
 
 @Suite(.serialized) struct StdioPluginTests {
     static func load(timeout: Double = 2) async -> PluginDirectory {
-        var options = PluginDirectory.Options()
-        options.callTimeout = timeout
-        return await PluginDirectory.load(packageRoot + "/Tests/Fixtures/hook-faults", options: options)
+        await loadFixture("hook-faults", callTimeout: timeout)
     }
 
     static func call(_ dir: PluginDirectory, _ hook: String) async -> Result<HookReply, DagstackError> {

@@ -52,9 +52,7 @@ import TestSupport
     }
 
     @Test func aPluginThatSpawnsAChildAndDiesLeavesNoOrphan() async throws {
-        var options = PluginDirectory.Options()
-        options.callTimeout = 10
-        let loaded = await PluginDirectory.load(packageRoot + "/Tests/Fixtures/hook-faults", options: options)
+        let loaded = await loadFixture("hook-faults", callTimeout: 10)
         do {
             _ = try await SingletonDispatcher(loaded.registry).dispatch("stdio_fault", "s_spawn_and_exit", HookArguments(["v"]))
             Issue.record("the plugin exited; the call cannot succeed")
@@ -72,9 +70,7 @@ import TestSupport
     }
 
     @Test func anAnswerThatIsNotJSONIsKeptAsOutputAndTheCallTimesOut() async throws {
-        var options = PluginDirectory.Options()
-        options.callTimeout = 1
-        let loaded = await PluginDirectory.load(packageRoot + "/Tests/Fixtures/hook-faults", options: options)
+        let loaded = await loadFixture("hook-faults", callTimeout: 1)
         do {
             _ = try await SingletonDispatcher(loaded.registry).dispatch("stdio_fault", "s_not_serialisable", HookArguments(["v"]))
             Issue.record("NaN is not JSON: the answer cannot be read")
