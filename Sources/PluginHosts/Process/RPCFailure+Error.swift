@@ -1,6 +1,12 @@
 import PluginSystem
 
 extension RPCFailure {
+    /// Whether the failure leaves the peer dead or unusable (everything but an error it reported).
+    var stopsPeer: Bool {
+        if case .remote = self { return false }
+        return true
+    }
+
     /// The runtime error for a failed exchange with `plugin`'s process. Everything but an error the
     /// plugin's own code reported leaves the process dead or unusable, so those errors say the plugin
     /// was stopped (the registry then marks it failed).

@@ -127,29 +127,27 @@ public final class PythonHost: Sendable {
 
     // MARK: Calls
 
-    func setup(_ name: String, context: PluginContext, cancellation: CancellationFlag) throws(DagstackError) -> [PluginLog] {
+    func setup(_ name: String, context: PluginContext) async throws(DagstackError) -> [PluginLog] {
         let params: JSONValue = ["plugin": .string(name), "metadata": .object(context.metadata)]
-        let reply = try request("setup", params, timeout: Double(context.manifest.startupTimeoutSec), plugin: name,
-                                activity: "setup", limitName: "startup_timeout_sec", cancellation: cancellation)
+        let reply = try await request("setup", params, timeout: Double(context.manifest.startupTimeoutSec), plugin: name,
+                                      activity: "setup", limitName: "startup_timeout_sec")
         state.withLock { $0.setUp.append((name, params)) }
         return reply.logs
     }
 
-    func teardown(_ name: String, timeout: Double, cancellation: CancellationFlag) throws(DagstackError) -> [PluginLog] {
+    func teardown(_ name: String, timeout: Double) async throws(DagstackError) -> [PluginLog] {
         defer { state.withLock { $0.setUp.removeAll { $0.name == name } } }
-        return try request("teardown", ["plugin": .string(name)], timeout: timeout, plugin: name, activity: "teardown",
-                           limitName: "teardown_timeout_sec", cancellation: cancellation).logs
+        return try await request("teardown", ["plugin": .string(name)], timeout: timeout, plugin: name, activity: "teardown",
+                                 limitName: "teardown_timeout_sec").logs
     }
 
-    func call(
-        _ name: String, hook: String, arguments: HookArguments, context: HookContext, cancellation: CancellationFlag
-    ) throws(DagstackError) -> HookReply {
+    func call(_ name: String, hook: String, arguments: HookArguments, context: HookContext) async throws(DagstackError) -> HookReply {
         let params: JSONValue = [
             "plugin": .string(name), "hook": .string(hook), "args": .array(arguments.positional),
             "kwargs": .object(arguments.named), "metadata": .object(context.metadata),
         ]
-        let reply = try request("call", params, timeout: callTimeout, plugin: name, activity: "\(context.kind).\(hook)",
-                                limitName: "--call-timeout", cancellation: cancellation)
+        let reply = try await request("call", params, timeout: callTimeout, plugin: name, activity: "\(context.kind).\(hook)",
+                                      limitName: "--call-timeout")
         return HookReply(HookOutput(wire: reply.value["value"] ?? .null), logs: reply.logs)
     }
 
@@ -157,20 +155,19 @@ public final class PythonHost: Sendable {
     /// crashed the interpreter, or Ctrl-C) restarts the interpreter and gives nil: the dispatcher then
     /// runs the stages one by one, so the failure is reported for the right plugin.
     func callChain(
-        _ plugins: [String], kind: String, hook: String, value: JSONValue, named: JSONObject, metadata: JSONObject,
-        cancellation: CancellationFlag
-    ) -> [BatchedStage]? {
+        _ plugins: [String], kind: String, hook: String, value: JSONValue, named: JSONObject, metadata: JSONObject
+    ) async -> [BatchedStage]? {
         let params: JSONValue = [
             "plugins": .array(plugins.map(JSONValue.string)), "hook": .string(hook), "value": value, "kwargs": .object(named),
             "metadata": .object(metadata),
         ]
         let reply: (value: JSONValue, logs: [PluginLog])
         do {
-            reply = try rawRequest(
+            reply = try await rawExchange(
                 "chain", params, timeout: callTimeout * Double(plugins.count), plugin: plugins.first, activity: "\(kind).\(hook)",
-                limitName: "--call-timeout", cancellation: cancellation)
+                limitName: "--call-timeout")
         } catch {
-            if error.pluginStopped, !state.withLock({ $0.stopping }) { _ = restartOutsideTask() }
+            if error.pluginStopped, !state.withLock({ $0.stopping }) { _ = await restartOffTask() }
             return nil
         }
         return (reply.value["stages"]?.arrayValue ?? []).map { stage in
@@ -194,35 +191,68 @@ public final class PythonHost: Sendable {
     /// was interrupted, or crashed it) it is restarted with every other plugin set up again, so one
     /// bad plugin costs only itself.
     private func request(
-        _ method: String, _ params: JSONValue, timeout: Double, plugin: String, activity: String, limitName: String,
-        cancellation: CancellationFlag
-    ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
+        _ method: String, _ params: JSONValue, timeout: Double, plugin: String, activity: String, limitName: String
+    ) async throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
         do {
-            return try rawRequest(
-                method, params, timeout: timeout, plugin: plugin, activity: activity, limitName: limitName, cancellation: cancellation)
+            return try await rawExchange(method, params, timeout: timeout, plugin: plugin, activity: activity, limitName: limitName)
         } catch var error where error.pluginStopped {
             let stopping = state.withLock { s in
                 s.abandoned.insert(plugin)
                 return s.stopping
             }
-            if !stopping, let restarted = restartOutsideTask() { error.message += "; \(restarted)" }
+            if !stopping, let restarted = await restartOffTask() { error.message += "; \(restarted)" }
             throw error
         }
     }
 
+    /// A request from async code: a quick answer is read on the calling thread (a hand-off to an
+    /// I/O thread and back costs more than most plugins take), a slow one on an I/O thread.
+    private func rawExchange(
+        _ method: String, _ params: JSONValue, timeout: Double, plugin: String?, activity: String, limitName: String
+    ) async throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
+        let channel = try liveChannel(for: plugin)
+        let outcome: Result<JSONRPCChannel.Reply, RPCFailure>
+        do { outcome = .success(try await channel.exchange(method, params: params, timeout: timeout)) } catch { outcome = .failure(error) }
+        if case .failure(let failure) = outcome, failure.stopsPeer {
+            // Stopping the interpreter waits for it: not on the calling task's thread.
+            return try await BlockingIO.run { [self] _ in
+                Result { () throws(DagstackError) in
+                    try settle(outcome, channel: channel, plugin: plugin, activity: activity, timeout: timeout, limitName: limitName)
+                }
+            }.get()
+        }
+        return try settle(outcome, channel: channel, plugin: plugin, activity: activity, timeout: timeout, limitName: limitName)
+    }
+
+    /// A request blocking the calling thread, for the host's own housekeeping (restart, scans, stop).
     private func rawRequest(
         _ method: String, _ params: JSONValue, timeout: Double, plugin: String?, activity: String,
         limitName: String = "the Python host's limit", cancellation: CancellationFlag? = nil
     ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
+        let channel = try liveChannel(for: plugin)
+        let outcome = Result { () throws(RPCFailure) in try channel.request(method, params: params, timeout: timeout, cancellation: cancellation) }
+        return try settle(outcome, channel: channel, plugin: plugin, activity: activity, timeout: timeout, limitName: limitName)
+    }
+
+    private func liveChannel(for plugin: String?) throws(DagstackError) -> JSONRPCChannel {
         guard let channel = state.withLock({ $0.channel }) else {
             throw DagstackError(.pluginCrashed, "The Python host for \(directory) is not running", plugin: plugin)
         }
+        return channel
+    }
+
+    /// The answer with its logs, or the runtime error for a failed request; a failure that leaves
+    /// the interpreter unusable stops it.
+    private func settle(
+        _ outcome: Result<JSONRPCChannel.Reply, RPCFailure>, channel: JSONRPCChannel, plugin: String?, activity: String, timeout: Double,
+        limitName: String
+    ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
         let who = plugin ?? "python-host"
-        do {
-            let reply = try channel.request(method, params: params, timeout: timeout, cancellation: cancellation)
+        switch outcome {
+        case .success(let reply):
             let logs = Self.logs(reply.result["logs"]) + channel.process.stderr.drain().map { PluginLog(stream: "stderr", text: $0) }
             return (reply.result, reply.logs + logs)
-        } catch {
+        case .failure(let error):
             var failure = error.error(plugin: who, activity: activity, process: channel.process, timeout: timeout, limitName: limitName)
             if case .remote(_, _, let data) = error {
                 failure.logs = Self.logs(data?["logs"])
@@ -245,17 +275,10 @@ public final class PythonHost: Sendable {
         }
     }
 
-    /// Restarts on a thread of its own: the request that failed may have been cancelled (Ctrl-C),
-    /// and the restart must not inherit that cancellation.
-    private func restartOutsideTask() -> String? {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<String?>(nil)
-        Thread.detachNewThread { [self] in
-            outcome.withLock { $0 = restart() }
-            done.signal()
-        }
-        done.wait()
-        return outcome.withLock { $0 }
+    /// Restarts on an I/O thread, ignoring cancellation: the request that failed may have been
+    /// cancelled (Ctrl-C), and the restart must not inherit that.
+    private func restartOffTask() async -> String? {
+        await BlockingIO.run { [self] _ in restart() }
     }
 
     /// Starts a fresh interpreter, loads every module again and sets up again the plugins that were

@@ -29,30 +29,18 @@ public final class PythonPlugin: ChainBatchingPlugin {
     public func callChain(
         _ plugins: [String], kind: String, hook: String, value: JSONValue, named: JSONObject, metadata: JSONObject
     ) async -> [BatchedStage]? {
-        let host = host
-        return await BlockingIO.run { flag in
-            host.callChain(plugins, kind: kind, hook: hook, value: value, named: named, metadata: metadata, cancellation: flag)
-        }
+        await host.callChain(plugins, kind: kind, hook: hook, value: value, named: named, metadata: metadata)
     }
 
     public func setup(_ context: PluginContext) async throws {
-        let (host, name) = (host, name)
-        _ = try await BlockingIO.run { flag in
-            Result { () throws(DagstackError) in try host.setup(name, context: context, cancellation: flag) }
-        }.get()
+        _ = try await host.setup(name, context: context)
     }
 
     public func teardown() async throws {
-        let (host, name, limit) = (host, name, teardownTimeout)
-        _ = try await BlockingIO.run { flag in
-            Result { () throws(DagstackError) in try host.teardown(name, timeout: limit, cancellation: flag) }
-        }.get()
+        _ = try await host.teardown(name, timeout: teardownTimeout)
     }
 
     public func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply {
-        let (host, name) = (host, name)
-        return try await BlockingIO.run { flag in
-            Result { () throws(DagstackError) in try host.call(name, hook: hook, arguments: arguments, context: context, cancellation: flag) }
-        }.get()
+        try await host.call(name, hook: hook, arguments: arguments, context: context)
     }
 }
