@@ -28,6 +28,7 @@ import logging
 import math
 import os
 import sys
+import time
 import traceback
 import types
 
@@ -266,11 +267,16 @@ def _loop():
     return LOOP
 
 
+_PLAIN = frozenset((dict, list, str, int, float, bool, type(None)))
+
+
 def _resolve(result):
     """The value of what a plugin returned, awaiting it if it is awaitable. While nothing has imported
     asyncio, nothing a coroutine calls can need its loop: it is run directly, and one that finishes
     without suspending (an `async def setup` that awaits nothing) needs no loop at all. Otherwise it
     runs on an asyncio loop, as before."""
+    if type(result) in _PLAIN:
+        return result
     if isinstance(result, types.CoroutineType) and "asyncio" not in sys.modules:
         try:
             pending = result.send(None)
@@ -309,18 +315,20 @@ async def _resume(coro, pending):
             return done.value
 
 
+_STDOUT, _STDERR = _CapturedStream("stdout"), _CapturedStream("stderr")
+
+
 def _run_captured(fn):
     """Runs fn() (awaiting what it returns) with stdout/stderr/logging captured."""
     global CURRENT
     CURRENT = _Capture()
-    out, err = _CapturedStream("stdout"), _CapturedStream("stderr")
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err
+    sys.stdout, sys.stderr = _STDOUT, _STDERR
     try:
         return _resolve(fn())
     finally:
-        out.flush()
-        err.flush()
+        _STDOUT.flush()
+        _STDERR.flush()
         sys.stdout, sys.stderr = saved
 
 
@@ -331,35 +339,67 @@ class SerializationError(Exception):
     pass
 
 
+class _Unserializable(Exception):
+    """Raised where a value cannot be carried; each enclosing level adds its step to the path on the
+    way out, so a value that can be carried (nearly all) never pays for building paths."""
+
+    def __init__(self, reason):
+        self.reason = reason
+        self.steps = []
+
+
 def to_json(value, path="$", strict=False):
     """What a plugin returned, as JSON; anything JSON cannot carry names its path. With strict (the
     contract checks), a tuple is refused too: it would come back as a list."""
+    try:
+        return _to_json(value, strict)
+    except _Unserializable as exc:
+        raise SerializationError(f"{path}{''.join(reversed(exc.steps))}: {exc.reason}") from None
+
+
+def _to_json(value, strict):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str and not isinstance(key, str):
+                raise _Unserializable(f"dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
+            try:
+                out[key] = _to_json(item, strict)
+            except _Unserializable as exc:
+                exc.steps.append(f".{key}")
+                raise
+        return out
+    if kind is list or (kind is tuple and not strict):
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(_to_json(item, strict))
+            except _Unserializable as exc:
+                exc.steps.append(f"[{i}]")
+                raise
+        return out
     if value is STOP_CHAIN:
         return dict(STOP_CHAIN_MARKER)
-    if value is None or isinstance(value, (bool, str)):
+    if isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            raise SerializationError(f"{path}: {value!r} is not a JSON number")
+            raise _Unserializable(f"{value!r} is not a JSON number")
         return value
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise SerializationError(f"{path}: dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
-            out[key] = to_json(item, f"{path}.{key}", strict)
-        return out
     if isinstance(value, tuple) and strict:
-        raise SerializationError(f"{path}: a tuple comes back from JSON as a list; return a list")
-    if isinstance(value, (list, tuple)):
-        return [to_json(item, f"{path}[{i}]", strict) for i, item in enumerate(value)]
+        raise _Unserializable("a tuple comes back from JSON as a list; return a list")
+    if isinstance(value, (dict, list, tuple)):
+        return _to_json(dict(value) if isinstance(value, dict) else list(value), strict)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name), f"{path}.{f.name}", strict) for f in dataclasses.fields(value)}
+        return _to_json({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, strict)
     if hasattr(value, "model_dump") and callable(value.model_dump):
-        return to_json(value.model_dump(), path, strict)
-    raise SerializationError(f"{path}: a {type(value).__module__}.{type(value).__qualname__} cannot be carried as JSON")
+        return _to_json(value.model_dump(), strict)
+    raise _Unserializable(f"a {type(value).__module__}.{type(value).__qualname__} cannot be carried as JSON")
 
 
 def from_json(value):
@@ -484,7 +524,22 @@ def _first_parameter(method):
     return names[skip] if len(names) > skip else None
 
 
+# name -> (metadata, ctx): a plugin gets the same ctx while the metadata is the same, as the
+# reference passes one ctx to every call; building one per call cost more than most hooks take.
+CONTEXTS = {}
+
+
 def _context(name, metadata=None):
+    metadata = metadata or {}
+    cached = CONTEXTS.get(name)
+    if cached is not None and cached[0] == metadata:
+        return cached[1]
+    ctx = _new_context(name, metadata)
+    CONTEXTS[name] = (dict(metadata), ctx)
+    return ctx
+
+
+def _new_context(name, metadata):
     spec = PLUGINS[name]["spec"]
     declared = {r: RESOURCES[r] for r in spec.get("resources", []) if r in RESOURCES}
     registry = _Registry(ResourceRegistry(RESOURCES))
@@ -515,6 +570,7 @@ def m_load(params):
     global RESOURCES, CONFIG
     RESOURCES = {name: make_resource(d) for name, d in params.get("resources", {}).items()}
     CONFIG = params.get("config", {})
+    CONTEXTS.clear()
     results = {}
     for spec in params["plugins"]:
         try:
@@ -538,6 +594,7 @@ def m_setup(params):
 def m_teardown(params):
     name = params["plugin"]
     instance = PLUGINS[name]["instance"]
+    CONTEXTS.pop(name, None)
     teardown = getattr(instance, "teardown", None)
     if teardown is not None:
         _run_captured(teardown)
@@ -552,8 +609,10 @@ def _call_one(name, hook, args, kwargs, metadata):
         raise PluginError(f"plugin {name!r} has no hook {hook!r}", kind="no_hook")
     method = getattr(plugin["instance"], hook)
     args = [from_json(a) for a in args]
-    metadata = dict(metadata or {})
-    strict = bool(metadata.pop(CONTRACT_KEY, False))
+    strict = False
+    if metadata and CONTRACT_KEY in metadata:
+        metadata = dict(metadata)
+        strict = bool(metadata.pop(CONTRACT_KEY))
     if info["takes_ctx"]:
         ctx = _context(name, metadata)
         call = lambda: method(ctx, *args, **kwargs)
@@ -576,8 +635,6 @@ def m_call(params):
 def m_chain(params):
     """Consecutive chain stages in one exchange: each stage's output is the next one's input; stops
     after STOP_CHAIN or an error. Returns every stage that ran, with its output, logs and time."""
-    import time
-
     value = params["value"]
     stages = []
     for name in params["plugins"]:
