@@ -4,8 +4,17 @@ import Inspector
 import PluginHosts
 import PluginSystem
 
-/// A chain stage doing the same work as the Python reference's: `{**value, "n": value["n"] + 1}`.
+/// A chain stage doing the same work as the Python reference's (`{**value, "n": value["n"] + 1}`),
+/// written the fast way: an in-place `ChainStage`.
 func counterStage() -> SwiftPlugin {
+    SwiftPlugin(chainStages: ["rewrite": { value, _ in
+        value.modifyObject { $0["n"] = .int(($0["n"]?.intValue ?? 0) + 1) }
+        return .next
+    }])
+}
+
+/// The same stage written as a hook that returns a new value.
+func returningCounterStage() -> SwiftPlugin {
     SwiftPlugin(synchronousHooks: ["rewrite": { args, _ in
         guard case .object(var o) = args.positional[0] else { return .value(args.positional[0]) }
         o["n"] = .int((o["n"]?.intValue ?? 0) + 1)
@@ -26,20 +35,30 @@ enum Bench {
             try await registry.setupAll()
             let dispatcher = ChainDispatcher(registry)
             let iterations = 200_000 / stages
+            let check = try await dispatcher.dispatch("bench", "rewrite", initial: ["n": 0], keepAnswers: false)
+            precondition(check.value["n"] == .int(stages), "the chain did not run every stage")
             let perCall = try await Measure.perOperation(iterations: iterations) {
-                for _ in 0..<iterations { _ = try await dispatcher.dispatch("bench", "rewrite", initial: ["n": 0]) }
+                for _ in 0..<iterations { _ = try await dispatcher.dispatch("bench", "rewrite", initial: ["n": 0], keepAnswers: false) }
             }
             report("chain_dispatch_per_stage_n\(stages)", perCall / Double(stages) * 1e9, "ns")
         }
+        // For comparison: stages that return a new value, every stage's answer kept.
+        let returning = PluginRegistry()
+        for i in 0..<10 { try returning.register(PluginManifest(name: "s\(i)", kind: "bench", priority: i), instance: returningCounterStage()) }
+        try await returning.setupAll()
+        let perCall = try await Measure.perOperation(iterations: 20_000) {
+            for _ in 0..<20_000 { _ = try await ChainDispatcher(returning).dispatch("bench", "rewrite", initial: ["n": 0]) }
+        }
+        report("chain_dispatch_per_stage_n10_returning_values_keeping_answers", perCall / 10 * 1e9, "ns")
         let registry = PluginRegistry()
         for i in 0..<10 { try registry.register(PluginManifest(name: "s\(i)", kind: "bench", priority: i), instance: counterStage()) }
         for i in 0..<1000 { try registry.register(PluginManifest(name: "other\(i)", kind: "unrelated", priority: i), instance: counterStage()) }
         try await registry.setupAll()
         let dispatcher = ChainDispatcher(registry)
-        let perCall = try await Measure.perOperation(iterations: 20_000) {
-            for _ in 0..<20_000 { _ = try await dispatcher.dispatch("bench", "rewrite", initial: ["n": 0]) }
+        let withUnrelated = try await Measure.perOperation(iterations: 20_000) {
+            for _ in 0..<20_000 { _ = try await dispatcher.dispatch("bench", "rewrite", initial: ["n": 0], keepAnswers: false) }
         }
-        report("chain_dispatch_per_stage_n10_with_1000_unrelated", perCall / 10 * 1e9, "ns")
+        report("chain_dispatch_per_stage_n10_with_1000_unrelated", withUnrelated / 10 * 1e9, "ns")
     }
 
     static let seedQuery: JSONValue = ["text": "  How to LAUNCH dagstack?  ", "tenant_id": "acme-corp"]

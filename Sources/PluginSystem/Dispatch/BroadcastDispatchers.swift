@@ -22,7 +22,7 @@ public struct BroadcastCollectDispatcher: Sendable {
     public func dispatch(
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> CollectOutcome {
-        let plan = try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .broadcastCollect)
+        let plan = try registry.plan(kind: kind, hook: hook, as: .broadcastCollect)
         let (answers, errors) = await callEach(plan, arguments, metadata: metadata, registry: registry, label: "broadcast_collect")
         return CollectOutcome(answers: answers, errors: errors)
     }
@@ -45,7 +45,7 @@ public struct BroadcastNotifyDispatcher: Sendable {
     public func dispatch(
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> NotifyOutcome {
-        let plan = try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .broadcastNotify)
+        let plan = try registry.plan(kind: kind, hook: hook, as: .broadcastNotify)
         let (notified, errors) = await callEach(plan, arguments, metadata: metadata, registry: registry, label: "broadcast_notify")
         return NotifyOutcome(notified: notified, errors: errors)
     }

@@ -80,7 +80,7 @@ public struct CapabilityDispatcher: Sendable {
     public func dispatch(
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> CapabilityOutcome {
-        let plan = try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .capability)
+        let plan = try registry.plan(kind: kind, hook: hook, as: .capability)
         let (chosen, how) = try await choose(plan, arguments, metadata: metadata)
         let reply = try await HookInvoker(registry: registry).call(chosen, kind: kind, hook: hook, arguments: arguments, metadata: metadata)
         return CapabilityOutcome(plugin: chosen.name, reply: reply, matchedBy: how)

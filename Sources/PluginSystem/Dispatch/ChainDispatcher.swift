@@ -4,7 +4,8 @@ public struct ChainOutcome: Sendable {
     public let value: JSONValue
     /// The plugin that returned STOP_CHAIN, if one did.
     public let stoppedBy: String?
-    /// The plugins that ran, in order, with what each printed or logged.
+    /// The plugins that ran, in order, with what each returned, printed or logged; empty when the
+    /// dispatch was asked not to keep them.
     public let answers: [PluginAnswer]
 }
 
@@ -17,19 +18,26 @@ public struct ChainDispatcher: Sendable {
     public init(_ registry: PluginRegistry) { self.registry = registry }
 
     public func plan(_ kind: String, _ hook: String) throws(DagstackError) -> DispatchPlan {
-        try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .chain)
+        try registry.plan(kind: kind, hook: hook, as: .chain)
     }
 
+    /// Runs the chain. With `keepAnswers: false` only the final value comes back (as from the
+    /// reference's dispatcher); stages that change the value in place (`ChainStage`) then work on
+    /// the one value the dispatch owns instead of copying it per stage.
     public func dispatch(
-        _ kind: String, _ hook: String, initial: JSONValue, named: JSONObject = [:], metadata: JSONObject = [:]
+        _ kind: String, _ hook: String, initial: consuming JSONValue, named: JSONObject = [:], metadata: JSONObject = [:],
+        keepAnswers: Bool = true
     ) async throws(DagstackError) -> ChainOutcome {
         let plan = try plan(kind, hook)
         let observers = registry.observers
+        if !keepAnswers, named.isEmpty, observers.isEmpty, let stages = plan.inPlaceStages {
+            return try runInPlace(stages, plan, value: initial, metadata: metadata)
+        }
         // Nothing watches or wraps the calls: synchronous stages run straight in this loop.
         let direct = observers.isEmpty && plan.middleware.isEmpty && plan.spec?.outputSchema == nil
         var value = initial
         var answers: [PluginAnswer] = []
-        answers.reserveCapacity(plan.candidates.count)
+        if keepAnswers { answers.reserveCapacity(plan.candidates.count) }
         var index = 0
         while index < plan.candidates.count {
             let stage = plan.candidates[index]
@@ -38,7 +46,7 @@ public struct ChainDispatcher: Sendable {
             {
                 for (ran, result, _) in batch {
                     let reply = try result.get()
-                    answers.append(PluginAnswer(plugin: ran.name, reply: reply))
+                    if keepAnswers { answers.append(PluginAnswer(plugin: ran.name, reply: reply)) }
                     switch reply.output {
                     case .stopChain: return ChainOutcome(value: value, stoppedBy: ran.name, answers: answers)
                     case .value(let next): value = next
@@ -54,7 +62,7 @@ public struct ChainDispatcher: Sendable {
             } else {
                 reply = try await run(stage, in: plan, value: value, named: named, metadata: metadata, observers: observers)
             }
-            answers.append(PluginAnswer(plugin: stage.name, reply: reply))
+            if keepAnswers { answers.append(PluginAnswer(plugin: stage.name, reply: reply)) }
             switch reply.output {
             case .stopChain:
                 registry.logger.debug("chain stopped by \(stage.name) in \(kind).\(hook) — remaining plugins skipped")
@@ -74,6 +82,31 @@ public struct ChainDispatcher: Sendable {
             .dispatchMismatch,
             "Plugin '\(stage.name)' returned \(first.received)\(where_), expected \(first.expected) (\(plan.kind).\(plan.hook) output_schema \(schema.source))",
             plugin: stage.name)
+    }
+
+    /// The whole chain on one value, each stage changing it where it lies.
+    func runInPlace(
+        _ stages: [InPlaceStage], _ plan: DispatchPlan, value initial: consuming JSONValue, metadata: JSONObject
+    ) throws(DagstackError) -> ChainOutcome {
+        var value = consume initial
+        for index in stages.indices {
+            let step: ChainStep
+            do {
+                step = try metadata.isEmpty
+                    ? stages[index].body(&value, stages[index].context)
+                    : stages[index].body(&value, HookContext(
+                        plugin: stages[index].record.name, kind: plan.kind, hook: plan.hook, metadata: metadata,
+                        resources: stages[index].record.storage.resources))
+            } catch {
+                throw DagstackError.from(error, plugin: stages[index].record.name, during: "\(plan.kind).\(plan.hook)")
+            }
+            if step == .stopChain {
+                let name = stages[index].record.name
+                registry.logger.debug("chain stopped by \(name) in \(plan.kind).\(plan.hook) — remaining plugins skipped")
+                return ChainOutcome(value: value, stoppedBy: name, answers: [])
+            }
+        }
+        return ChainOutcome(value: value, stoppedBy: nil, answers: [])
     }
 
     static func runDirect(

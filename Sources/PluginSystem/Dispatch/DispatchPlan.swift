@@ -1,6 +1,8 @@
 import OrderedCollections
-/// The plugins one dispatch will call, in order, after the hook's class has been checked.
-public struct DispatchPlan: Sendable {
+/// The plugins one dispatch will call, in order, after the hook's class has been checked. Plans
+/// are cached by the registry (`PluginRegistry.plan`) and shared: a class, so handing one to a
+/// dispatch costs one reference count.
+public final class DispatchPlan: Sendable {
     public let kind: String
     public let hook: String
     public let dispatchClass: DispatchClass
@@ -10,14 +12,13 @@ public struct DispatchPlan: Sendable {
     public let candidates: [PluginRecord]
     /// Active middleware wrapping `kind.hook`, outermost first.
     public let middleware: [PluginRecord]
+    /// For a chain that every candidate runs in place, with nothing between the stages (no
+    /// middleware, no output schema to check): their bodies, looked up once per plan.
+    let inPlaceStages: [InPlaceStage]?
     let kindsGeneration: Int
 
     /// Checks `kind.hook` against its spec (a known kind must declare the hook with this class),
-    /// then takes the active plugins that implement it. Plans are cached by the registry.
-    public init(registry: PluginRegistry, kind: String, hook: String, as dispatchClass: DispatchClass) throws(DagstackError) {
-        self = try registry.plan(kind: kind, hook: hook, as: dispatchClass)
-    }
-
+    /// then takes the active plugins that implement it.
     init(building registry: PluginRegistry, kind: String, hook: String, as dispatchClass: DispatchClass) throws(DagstackError) {
         self.kind = kind
         self.hook = hook
@@ -26,7 +27,23 @@ public struct DispatchPlan: Sendable {
         spec = try registry.kinds.check(kind: kind, hook: hook, dispatcher: dispatchClass)
         candidates = registry.candidates(kind: kind).filter { $0.implements(hook) }
         middleware = registry.middleware(kind: kind, hook: hook)
+        let stages = dispatchClass == .chain && middleware.isEmpty && spec?.outputSchema == nil
+            ? candidates.compactMap { record in
+                record.instance?.chainStage(hook).map {
+                    InPlaceStage(record: record, body: $0, context: HookContext(
+                        plugin: record.name, kind: kind, hook: hook, metadata: [:], resources: record.storage.resources))
+                }
+            } : []
+        inPlaceStages = stages.count == candidates.count && !candidates.isEmpty ? stages : nil
     }
+}
+
+/// One stage of an in-place chain, with the context it gets when the dispatch carries no metadata
+/// (built once per plan rather than once per stage run).
+struct InPlaceStage: Sendable {
+    let record: PluginRecord
+    let body: ChainStage
+    let context: HookContext
 }
 
 /// One plugin's answer in a multi-plugin dispatch.

@@ -12,7 +12,7 @@ public struct SingletonDispatcher: Sendable {
     }
 
     public func select(_ kind: String, _ hook: String) throws(DagstackError) -> PluginRecord {
-        let plan = try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .singleton)
+        let plan = try registry.plan(kind: kind, hook: hook, as: .singleton)
         return try select(plan)
     }
 
@@ -47,7 +47,7 @@ public struct SingletonDispatcher: Sendable {
     public func dispatch(
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> PluginAnswer {
-        let plan = try DispatchPlan(registry: registry, kind: kind, hook: hook, as: .singleton)
+        let plan = try registry.plan(kind: kind, hook: hook, as: .singleton)
         let chosen = try select(plan)
         let reply = try await HookInvoker(registry: registry).call(chosen, kind: kind, hook: hook, arguments: arguments, metadata: metadata)
         return PluginAnswer(plugin: chosen.name, reply: reply)

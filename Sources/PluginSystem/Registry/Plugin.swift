@@ -76,6 +76,18 @@ public struct HookReply: Sendable, Equatable {
 /// A hook body that runs to completion without suspending.
 public typealias SynchronousHook = @Sendable (HookArguments, HookContext) throws -> HookOutput
 
+/// A chain hook that changes the value it is handed instead of returning a new one. Dispatch owns
+/// the value between stages, so a stage that sets one field of a large value copies nothing (see
+/// `JSONValue.modifyObject`). It takes no keyword arguments. A stage that returns `.stopChain` must
+/// leave the value unchanged: STOP_CHAIN's result is the value from before the stage.
+public typealias ChainStage = @Sendable (inout JSONValue, HookContext) throws -> ChainStep
+
+/// What an in-place chain stage tells the dispatcher: go on to the next stage, or STOP_CHAIN.
+public enum ChainStep: Sendable, Equatable {
+    case next
+    case stopChain
+}
+
 /// A plugin instance as the runtime sees it, whatever runs the code: a Swift type in this process,
 /// a Python interpreter, or a child process over stdio. Hosts adapt their plugins to this.
 public protocol Plugin: AnyObject, Sendable {
@@ -90,6 +102,9 @@ public protocol Plugin: AnyObject, Sendable {
     /// A synchronous body for `hook`, when the plugin has one. Dispatch calls it directly, without
     /// the cost of asynchronous calls, when nothing needs to see the call (no middleware, no observer).
     func synchronousHook(_ hook: String) -> SynchronousHook?
+    /// An in-place body for chain hook `hook`, when the plugin has one: chain dispatch that does
+    /// not keep every stage's answer runs it on the value it owns.
+    func chainStage(_ hook: String) -> ChainStage?
     /// True when the plugin's host enforces set-up and teardown limits itself (and stops the plugin
     /// when they pass): the registry then waits for its answer instead of racing it with a timer.
     var enforcesTimeLimits: Bool { get }
@@ -101,6 +116,7 @@ public protocol Plugin: AnyObject, Sendable {
 extension Plugin {
     public var hookNames: [String]? { nil }
     public func synchronousHook(_ hook: String) -> SynchronousHook? { nil }
+    public func chainStage(_ hook: String) -> ChainStage? { nil }
     public var enforcesTimeLimits: Bool { false }
     public func setup(_ context: PluginContext) async throws {}
     public func teardown() async throws {}

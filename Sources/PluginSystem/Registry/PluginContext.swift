@@ -15,11 +15,20 @@ public struct PluginContext: Sendable {
     public let folder: String?
 }
 
-/// What a plugin receives with every hook call (the `ctx` of `rewrite(self, ctx, query)`).
-public struct HookContext: Sendable {
+/// What a plugin receives with every hook call (the `ctx` of `rewrite(self, ctx, query)`). A class:
+/// passing it to a stage costs one reference count rather than one per field.
+public final class HookContext: Sendable {
     public let plugin: String
     public let kind: String
     public let hook: String
     public let metadata: JSONObject
     public let resources: ResourceContainer
+
+    init(plugin: String, kind: String, hook: String, metadata: JSONObject, resources: ResourceContainer) {
+        self.plugin = plugin
+        self.kind = kind
+        self.hook = hook
+        self.metadata = metadata
+        self.resources = resources
+    }
 }

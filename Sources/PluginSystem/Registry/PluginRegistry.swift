@@ -180,8 +180,10 @@ public final class PluginRegistry: Sendable {
         }
     }
 
-    /// The plan of one dispatch, cached until the registry or its kinds change.
-    func plan(kind: String, hook: String, as dispatchClass: DispatchClass) throws(DagstackError) -> DispatchPlan {
+    /// The plan of one dispatch, cached until the registry or its kinds change: `kind.hook` checked
+    /// against its spec (a known kind must declare the hook with this class), then the active
+    /// plugins that implement it.
+    public func plan(kind: String, hook: String, as dispatchClass: DispatchClass) throws(DagstackError) -> DispatchPlan {
         let key = PlanKey(kind: kind, hook: hook, dispatchClass: dispatchClass)
         let generation = kinds.generation
         if let cached = state.withLock({ $0.planCache[key] }), cached.kindsGeneration == generation { return cached }

@@ -12,12 +12,14 @@ public final class SwiftPlugin: Plugin {
 
     let hooks: [String: Hook]
     let synchronous: [String: SynchronousHook]
+    let stages: [String: ChainStage]
     let onSetup: Setup?
     let onTeardown: Teardown?
 
     public init(hooks: [String: Hook], setup: Setup? = nil, teardown: Teardown? = nil) {
         self.hooks = hooks
         synchronous = [:]
+        stages = [:]
         onSetup = setup
         onTeardown = teardown
     }
@@ -26,6 +28,22 @@ public final class SwiftPlugin: Plugin {
     public init(synchronousHooks: [String: SynchronousHook], setup: Setup? = nil, teardown: Teardown? = nil) {
         synchronous = synchronousHooks
         hooks = synchronousHooks.mapValues { body in { args, ctx in try body(args, ctx) } }
+        stages = [:]
+        onSetup = setup
+        onTeardown = teardown
+    }
+
+    /// A plugin whose hooks are chain stages that change the value in place. Called on their own
+    /// (the console's trace, `call`, a dispatch that keeps answers) they work on a copy.
+    public init(chainStages: [String: ChainStage], setup: Setup? = nil, teardown: Teardown? = nil) {
+        stages = chainStages
+        synchronous = chainStages.mapValues { stage in
+            { args, ctx in
+                var value = args.positional.first ?? .null
+                return try stage(&value, ctx) == .stopChain ? .stopChain : .value(value)
+            }
+        }
+        hooks = synchronous.mapValues { body in { args, ctx in try body(args, ctx) } }
         onSetup = setup
         onTeardown = teardown
     }
@@ -35,6 +53,8 @@ public final class SwiftPlugin: Plugin {
     public var hookNames: [String]? { hooks.keys.sorted() }
 
     public func synchronousHook(_ hook: String) -> SynchronousHook? { synchronous[hook] }
+
+    public func chainStage(_ hook: String) -> ChainStage? { stages[hook] }
 
     public func setup(_ context: PluginContext) async throws { try await onSetup?(context) }
 

@@ -72,6 +72,17 @@ extension JSONValue {
         return nil
     }
 
+    /// Changes an object value in place: the members are moved out of the enum while `body` runs,
+    /// so a value nothing else holds is changed without copying (a chain stage's way to set one
+    /// field of a large value). Nil, and `body` not run, when the value is not an object.
+    @discardableResult
+    public mutating func modifyObject<R>(_ body: (inout JSONObject) throws -> R) rethrows -> R? {
+        guard case .object(var members) = self else { return nil }
+        self = .null  // drops the enum's reference: `members` is now the only one
+        defer { self = .object(members) }
+        return try body(&members)
+    }
+
     /// Element of an array value; nil for other values or an index out of range.
     public subscript(index: Int) -> JSONValue? {
         if case .array(let a) = self, a.indices.contains(index) { return a[index] }
@@ -119,7 +130,10 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(stringLiteral value: String) { self = .string(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(JSONObject(elements, uniquingKeysWith: { _, last in last }))
+        // Not `init(_:uniquingKeysWith:)`: it grows its storage element by element.
+        var object = JSONObject(minimumCapacity: elements.count)
+        for (key, value) in elements { object[key] = value }  // a repeated key: the last one wins
+        self = .object(object)
     }
 }
 
