@@ -90,6 +90,8 @@ public final class PythonHost: Sendable {
                 [
                     "name": .string(spec.manifest.name),
                     "folder": .string(URL(fileURLWithPath: spec.folder).standardizedFileURL.path),
+                    // Resolved here: Python's os.path.realpath costs ~40 µs a plugin, a third of loading one.
+                    "real_folder": .string(Self.realPath(spec.folder)),
                     "entry_point": spec.manifest.entryPoint.map(JSONValue.string) ?? .null,
                     "resources": .array((spec.manifest.resources.required + spec.manifest.resources.optional).map(JSONValue.string)),
                 ]
@@ -123,6 +125,13 @@ public final class PythonHost: Sendable {
                 inferred: entry["inferred"] == true, hooks: hooks))
         }
         return results
+    }
+
+    /// The folder with every symbolic link resolved (as given when it cannot be resolved).
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     // MARK: Calls

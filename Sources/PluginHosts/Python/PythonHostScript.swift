@@ -439,14 +439,15 @@ CONTRACT_KEY = "_dagstack_contract"
 BASELINE = {}
 
 
-def _load_module(name, folder, module_name):
+def _load_module(name, folder, module_name, real_folder=None):
     if module_name.startswith(".") or "/" in module_name or "\\" in module_name or ".." in module_name.split("."):
         raise PluginError(f"entry_point module {module_name!r} must be a module path inside the plugin folder")
     path = os.path.join(folder, *module_name.split(".")) + ".py"
-    real_folder = os.path.realpath(folder)
-    if not os.path.realpath(path).startswith(real_folder + os.sep):
+    real_folder = real_folder or os.path.realpath(folder)
+    real_path = os.path.realpath(path)
+    if not real_path.startswith(real_folder + os.sep):
         raise PluginError(f"entry_point module {module_name!r} resolves outside the plugin folder")
-    if not os.path.isfile(path):
+    if not os.path.isfile(real_path):
         raise PluginError(f"module file not found: {path}")
     qualified = f"dagstack._discovered.{name.replace('-', '_').replace('.', '_')}.{module_name}"
     parts = qualified.split(".")
@@ -459,8 +460,15 @@ def _load_module(name, folder, module_name):
     spec = importlib.util.spec_from_file_location(qualified, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[qualified] = module
+
+    def execute():
+        # What exec_module does, without its look for cached bytecode (this host writes none).
+        with open(real_path, "rb") as source:
+            code = compile(source.read(), path, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+
     try:
-        _run_captured(lambda: spec.loader.exec_module(module))
+        _run_captured(execute)
     except BaseException as exc:
         del sys.modules[qualified]
         raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {exc}") from exc
@@ -474,12 +482,12 @@ def load_plugin(spec):
         module_name, sep, class_name = entry.partition(":")
         if not sep or not module_name or not class_name:
             raise PluginError(f"Invalid entry_point {entry!r}: expected 'module.path:ClassName'")
-        module = _load_module(name, folder, module_name)
+        module = _load_module(name, folder, module_name, spec.get("real_folder"))
         if not hasattr(module, class_name):
             raise PluginError(f"Module {module_name!r} has no attribute {class_name!r} (entry_point {entry!r})")
         cls = getattr(module, class_name)
     else:
-        module = _load_module(name, folder, "plugin")
+        module = _load_module(name, folder, "plugin", spec.get("real_folder"))
         classes = [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
         if len(classes) != 1:
             found = ", ".join(c.__name__ for c in classes) or "none"
