@@ -63,20 +63,25 @@ enum Bench {
 
     static let seedQuery: JSONValue = ["text": "  How to LAUNCH dagstack?  ", "tenant_id": "acme-corp"]
 
-    /// A raw line round trip to a Python echo child: the physical floor for Python-hosted calls.
-    static func echoFloor(payload: JSONValue, count: Int) throws -> [Double] {
-        let process = try ChildProcessForBench(command: ["python3", echoServer])
+    /// Raw line round trips to a Python echo child — the physical floor for Python-hosted calls —
+    /// waiting by sleeping in `read` and by checking without sleeping; the floor is the faster.
+    static func echoFloor(payload: JSONValue, count: Int) throws -> (floor: [Double], blocking: [Double], spinning: [Double]) {
+        let python = ProcessInfo.processInfo.environment["DAGSTACK_PYTHON"] ?? "python3"
+        let process = try ChildProcessForBench(command: [python, echoServer])
         defer { process.stop() }
         var line = JSONValue.object(["jsonrpc": "2.0", "method": "echo", "params": ["_args": [payload]], "id": 1]).encodedBytes()
         line.append(0x0A)
-        for _ in 0..<200 { try process.roundTrip(line) }
-        var samples: [Double] = []
-        for _ in 0..<count {
+        for _ in 0..<200 { try process.roundTrip(line, spinning: false) }
+        var blocking: [Double] = [], spinning: [Double] = []
+        for i in 0..<(2 * count) {  // alternating, so both see the same machine
+            let spin = i % 2 == 1
             let start = ContinuousClock.now
-            try process.roundTrip(line)
-            samples.append(Measure.seconds(ContinuousClock.now - start))
+            try process.roundTrip(line, spinning: spin)
+            let took = Measure.seconds(ContinuousClock.now - start)
+            if spin { spinning.append(took) } else { blocking.append(took) }
         }
-        return samples
+        let floor = Measure.median(spinning) < Measure.median(blocking) ? spinning : blocking
+        return (floor, blocking, spinning)
     }
 
     // 2. Trace of the seed chain through the Python host.
@@ -89,10 +94,12 @@ enum Bench {
         for _ in 0..<50 { _ = await tracer.trace(seedQuery) }
         let trace = await Measure.each(500) { _ = await tracer.trace(seedQuery) }
         let plain = try await Measure.each(500) { _ = try await ChainDispatcher(dir.registry).dispatch("query_rewriter", "rewrite", initial: seedQuery) }
-        let floor = try echoFloor(payload: seedQuery, count: 2000)
+        let (floor, blocking, spinning) = try echoFloor(payload: seedQuery, count: 2000)
         report("trace_seed_chain_python_host", Measure.median(trace) * 1e6, "us")
         report("dispatch_seed_chain_python_host", Measure.median(plain) * 1e6, "us")
         report("python_echo_round_trip_floor", Measure.median(floor) * 1e6, "us")
+        report("python_echo_round_trip_blocking_read", Measure.median(blocking) * 1e6, "us")
+        report("python_echo_round_trip_spinning_read", Measure.median(spinning) * 1e6, "us")
         report("trace_seed_chain_vs_floor", Measure.median(trace) / Measure.median(floor), "x")
         await dir.close()
     }
@@ -115,7 +122,7 @@ enum Bench {
         for _ in 0..<500 { _ = try await dir.registry.call("echo", hook: "echo", arguments: HookArguments([payload])) }
         let ours = try await Measure.each(5000) { _ = try await dir.registry.call("echo", hook: "echo", arguments: HookArguments([payload])) }
         await dir.close()
-        let floor = try echoFloor(payload: payload, count: 5000)
+        let floor = try echoFloor(payload: payload, count: 5000).floor
         report("stdio_round_trip_p50", Measure.percentile(ours, 50) * 1e6, "us")
         report("stdio_round_trip_p99", Measure.percentile(ours, 99) * 1e6, "us")
         report("stdio_raw_pipe_floor_p50", Measure.percentile(floor, 50) * 1e6, "us")
