@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One plugin folder found by discovery: its manifest and where it lives. The host binds each
 /// entry to an instance (as in the Go binding's `Discover` + `RegisterManifest`).
@@ -55,12 +56,10 @@ public enum Discovery {
         }
 
         var plugins: [DiscoveredPlugin] = []
-        for folder in folders {
-            do {
-                let manifest = try ManifestLoader.load(file: folder + "/" + ManifestLoader.fileName)
-                plugins.append(DiscoveredPlugin(manifest: manifest, folder: folder))
-            } catch {
-                skipped.append(SkippedFolder(folder: folder, error: error))
+        for (folder, loaded) in zip(folders, loadManifests(folders)) {
+            switch loaded {
+            case .success(let manifest): plugins.append(DiscoveredPlugin(manifest: manifest, folder: folder))
+            case .failure(let error): skipped.append(SkippedFolder(folder: folder, error: error))
             }
         }
 
@@ -79,6 +78,24 @@ public enum Discovery {
         let byName = Dictionary(uniqueKeysWithValues: plugins.map { ($0.manifest.name, $0) })
         skipped.sort { $0.folder.utf8.lexicographicallyPrecedes($1.folder.utf8) }
         return DiscoveryResult(plugins: order.map { byName[$0.name]! }, skipped: skipped, scanned: folders.count)
+    }
+
+    /// Each folder's manifest, in the folders' order. Reading and parsing them is most of
+    /// discovery's time and each is independent of the others: large directories use every core.
+    static func loadManifests(_ folders: [String]) -> [Result<PluginManifest, DagstackError>] {
+        let load = { @Sendable (folder: String) in
+            Result { () throws(DagstackError) in try ManifestLoader.load(file: folder + "/" + ManifestLoader.fileName) }
+        }
+        guard folders.count >= 32 else { return folders.map(load) }
+        let results = Mutex([Result<PluginManifest, DagstackError>?](repeating: nil, count: folders.count))
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: folders.count, by: workers) {
+                let loaded = load(folders[index])
+                results.withLock { $0[index] = loaded }
+            }
+        }
+        return results.withLock { $0.map { $0! } }
     }
 
     /// Depth-first over sorted children. A folder holding `dagstack.toml` is a plugin and is not
