@@ -56,6 +56,32 @@ import Testing
         #expect(result.skipped[1].error.message.hasPrefix("Malformed TOML at \(dir.path)/bad-toml/dagstack.toml:1:"))
     }
 
+    @Test func aLargeDirectoryLoadsInParallelWithTheSameOrderAndSkips() throws {
+        let dir = TempDir()
+        // Enough folders for the parallel path; every seventh one broken, a dependency across the range.
+        for i in 0..<50 {
+            let folder = String(format: "p%02d", i)
+            if i % 7 == 3 {
+                dir.write("\(folder)/dagstack.toml", "[plugin\nname = \(i)")
+            } else {
+                dir.plugin(folder, name: folder, priority: i % 5, extra: i == 1 ? "depends_on = [\"p48\"]" : "")
+            }
+        }
+        let result = try Discovery.discover(dir.path)
+        let good = (0..<50).filter { $0 % 7 != 3 }.map { String(format: "p%02d", $0) }
+        // Priority desc, ties by name; p01 runs after the plugin it depends on.
+        let expected = good.filter { $0 != "p01" }.sorted {
+            let (a, b) = (Int($0.dropFirst())! % 5, Int($1.dropFirst())! % 5)
+            return a != b ? a > b : $0 < $1
+        }
+        let order = result.plugins.map(\.manifest.name)
+        #expect(order.filter { $0 != "p01" } == expected)
+        #expect(order.firstIndex(of: "p01")! > order.firstIndex(of: "p48")!)
+        #expect(result.skipped.map { ($0.folder as NSString).lastPathComponent } == ["p03", "p10", "p17", "p24", "p31", "p38", "p45"])
+        #expect(result.skipped.allSatisfy { $0.error.message.hasPrefix("Malformed TOML at \(dir.path)/p") })
+        #expect(result.scanned == 50)
+    }
+
     @Test func duplicateNamesFailNamingBothFolders() {
         let dir = TempDir()
         dir.plugin("one", name: "same", kind: "a")
