@@ -211,7 +211,7 @@ final class ChildProcess: Sendable {
     /// Waits (bounded) for a child that closed its output to finish exiting, so its status is known.
     func waitForExit(seconds: Double) {
         let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while isRunning && ContinuousClock.now < until { usleep(2_000) }
+        while isRunning && ContinuousClock.now < until { usleep(500) }
     }
 
     /// How the child ended, in words: "exited with status 3", "killed by signal 11 (SIGSEGV)".
@@ -233,8 +233,10 @@ final class ChildProcess: Sendable {
         closeInput()
         if isRunning {
             kill(-pid, SIGTERM)
+            // Checked often: a child that honours SIGTERM is gone in about a millisecond, and the
+            // console's exit waits for this.
             let until = ContinuousClock.now + .milliseconds(Int(grace * 1000))
-            while isRunning && ContinuousClock.now < until { usleep(5_000) }
+            while isRunning && ContinuousClock.now < until { usleep(500) }
         }
         // The group may outlive its leader (a plugin's own children): kill whatever is left.
         kill(-pid, SIGKILL)
