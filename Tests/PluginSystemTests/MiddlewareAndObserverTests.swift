@@ -153,6 +153,39 @@ func middleware(_ name: String, priority: Int = 1000, kinds: [String] = ["*"], h
         #expect(choice.validate(2).isEmpty)
         #expect(choice.validate(3).count == 1)
     }
+
+    @Test func schemaValidatorPatternsBoundsCombinatorsAndRecursiveRefs() {
+        let schema = JSONSchema([
+            "$defs": ["node": ["type": "object", "required": ["id"],
+                               "properties": ["id": ["type": "string", "pattern": "^n[0-9]+$"],
+                                              "children": ["type": "array", "items": ["$ref": "#/$defs/node"]]]]],
+            "type": "object",
+            "properties": [
+                "root": ["$ref": "#/$defs/node"],
+                "score": ["exclusiveMinimum": 0, "exclusiveMaximum": 1],
+                "pair": ["prefixItems": [["type": "string"], ["type": "integer"]], "items": ["const": true]],
+                "label": ["anyOf": [["type": "string"], ["type": "null"]], "not": ["const": "forbidden"]],
+            ],
+        ])
+        let good: JSONValue = ["root": ["id": "n1", "children": [["id": "n2", "children": [["id": "n3"]]]]], "score": 0.5,
+                               "pair": ["a", 1, true, true], "label": nil]
+        #expect(schema.validate(good).isEmpty)
+        let bad: JSONValue = ["root": ["id": "n1", "children": [["id": "x2", "children": [["name": "n3"]]]]], "score": 1,
+                              "pair": [1, "a", false], "label": "forbidden"]
+        #expect(schema.validate(bad).map(\.description) == [
+            "/root/children/0/id: expected a string matching /^n[0-9]+$/, got string \"x2\"",
+            "/root/children/0/children/0/id: expected required property 'id', got nothing",
+            "/score: expected a number < 1, got integer 1",
+            "/pair/0: expected string, got integer 1",
+            "/pair/1: expected integer, got string \"a\"",
+            "/pair/2: expected true, got boolean false",
+            "/label: expected a value not matching {\"const\":\"forbidden\"}, got string \"forbidden\"",
+        ])
+        let either = JSONSchema(["anyOf": [["type": "string"], ["type": "null"]]])
+        #expect(either.validate(3).map(\.description) == ["value: expected string or null, got integer 3"])
+        let slash = JSONSchema(["properties": ["a/b": ["type": "string"]]])
+        #expect(slash.validate(["a/b": 1]).map(\.path) == ["/a~1b"])
+    }
 }
 
 @Suite struct ResourceTests {
