@@ -63,3 +63,54 @@ final class Seen: HookObserver {
         await dir.close()
     }
 }
+
+/// A directory's Python plugins are set up in one exchange, in the same order and with the same
+/// outcomes as one by one.
+@Suite struct SetupBatchingTests {
+    /// A plugin whose setup records its name, and whether it ran inside the host's batched set-up.
+    static func recorder(_ dir: TempDir, _ folder: String, priority: Int, extra: String = "", raises: Bool = false) {
+        dir.plugin(folder, name: folder, kind: "order", priority: priority, extra: extra)
+        dir.write("\(folder)/plugin.py", """
+            import builtins, sys
+
+            class Recorder:
+                def setup(self, ctx):
+                    frames, frame = [], sys._getframe(1)
+                    while frame is not None:
+                        frames.append(frame.f_code.co_name)
+                        frame = frame.f_back
+                    batched = "m_setup_many" in frames
+                    builtins.__dict__.setdefault("_setup_order", []).append(f"{'\(folder)'}{'*' if batched else ''}")
+                    if \(raises ? "True" : "False"):
+                        raise RuntimeError("no database")
+
+                def order(self, ctx):
+                    return list(builtins._setup_order)
+            """)
+    }
+
+    @Test func pluginsAreSetUpInOneExchangeInOrderAndAFailureStopsOnlyItsDependents() async throws {
+        let dir = TempDir()
+        Self.recorder(dir, "alpha", priority: 5)
+        Self.recorder(dir, "bravo", priority: 9, extra: #"depends_on = ["delta"]"#)
+        Self.recorder(dir, "charlie", priority: 7, raises: true)
+        Self.recorder(dir, "delta", priority: 1)
+        Self.recorder(dir, "echo", priority: 3, extra: #"depends_on = ["charlie"]"#)
+        Self.recorder(dir, "foxtrot", priority: 2)
+        let loaded = await PluginDirectory.load(dir.path)
+        let states = Dictionary(uniqueKeysWithValues: loaded.registry.records.map { ($0.name, $0.state) })
+        #expect(states["charlie"]?.reason == "Plugin 'charlie' failed in setup: RuntimeError: no database")
+        guard case .failed(let charlie)? = states["charlie"] else { Issue.record("charlie did not fail"); return }
+        #expect(charlie.code == .pluginLoadError)
+        #expect(states["echo"] == .unavailable("its dependency 'charlie' failed"))
+        for name in ["alpha", "bravo", "delta", "foxtrot"] { #expect(states[name] == .active, "\(name)") }
+        // The reference's set-up order: the highest-priority plugin whose dependencies are set up, next.
+        #expect(loaded.setupOutcomes.map(\.plugin) == ["charlie", "alpha", "echo", "foxtrot", "delta", "bravo"])
+        // All six start as one batch, which stops at charlie's failure; alpha is set up alone (echo,
+        // next, now waits on a failed plugin and cannot join a batch); echo is skipped; the last
+        // three are one batch again. (* = set up inside a batch.)
+        let answer = try await BroadcastCollectDispatcher(loaded.registry).dispatch("order", "order")
+        #expect(answer.answers.first?.reply.output == .value(["charlie*", "alpha", "foxtrot*", "delta*", "bravo*"]))
+        await loaded.close()
+    }
+}

@@ -144,6 +144,35 @@ public final class PythonHost: Sendable {
         return reply.logs
     }
 
+    /// Several set-ups in one exchange (see `SetupBatchingPlugin`); nil when the exchange itself
+    /// failed — the interpreter is then restarted and the caller sets them up one by one.
+    func setupMany(_ plugins: [(name: String, metadata: JSONObject)], timeout: Double) async -> [Result<Duration, DagstackError>]? {
+        let entries: [JSONValue] = plugins.map { ["plugin": .string($0.name), "metadata": .object($0.metadata)] }
+        let reply: (value: JSONValue, logs: [PluginLog])
+        do {
+            reply = try await rawExchange(
+                "setup_many", ["plugins": .array(entries)], timeout: timeout, plugin: plugins.first?.name, activity: "setup",
+                limitName: "startup_timeout_sec")
+        } catch {
+            if error.pluginStopped, !state.withLock({ $0.stopping }) { _ = await restartOffTask() }
+            return nil
+        }
+        guard let channel = state.withLock({ $0.channel }) else { return nil }
+        let metadata = Dictionary(plugins.map { ($0.name, $0.metadata) }, uniquingKeysWith: { first, _ in first })
+        return (reply.value["results"]?.arrayValue ?? []).map { entry in
+            let name = entry["plugin"]?.stringValue ?? "?"
+            if let error = entry["error"] {
+                let failure = RPCFailure.remote(code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? "", data: error["data"])
+                var result = failure.error(plugin: name, activity: "setup", process: channel.process, timeout: timeout, limitName: "startup_timeout_sec")
+                result.logs = Self.logs(error["data"]?["logs"])
+                return .failure(result)
+            }
+            let params: JSONValue = ["plugin": .string(name), "metadata": .object(metadata[name] ?? [:])]
+            state.withLock { $0.setUp.append((name, params)) }
+            return .success(.microseconds(entry["duration_us"]?.intValue ?? 0))
+        }
+    }
+
     func teardown(_ name: String, timeout: Double) async throws(DagstackError) -> [PluginLog] {
         defer { state.withLock { $0.setUp.removeAll { $0.name == name } } }
         return try await request("teardown", ["plugin": .string(name)], timeout: timeout, plugin: name, activity: "teardown",

@@ -612,6 +612,25 @@ def m_setup(params):
     return {"logs": CURRENT.logs}
 
 
+def m_setup_many(params):
+    """Several set-ups in one exchange, in order, stopping after the first that raises. Returns each
+    that ran, with its logs and time, or its error."""
+    results = []
+    for entry in params["plugins"]:
+        started = time.perf_counter()
+        try:
+            logs = m_setup(entry)["logs"]
+            results.append({"plugin": entry["plugin"], "logs": logs, "duration_us": int((time.perf_counter() - started) * 1e6)})
+        except BaseException as exc:
+            error = _error(exc, getattr(exc, "kind", "exception"))
+            error["data"]["logs"] = CURRENT.logs
+            results.append({"plugin": entry["plugin"], "error": error})
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            break
+    return {"results": results}
+
+
 def m_teardown(params):
     name = params["plugin"]
     instance = PLUGINS[name]["instance"]
@@ -797,7 +816,7 @@ def m_ambient_state(params):
     return {"violations": found}
 
 
-METHODS = {"load": m_load, "setup": m_setup, "teardown": m_teardown, "call": m_call, "chain": m_chain, "inspect": m_inspect,
+METHODS = {"load": m_load, "setup": m_setup, "setup_many": m_setup_many, "teardown": m_teardown, "call": m_call, "chain": m_chain, "inspect": m_inspect,
            "ambient_state": m_ambient_state}
 
 

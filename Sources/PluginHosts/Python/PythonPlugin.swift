@@ -3,7 +3,7 @@ import PluginSystem
 
 /// A plugin whose code is a Python class in its folder (`runtime = "in_process"`), run by its
 /// directory's `PythonHost`. Its `plugin.py` runs unchanged.
-public final class PythonPlugin: ChainBatchingPlugin {
+public final class PythonPlugin: ChainBatchingPlugin, SetupBatchingPlugin {
     public let name: String
     public let host: PythonHost
     public let loaded: PythonHost.Loaded
@@ -23,13 +23,21 @@ public final class PythonPlugin: ChainBatchingPlugin {
 
     public var hookNames: [String]? { loaded.hooks.keys.sorted() }
 
-    /// Every plugin of one interpreter can run in one batch.
+    /// Every plugin of one interpreter can run (or be set up) in one batch.
     public var batchGroup: ObjectIdentifier { ObjectIdentifier(host) }
 
     public func callChain(
         _ plugins: [String], kind: String, hook: String, value: JSONValue, named: JSONObject, metadata: JSONObject
     ) async -> [BatchedStage]? {
         await host.callChain(plugins, kind: kind, hook: hook, value: value, named: named, metadata: metadata)
+    }
+
+    public func setupBatch(_ plugins: [BatchedSetup]) async -> [Result<Duration, DagstackError>]? {
+        // The strictest member's limit, for the whole batch: a hang is caught no later than set-up one
+        // by one would catch it. A batch that is only slow also passes it; the registry then sets the
+        // plugins up one by one, each within its own limit.
+        let limit = plugins.map { Double($0.context.manifest.startupTimeoutSec) }.min() ?? 30
+        return await host.setupMany(plugins.map { ($0.name, $0.context.metadata) }, timeout: limit)
     }
 
     public func setup(_ context: PluginContext) async throws {

@@ -19,10 +19,19 @@ extension PluginRegistry {
         let pending = records.filter { if case .registered = $0.lifecycle { true } else { false } }
         let order = try TopologicalOrder.sort(pending.map(\.manifest))
         var outcomes: [SetupOutcome] = []
-        for manifest in order {
+        var index = 0
+        while index < order.count {
+            let batch = await setUpBatch(order[index...], config: config, metadata: metadata)
+            if !batch.isEmpty {
+                outcomes += batch
+                index += batch.count
+                continue
+            }
+            let manifest = order[index]
             let started = ContinuousClock.now
             let state = await setUp(manifest.name, config: config, metadata: metadata)
             outcomes.append(SetupOutcome(plugin: manifest.name, state: state, duration: ContinuousClock.now - started))
+            index += 1
         }
         return outcomes
     }
@@ -38,9 +47,7 @@ extension PluginRegistry {
         do { container = try resources.container(for: manifest) } catch {
             return finishSetup(name, .failed(error))
         }
-        let context = PluginContext(
-            manifest: manifest, config: config, logger: Logger(label: "dagstack.plugin.\(name)"), resources: container,
-            resourceRegistry: resources, metadata: metadata, folder: record.folder)
+        let context = setupContext(record, container: container, config: config, metadata: metadata)
         let limit = Double(manifest.startupTimeoutSec)
         do {
             if instance.enforcesTimeLimits {
@@ -48,20 +55,36 @@ extension PluginRegistry {
             } else {
                 try await withDeadline(seconds: limit) { try await instance.setup(context) }
             }
-            try? update(name) { $0.with(resources: container) }
-            state.withLock { $0.setupOrder.append(name) }
-            return finishSetup(name, .active)
+            return completeSetup(name, container: container)
         } catch is DeadlineExceeded {
             await instance.terminate()
             return finishSetup(name, .failed(DagstackError(
                 .pluginTimeout, "Plugin '\(name)' did not finish setup within \(manifest.startupTimeoutSec)s (startup_timeout_sec); it was stopped",
                 plugin: name)))
         } catch {
-            var failure = DagstackError.from(error, plugin: name, during: "setup")
-            if failure.code == .pluginError { failure.code = .pluginLoadError }
-            logger.error("Plugin '\(name)' failed in setup; its dependents will be unavailable: \(failure.message)")
-            return finishSetup(name, .failed(failure))
+            return failSetup(name, DagstackError.from(error, plugin: name, during: "setup"))
         }
+    }
+
+    func setupContext(_ record: PluginRecord, container: ResourceContainer, config: JSONObject, metadata: JSONObject) -> PluginContext {
+        PluginContext(
+            manifest: record.manifest, config: config, logger: Logger(label: "dagstack.plugin.\(record.name)"), resources: container,
+            resourceRegistry: resources, metadata: metadata, folder: record.folder)
+    }
+
+    /// A successful set-up: the plugin holds what it was granted and joins the teardown order.
+    func completeSetup(_ name: String, container: ResourceContainer) -> PluginState {
+        try? update(name) { $0.with(resources: container) }
+        state.withLock { $0.setupOrder.append(name) }
+        return finishSetup(name, .active)
+    }
+
+    /// A set-up that raised: an error in the plugin's own code is a load error of the plugin.
+    func failSetup(_ name: String, _ error: DagstackError) -> PluginState {
+        var failure = error
+        if failure.code == .pluginError { failure.code = .pluginLoadError }
+        logger.error("Plugin '\(name)' failed in setup; its dependents will be unavailable: \(failure.message)")
+        return finishSetup(name, .failed(failure))
     }
 
     private func finishSetup(_ name: String, _ newState: PluginState) -> PluginState {
