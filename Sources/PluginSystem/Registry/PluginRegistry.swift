@@ -32,6 +32,9 @@ public final class PluginRegistry: Sendable {
     }
 
     let state = Mutex(State())
+    /// How many observers are registered, readable without the lock: a dispatch with nobody
+    /// watching (the usual case) skips the lock and the copy of the list.
+    private let observerCount = Atomic<Int>(0)
 
     public init(
         coreVersion: String = PluginRegistry.runtimeVersion, resources: ResourceRegistry = ResourceRegistry(),
@@ -222,6 +225,7 @@ public final class PluginRegistry: Sendable {
             state.nextObserverID += 1
             state.observers[state.nextObserverID] = observer
             state.observerList = state.observers.sorted { $0.key < $1.key }.map(\.value)
+            observerCount.store(state.observerList.count, ordering: .releasing)
             return state.nextObserverID
         }
     }
@@ -230,10 +234,13 @@ public final class PluginRegistry: Sendable {
         state.withLock { state in
             state.observers.removeValue(forKey: token)
             state.observerList = state.observers.sorted { $0.key < $1.key }.map(\.value)
+            observerCount.store(state.observerList.count, ordering: .releasing)
         }
     }
 
-    var observers: [any HookObserver] { state.withLock { $0.observerList } }
+    var observers: [any HookObserver] {
+        observerCount.load(ordering: .acquiring) == 0 ? [] : state.withLock { $0.observerList }
+    }
 }
 
 extension PluginRegistry.State {
