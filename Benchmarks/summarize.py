@@ -1,9 +1,14 @@
-"""Reads the figures of dagstack-bench (ours) and reference_bench.py (the reference), prints every
-figure and ratio as `name: value unit`, and writes RESULTS.md with the targets of the benchmark issue."""
+"""Reads the figures of dagstack-bench (ours) and reference_bench.py (the reference) from one or more
+passes, takes each figure's median over the passes, prints every figure and ratio as
+`name: value unit`, and writes RESULTS.md with the targets of the benchmark issue.
+
+    summarize.py RESULTS.md --ours ours.1.txt ours.2.txt ... --reference reference.1.txt ...
+"""
+import argparse
 import datetime
 import os
 import platform
-import sys
+import statistics
 
 
 def parse(path):
@@ -16,8 +21,21 @@ def parse(path):
     return figures
 
 
-ours, ref = parse(sys.argv[1]), parse(sys.argv[2])
-out = sys.argv[3]
+def median_of(paths):
+    """Each figure's median over the passes that report it."""
+    passes = [parse(p) for p in paths]
+    names = list(dict.fromkeys(name for figures in passes for name in figures))
+    return {name: (statistics.median(f[name][0] for f in passes if name in f),
+                   next(f[name][1] for f in passes if name in f)) for name in names}
+
+
+parser = argparse.ArgumentParser()
+parser.add_argument("out")
+parser.add_argument("--ours", nargs="+", required=True)
+parser.add_argument("--reference", nargs="+", required=True)
+args = parser.parse_args()
+ours, ref, out = median_of(args.ours), median_of(args.reference), args.out
+passes = len(args.ours)
 lines, checks = [], []
 
 
@@ -74,8 +92,9 @@ checks.append(("diff_curve_10KB_to_10MB", f"{flat:.2f}x spread of ms/MB", "near-
 with open(out, "w") as f:
     f.write("# Benchmark results\n\n")
     f.write(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-            f"({os.cpu_count()} cores, {platform.machine()}), release build, medians of several runs; the reference is "
-            "dagstack-plugin-system 0.4.1 in Benchmarks/.venv-bench, on the same workloads in the same run. "
+            f"({os.cpu_count()} cores, {platform.machine()}), release build. Each figure is the median of {passes} passes "
+            "(each pass takes medians of many runs itself; ours and the reference's passes alternate); the reference is "
+            "dagstack-plugin-system 0.4.1 in Benchmarks/.venv-bench, on the same workloads. "
             "Regenerate with `Benchmarks/run`.\n\n## Targets\n\n| Figure | Measured | Target | Met |\n|---|---|---|---|\n")
     for name, value, target, met, note in checks:
         f.write(f"| {name} | {value} | {target} | {met} |\n")
