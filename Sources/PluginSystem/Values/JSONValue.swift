@@ -75,7 +75,7 @@ extension JSONValue {
     /// Changes an object value in place: the members are moved out of the enum while `body` runs,
     /// so a value nothing else holds is changed without copying (a chain stage's way to set one
     /// field of a large value). Nil, and `body` not run, when the value is not an object.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func modifyObject<R>(_ body: (inout JSONObject) throws -> R) rethrows -> R? {
         guard case .object(var members) = self else { return nil }
         self = .null  // drops the enum's reference: `members` is now the only one
