@@ -131,6 +131,27 @@ import TestSupport
         await loaded.close()
     }
 
+    @Test func requestMetadataReachesCtxAndIsNeverStale() async throws {
+        let dir = TempDir()
+        dir.plugin("tenanted", name: "tenanted", kind: "meta")
+        dir.write("tenanted/plugin.py", """
+            class Tenanted:
+                def who(self, ctx, value):
+                    return {"value": value, "metadata": dict(ctx.metadata), "plugin_config": dict(ctx.config)}
+            """)
+        let loaded = await PluginDirectory.load(dir.path)
+        func who(_ metadata: JSONObject) async throws -> JSONValue? {
+            try await loaded.registry.call("tenanted", hook: "who", arguments: HookArguments([1]), metadata: metadata).output.value
+        }
+        // The host keeps one ctx per plugin while the metadata stays the same: a change must show.
+        #expect(try await who(["tenant_id": "acme"]) == ["value": 1, "metadata": ["tenant_id": "acme"], "plugin_config": [:]])
+        #expect(try await who(["tenant_id": "acme"]) == ["value": 1, "metadata": ["tenant_id": "acme"], "plugin_config": [:]])
+        #expect(try await who(["tenant_id": "globex", "request_id": "r-2"])
+            == ["value": 1, "metadata": ["tenant_id": "globex", "request_id": "r-2"], "plugin_config": [:]])
+        #expect(try await who([:]) == ["value": 1, "metadata": [:], "plugin_config": [:]])
+        await loaded.close()
+    }
+
     @Test func entryPointInferenceNeedsExactlyOneClass() async throws {
         let dir = TempDir()
         dir.plugin("two", name: "two")
