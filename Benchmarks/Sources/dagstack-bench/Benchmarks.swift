@@ -147,7 +147,8 @@ enum Bench {
         var samples: [Double] = []
         for _ in 0..<10 {
             let start = ContinuousClock.now
-            _ = try runProcess(console, ["plugins", "-c", "kinds"], directory: root)
+            let status = try runProcess(console, ["plugins", "-c", "kinds"], directory: root)
+            precondition(status == 0, "the console failed to start")
             samples.append(Measure.seconds(ContinuousClock.now - start))
         }
         report("console_startup_plugins_kinds", Measure.median(samples) * 1000, "ms")
@@ -224,7 +225,7 @@ enum Bench {
     static func memory(console: String) throws {
         let output = NSTemporaryDirectory() + "dagstack-bench-rss-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let (status, _) = try runProcess("/usr/bin/time", ["-f", "%M", "-o", output, console, "plugins", "-c", "kinds", "-c",
+        let status = try runProcess("/usr/bin/time", ["-f", "%M", "-o", output, console, "plugins", "-c", "kinds", "-c",
                                                           #"trace query_rewriter.rewrite {"text": "x"}"#], directory: root)
         guard status == 0, let text = try? String(contentsOfFile: output, encoding: .utf8),
             let kib = Double(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last ?? "")

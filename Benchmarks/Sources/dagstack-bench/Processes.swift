@@ -1,23 +1,29 @@
 import Foundation
 
-/// Runs a program to completion; returns its exit status and its peak resident memory (KiB).
-func runProcess(_ path: String, _ arguments: [String], directory: String) throws -> (status: Int32, maxRSS: Int) {
-    var pid: pid_t = 0
+/// Starts `command` (argv[0] looked up in PATH) with this process's environment, after `arrange`
+/// has set up its file descriptors.
+func spawn(_ command: [String], arrange: (inout posix_spawn_file_actions_t) -> Void) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    _ = FileManager.default.changeCurrentDirectoryPath(directory)  // the benchmark runs one process at a time
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    arrange(&actions)
+    let argv = command.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
-    let env = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { env.forEach { free($0) } }
-    guard posix_spawn(&pid, path, &actions, nil, argv, env) == 0 else { throw BenchError("cannot start \(path)") }
+    var pid: pid_t = 0
+    guard posix_spawnp(&pid, command[0], &actions, nil, argv, environ) == 0 else { throw BenchError("cannot start \(command[0])") }
+    return pid
+}
+
+/// Runs a program to completion with its output discarded; returns its exit status.
+func runProcess(_ path: String, _ arguments: [String], directory: String) throws -> Int32 {
+    _ = FileManager.default.changeCurrentDirectoryPath(directory)  // the benchmark runs one process at a time
+    let pid = try spawn([path] + arguments) { actions in
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    }
     var status: Int32 = 0
-    var usage = rusage()
-    wait4(pid, &status, 0, &usage)
-    return ((status >> 8) & 0xFF, usage.ru_maxrss)
+    waitpid(pid, &status, 0)
+    return (status >> 8) & 0xFF
 }
 
 struct BenchError: Error, CustomStringConvertible {
@@ -37,16 +43,11 @@ final class ChildProcessForBench {
     init(command: [String]) throws {
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
         guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else { throw BenchError("cannot create pipes") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        for fd in toChild + fromChild { posix_spawn_file_actions_addclose(&actions, fd) }
-        let argv = command.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawnp(&pid, command[0], &actions, nil, argv, environ) == 0 else { throw BenchError("cannot start \(command[0])") }
+        let pid = try spawn(command) { actions in
+            posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+            posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+            for fd in toChild + fromChild { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
         close(toChild[0])
         close(fromChild[1])
         self.pid = pid
