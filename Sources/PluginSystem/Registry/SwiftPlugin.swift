@@ -16,36 +16,39 @@ public final class SwiftPlugin: Plugin {
     let onSetup: Setup?
     let onTeardown: Teardown?
 
-    public init(hooks: [String: Hook], setup: Setup? = nil, teardown: Teardown? = nil) {
+    private init(
+        hooks: [String: Hook], synchronous: [String: SynchronousHook], stages: [String: ChainStage], setup: Setup?, teardown: Teardown?
+    ) {
         self.hooks = hooks
-        synchronous = [:]
-        stages = [:]
+        self.synchronous = synchronous
+        self.stages = stages
         onSetup = setup
         onTeardown = teardown
     }
 
+    public convenience init(hooks: [String: Hook], setup: Setup? = nil, teardown: Teardown? = nil) {
+        self.init(hooks: hooks, synchronous: [:], stages: [:], setup: setup, teardown: teardown)
+    }
+
     /// A plugin whose hooks never suspend: dispatch can call them directly.
-    public init(synchronousHooks: [String: SynchronousHook], setup: Setup? = nil, teardown: Teardown? = nil) {
-        synchronous = synchronousHooks
-        hooks = synchronousHooks.mapValues { body in { args, ctx in try body(args, ctx) } }
-        stages = [:]
-        onSetup = setup
-        onTeardown = teardown
+    public convenience init(synchronousHooks: [String: SynchronousHook], setup: Setup? = nil, teardown: Teardown? = nil) {
+        self.init(hooks: Self.asynchronous(synchronousHooks), synchronous: synchronousHooks, stages: [:], setup: setup, teardown: teardown)
     }
 
     /// A plugin whose hooks are chain stages that change the value in place. Called on their own
     /// (the console's trace, `call`, a dispatch that keeps answers) they work on a copy.
-    public init(chainStages: [String: ChainStage], setup: Setup? = nil, teardown: Teardown? = nil) {
-        stages = chainStages
-        synchronous = chainStages.mapValues { stage in
+    public convenience init(chainStages: [String: ChainStage], setup: Setup? = nil, teardown: Teardown? = nil) {
+        let onCopies = chainStages.mapValues { stage -> SynchronousHook in
             { args, ctx in
                 var value = args.positional.first ?? .null
                 return try stage(&value, ctx) == .stopChain ? .stopChain : .value(value)
             }
         }
-        hooks = synchronous.mapValues { body in { args, ctx in try body(args, ctx) } }
-        onSetup = setup
-        onTeardown = teardown
+        self.init(hooks: Self.asynchronous(onCopies), synchronous: onCopies, stages: chainStages, setup: setup, teardown: teardown)
+    }
+
+    private static func asynchronous(_ bodies: [String: SynchronousHook]) -> [String: Hook] {
+        bodies.mapValues { body in { args, ctx in try body(args, ctx) } }
     }
 
     public func implements(_ hook: String) -> Bool { hooks[hook] != nil }
