@@ -48,6 +48,27 @@ final class EventCounter: HookObserver {
         #expect(log.all == ["a tenant=-", "b tenant=-", "c tenant=-", "a tenant=-", "b tenant=-", "c tenant=-"])
     }
 
+    @Test func stagesWorkOnOneValueWithoutCopyingIt() async throws {
+        // Each stage notes where the object's values are stored after changing one: with the value
+        // handed from stage to stage, never copied, every stage sees the same storage.
+        let log = CallLog()
+        let noting = SwiftPlugin(chainStages: ["rewrite": { value, _ in
+            value.modifyObject { members in
+                members["n"] = .int((members["n"]?.intValue ?? 0) + 1)
+                log.add(members.values.withUnsafeBufferPointer { String(describing: $0.baseAddress) })
+            }
+            return .next
+        }])
+        let registry = try await registry([("a", 3, noting), ("b", 2, noting), ("c", 1, noting)])
+        let outcome = try await ChainDispatcher(registry).dispatch("k", "rewrite", initial: ["n": 0, "big": "x"], keepAnswers: false)
+        #expect(outcome.value == ["n": 3, "big": "x"])
+        #expect(log.all.count == 3)
+        #expect(Set(log.all).count == 1, "\(log.all)")
+        // Keeping answers, each stage works on a copy (the answers hold the values before it).
+        _ = try await ChainDispatcher(registry).dispatch("k", "rewrite", initial: ["n": 0, "big": "x"])
+        #expect(Set(log.all.suffix(3)).count == 3)
+    }
+
     @Test func metadataReachesEveryStage() async throws {
         let log = CallLog()
         let registry = try await registry([("a", 2, inPlaceAppender("A", log: log)), ("b", 1, inPlaceAppender("B", log: log))])
