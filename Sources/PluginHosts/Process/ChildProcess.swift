@@ -109,9 +109,10 @@ final class ChildProcess: Sendable {
     }
 
     /// The next line from the child's stdout (without the newline), nil at end of file. Gives up at
-    /// `deadline` and when `cancellation` is set; polls in short slices so both are noticed.
-    func readLine(deadline: ContinuousClock.Instant?, cancellation: CancellationFlag? = nil) throws(ChildIOError) -> Data? {
-        if let line = try spinForLine(until: min(ContinuousClock.now + Self.spin, deadline ?? .now + Self.spin)) { return line }
+    /// `deadline` and when `cancellation` is set; polls in short slices so both are noticed. With
+    /// `spin`, looks for the line without sleeping first (see `spin`).
+    func readLine(deadline: ContinuousClock.Instant?, cancellation: CancellationFlag? = nil, spin: Bool = true) throws(ChildIOError) -> Data? {
+        if spin, let line = try spinForLine(until: min(ContinuousClock.now + Self.spin, deadline ?? .now + Self.spin)) { return line }
         while true {
             if let ready = takeLine() { return ready }
             if cancellation?.isCancelled ?? false { throw .cancelled }

@@ -59,7 +59,8 @@ final class JSONRPCChannel: Sendable {
         let outcome = await BlockingIO.run { [self] flag in
             Result { () throws(RPCFailure) -> Reply in
                 var logs = early
-                return try receive(id, deadline: deadline, cancellation: flag, until: nil, logs: &logs)!
+                // Already looked for without sleeping above: this wait may sleep at once.
+                return try receive(id, deadline: deadline, cancellation: flag, until: nil, spin: false, logs: &logs)!
             }
         }
         return try outcome.get()
@@ -84,12 +85,12 @@ final class JSONRPCChannel: Sendable {
     /// elsewhere, with `logs` so far).
     private func receive(
         _ id: Int, deadline: ContinuousClock.Instant?, cancellation: CancellationFlag?, until: ContinuousClock.Instant?,
-        logs: inout [PluginLog]
+        spin: Bool = true, logs: inout [PluginLog]
     ) throws(RPCFailure) -> Reply? {
         let readUntil = [deadline, until].compactMap { $0 }.min()
         while true {
             let raw: Data?
-            switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: readUntil, cancellation: cancellation) }) {
+            switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: readUntil, cancellation: cancellation, spin: spin) }) {
             case .success(let line): raw = line
             case .failure(.timedOut):
                 if let until, ContinuousClock.now >= until, deadline.map({ ContinuousClock.now < $0 }) ?? true { return nil }
