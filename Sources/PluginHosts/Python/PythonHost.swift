@@ -158,16 +158,15 @@ public final class PythonHost: Sendable {
             return nil
         }
         guard let channel = state.withLock({ $0.channel }) else { return nil }
-        let metadata = Dictionary(plugins.map { ($0.name, $0.metadata) }, uniquingKeysWith: { first, _ in first })
-        return (reply.value["results"]?.arrayValue ?? []).map { entry in
-            let name = entry["plugin"]?.stringValue ?? "?"
+        // One result per plugin that ran, in order: the host stops after the first failure.
+        return zip(entries, reply.value["results"]?.arrayValue ?? []).map { params, entry in
+            let name = params["plugin"]?.stringValue ?? ""
             if let error = entry["error"] {
                 let failure = RPCFailure.remote(code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? "", data: error["data"])
                 var result = failure.error(plugin: name, activity: "setup", process: channel.process, timeout: timeout, limitName: "startup_timeout_sec")
                 result.logs = Self.logs(error["data"]?["logs"])
                 return .failure(result)
             }
-            let params: JSONValue = ["plugin": .string(name), "metadata": .object(metadata[name] ?? [:])]
             state.withLock { $0.setUp.append((name, params)) }
             return .success(.microseconds(entry["duration_us"]?.intValue ?? 0))
         }

@@ -375,7 +375,7 @@ def _to_json(value, strict):
     if kind is dict:
         out = {}
         for key, item in value.items():
-            if type(key) is not str and not isinstance(key, str):
+            if not isinstance(key, str):
                 raise _Unserializable(f"dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
             try:
                 out[key] = _to_json(item, strict)
@@ -452,11 +452,10 @@ CONTRACT_KEY = "_dagstack_contract"
 BASELINE = {}
 
 
-def _load_module(name, folder, module_name, real_folder=None):
+def _load_module(name, folder, real_folder, module_name):
     if module_name.startswith(".") or "/" in module_name or "\\" in module_name or ".." in module_name.split("."):
         raise PluginError(f"entry_point module {module_name!r} must be a module path inside the plugin folder")
     path = os.path.join(folder, *module_name.split(".")) + ".py"
-    real_folder = real_folder or os.path.realpath(folder)
     real_path = os.path.realpath(path)
     if not real_path.startswith(real_folder + os.sep):
         raise PluginError(f"entry_point module {module_name!r} resolves outside the plugin folder")
@@ -495,12 +494,12 @@ def load_plugin(spec):
         module_name, sep, class_name = entry.partition(":")
         if not sep or not module_name or not class_name:
             raise PluginError(f"Invalid entry_point {entry!r}: expected 'module.path:ClassName'")
-        module = _load_module(name, folder, module_name, spec.get("real_folder"))
+        module = _load_module(name, folder, spec["real_folder"], module_name)
         if not hasattr(module, class_name):
             raise PluginError(f"Module {module_name!r} has no attribute {class_name!r} (entry_point {entry!r})")
         cls = getattr(module, class_name)
     else:
-        module = _load_module(name, folder, "plugin", spec.get("real_folder"))
+        module = _load_module(name, folder, spec["real_folder"], "plugin")
         classes = [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
         if len(classes) != 1:
             found = ", ".join(c.__name__ for c in classes) or "none"
