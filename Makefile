@@ -7,7 +7,7 @@ PLUGINS ?= plugins
 # A broken dagstack.toml must be an error, never a crash.
 SWIFTFLAGS ?= -Xcxx -DNDEBUG
 
-.PHONY: run test build deps reference-venv clean fuzz
+.PHONY: run test build deps reference-venv clean fuzz python-host-test
 
 deps:
 	@scripts/install-deps
@@ -21,8 +21,13 @@ build: deps
 run: build
 	$(SWIFT) run $(SWIFTFLAGS) --skip-build dagstack-console $(PLUGINS)
 
-test: reference-venv
+test: reference-venv python-host-test
 	$(SWIFT) test $(SWIFTFLAGS)
+
+# The Python host's own unit tests (standard library unittest). -B: no bytecode in the source folder,
+# which SwiftPM embeds whole.
+python-host-test: deps
+	python3 -B -m unittest discover -s Tests/PythonHostTests
 
 # Longer property-based runs of the parser fuzzers (make test runs 2000 cases each).
 fuzz: deps

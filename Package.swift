@@ -34,7 +34,9 @@ let package = Package(
             name: "PluginHosts",
             dependencies: [
                 "PluginSystem", "CProcess", .product(name: "OrderedCollections", package: "swift-collections"),
-            ]
+            ],
+            // The Python host's source, embedded in the binary (see PythonHostSource.swift).
+            resources: [.embedInCode("Python/host")]
         ),
         .target(
             name: "Inspector",

@@ -79,7 +79,7 @@ final class Seen: HookObserver {
                     while frame is not None:
                         frames.append(frame.f_code.co_name)
                         frame = frame.f_back
-                    batched = "m_setup_many" in frames
+                    batched = "setup_many" in frames
                     builtins.__dict__.setdefault("_setup_order", []).append(f"{'\(folder)'}{'*' if batched else ''}")
                     if \(raises ? "True" : "False"):
                         raise RuntimeError("no database")

@@ -55,12 +55,10 @@ public final class PythonHost: Sendable {
 
     func start(timeout: Double = 30) throws(DagstackError) {
         let process = try ChildProcess(
-            command: [python, "-u", "-c", PythonHostScript.bootstrap], environment: ProcessInfo.processInfo.environment,
+            command: [python, "-u", "-c", PythonHostSource.bootstrap], environment: ProcessInfo.processInfo.environment,
             workingDirectory: directory)
-        var line = JSONValue.string(PythonHostScript.source).encodedBytes()
-        line.append(0x0A)
         do {
-            try process.write(line)
+            try process.write(PythonHostSource.modulesLine)
             let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
             guard let ready = try process.readLine(deadline: deadline),
                 let hello = try? JSONValue.parse(data: ready), hello["method"] == "ready"

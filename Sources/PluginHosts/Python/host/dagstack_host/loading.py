@@ -1,0 +1,125 @@
+"""Loading plugin modules from their folders and finding each plugin's class and hooks."""
+import importlib.util
+import os
+import sys
+import types
+
+from . import capture
+
+
+class PluginError(Exception):
+    """A failure the host reports for a plugin; `kind` says what failed (load, no_hook, ...)."""
+
+    def __init__(self, message, kind="load"):
+        super().__init__(message)
+        self.kind = kind
+
+
+# name -> {"instance", "hooks": {hook: {"takes_ctx": bool}}, "spec": what `load` was given}
+PLUGINS = {}
+
+
+def load_module(name, folder, real_folder, module_name):
+    """Executes `<folder>/<module path>.py` as `dagstack._discovered.<plugin>.<module>`, as the
+    reference's discovery does: without touching sys.path, and never a file outside the folder."""
+    if module_name.startswith(".") or "/" in module_name or "\\" in module_name or ".." in module_name.split("."):
+        raise PluginError(f"entry_point module {module_name!r} must be a module path inside the plugin folder")
+    path = os.path.join(folder, *module_name.split(".")) + ".py"
+    real_path = os.path.realpath(path)
+    if not real_path.startswith(real_folder + os.sep):
+        raise PluginError(f"entry_point module {module_name!r} resolves outside the plugin folder")
+    if not os.path.isfile(real_path):
+        raise PluginError(f"module file not found: {path}")
+    qualified = f"dagstack._discovered.{name.replace('-', '_').replace('.', '_')}.{module_name}"
+    parts = qualified.split(".")
+    for i in range(1, len(parts)):
+        parent = ".".join(parts[:i])
+        if parent not in sys.modules:
+            package = types.ModuleType(parent)
+            package.__path__ = []
+            sys.modules[parent] = package
+    spec = importlib.util.spec_from_file_location(qualified, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+
+    def execute():
+        # What exec_module does, without its look for cached bytecode (this host writes none).
+        with open(real_path, "rb") as source:
+            code = compile(source.read(), path, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+
+    try:
+        capture.run_captured(execute)
+    except BaseException as exc:
+        del sys.modules[qualified]
+        raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def load_plugin(spec):
+    """Loads one plugin (`spec` as the console sends it) and returns what was found: the entry point,
+    whether it was inferred, and the hooks with whether each takes ctx first."""
+    name, folder, entry = spec["name"], spec["folder"], spec.get("entry_point")
+    inferred = False
+    if entry:
+        module_name, sep, class_name = entry.partition(":")
+        if not sep or not module_name or not class_name:
+            raise PluginError(f"Invalid entry_point {entry!r}: expected 'module.path:ClassName'")
+        module = load_module(name, folder, spec["real_folder"], module_name)
+        if not hasattr(module, class_name):
+            raise PluginError(f"Module {module_name!r} has no attribute {class_name!r} (entry_point {entry!r})")
+        cls = getattr(module, class_name)
+    else:
+        module = load_module(name, folder, spec["real_folder"], "plugin")
+        cls = infer_class(module)
+        inferred = True
+        entry = f"plugin:{cls.__name__}"
+    try:
+        instance = capture.run_captured(cls)
+    except BaseException as exc:
+        raise PluginError(f"Failed to instantiate {entry}: {type(exc).__name__}: {exc}") from exc
+    hooks = hooks_of(instance)
+    PLUGINS[name] = {"instance": instance, "hooks": hooks, "spec": spec}
+    return {"entry_point": entry, "class": cls.__name__, "inferred": inferred, "hooks": hooks,
+            "module_file": getattr(module, "__file__", None)}
+
+
+def infer_class(module):
+    """plugin.py's one top-level class, when the manifest names no entry point."""
+    classes = [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
+    if len(classes) != 1:
+        found = ", ".join(c.__name__ for c in classes) or "none"
+        raise PluginError(
+            f"no entry_point in the manifest and plugin.py defines {len(classes)} top-level classes ({found}); "
+            f"set entry_point = \"plugin:ClassName\" in dagstack.toml")
+    return classes[0]
+
+
+def hooks_of(instance):
+    """Every public method but setup/teardown, with whether it takes ctx first."""
+    hooks = {}
+    for attr in dir(instance):
+        if attr.startswith("_") or attr in ("setup", "teardown"):
+            continue
+        method = getattr(instance, attr, None)
+        if not callable(method) or isinstance(method, type):
+            continue
+        hooks[attr] = {"takes_ctx": first_parameter(method) in ("ctx", "context")}
+    return hooks
+
+
+def first_parameter(method):
+    """The name of a method's first parameter after self, read from its code (cheaper than inspect)."""
+    func = getattr(method, "__func__", method)
+    code = getattr(func, "__code__", None)
+    if code is None:
+        try:
+            import inspect
+
+            params = list(inspect.signature(method).parameters)
+            return params[0] if params else None
+        except (TypeError, ValueError):
+            return None
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    skip = 1 if hasattr(method, "__self__") and not isinstance(method.__self__, type) else 0
+    return names[skip] if len(names) > skip else None

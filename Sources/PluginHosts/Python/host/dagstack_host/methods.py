@@ -1,0 +1,161 @@
+"""What each request of the console does. Every method takes the request's params and returns its
+result; what plugin code raises propagates to the protocol loop, which answers with `error()`."""
+import os
+import sys
+import time
+import traceback
+
+from . import capture, contract, loading
+from .context import CONTEXTS
+from .shim import PLUGIN_SYSTEM
+from .values import STOP_CHAIN_MARKER, SerializationError, from_json, to_json
+
+# The metadata key that asks a call for the contract checks' strict serialisation.
+CONTRACT_KEY = "_dagstack_contract"
+
+# Where the host's own modules are: "dagstack_host" when embedded, the source folder under test.
+HOST_DIR = os.path.dirname(__file__)
+
+
+def _is_host_frame(filename):
+    return filename.startswith(HOST_DIR + os.sep)
+
+
+def plugin_traceback(exc):
+    """The traceback from the plugin's own frames: the host's frames are the console's business."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_host_frame(f.filename)]
+    text = "Traceback (most recent call last):\n" if frames else ""
+    return text + "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(exc), exc))
+
+
+def error_kind(exc):
+    return "serialization" if isinstance(exc, SerializationError) else getattr(exc, "kind", "exception")
+
+
+def error(exc, kind=None, with_logs=True):
+    """The JSON-RPC error object for `exc`, with what the plugin wrote in the call that raised."""
+    data = {"type": type(exc).__name__, "kind": kind or error_kind(exc), "traceback": plugin_traceback(exc)}
+    if with_logs:
+        data["logs"] = capture.logs()
+    return {"code": -32000, "message": str(exc) or type(exc).__name__, "data": data}
+
+
+def _elapsed_us(started):
+    return int((time.perf_counter() - started) * 1e6)
+
+
+def load(params):
+    CONTEXTS.configure(params.get("resources", {}), params.get("config", {}))
+    results = {}
+    for spec in params["plugins"]:
+        try:
+            results[spec["name"]] = {"ok": True, **loading.load_plugin(spec)}
+        except loading.PluginError as exc:
+            results[spec["name"]] = {"ok": False, "error": error(exc, "load", with_logs=False)}
+    contract.take_baseline()
+    return {"plugins": results, "python": sys.version.split()[0],
+            "dagstack_package": getattr(PLUGIN_SYSTEM, "__file__", None) is not None}
+
+
+def _context(name, metadata=None):
+    return CONTEXTS.get(name, loading.PLUGINS[name]["spec"].get("resources", []), metadata)
+
+
+def setup(params):
+    name = params["plugin"]
+    instance = loading.PLUGINS[name]["instance"]
+    hook = getattr(instance, "setup", None)
+    if hook is not None:
+        capture.run_captured(lambda: hook(_context(name, params.get("metadata"))))
+    return {"logs": capture.logs()}
+
+
+def setup_many(params):
+    """Several set-ups in one exchange, in order, stopping after the first that raises. Returns each
+    that ran, with its logs and time, or its error."""
+    results = []
+    for entry in params["plugins"]:
+        started = time.perf_counter()
+        try:
+            logs = setup(entry)["logs"]
+            results.append({"plugin": entry["plugin"], "logs": logs, "duration_us": _elapsed_us(started)})
+        except BaseException as exc:
+            results.append({"plugin": entry["plugin"], "error": error(exc)})
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            break
+    return {"results": results}
+
+
+def teardown(params):
+    name = params["plugin"]
+    instance = loading.PLUGINS[name]["instance"]
+    CONTEXTS.forget(name)
+    hook = getattr(instance, "teardown", None)
+    if hook is not None:
+        capture.run_captured(hook)
+    return {"logs": capture.logs()}
+
+
+def call_one(name, hook, args, kwargs, metadata):
+    """Runs one hook; returns (value as JSON, logs). Raises what the plugin raises."""
+    plugin = loading.PLUGINS[name]
+    info = plugin["hooks"].get(hook)
+    if info is None:
+        raise loading.PluginError(f"plugin {name!r} has no hook {hook!r}", kind="no_hook")
+    method = getattr(plugin["instance"], hook)
+    args = [from_json(a) for a in args]
+    strict = False
+    if metadata and CONTRACT_KEY in metadata:
+        metadata = dict(metadata)
+        strict = bool(metadata.pop(CONTRACT_KEY))
+    if info["takes_ctx"]:
+        ctx = _context(name, metadata)
+        result = capture.run_captured(lambda: method(ctx, *args, **kwargs))
+    else:
+        result = capture.run_captured(lambda: method(*args, **kwargs))
+    try:
+        value = to_json(result, strict=strict)
+    except SerializationError as exc:
+        raise SerializationError(f"plugin {name!r} hook {hook!r} returned a value JSON cannot carry: {exc}") from None
+    return value, capture.logs()
+
+
+def call(params):
+    value, logs = call_one(params["plugin"], params["hook"], params.get("args", []), params.get("kwargs", {}),
+                           params.get("metadata"))
+    return {"value": value, "logs": logs}
+
+
+def chain(params):
+    """Consecutive chain stages in one exchange: each stage's output is the next one's input; stops
+    after STOP_CHAIN or an error. Returns every stage that ran, with its output, logs and time."""
+    value = params["value"]
+    stages = []
+    for name in params["plugins"]:
+        started = time.perf_counter()
+        try:
+            output, logs = call_one(name, params["hook"], [value], params.get("kwargs", {}), params.get("metadata"))
+            stages.append({"plugin": name, "value": output, "logs": logs, "duration_us": _elapsed_us(started)})
+        except BaseException as exc:
+            stages.append({"plugin": name, "error": error(exc), "duration_us": _elapsed_us(started)})
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            break
+        if output == STOP_CHAIN_MARKER:
+            break
+        value = output
+    return {"stages": stages}
+
+
+def inspect(params):
+    """After teardown: what the plugin left behind since the modules were loaded."""
+    return {"leaks": contract.leaks_after_teardown(params["plugin"])}
+
+
+def ambient_state(params):
+    return {"violations": contract.ambient_state(params["file"])}
+
+
+METHODS = {"load": load, "setup": setup, "setup_many": setup_many, "teardown": teardown, "call": call, "chain": chain,
+           "inspect": inspect, "ambient_state": ambient_state}

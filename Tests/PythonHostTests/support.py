@@ -1,0 +1,98 @@
+"""Makes the host's package importable from its source folder and helps tests build plugin folders.
+
+Run with `python3 -B -m unittest discover -s Tests/PythonHostTests` (what `make test` does): -B keeps
+bytecode out of the source folder, which SwiftPM embeds whole."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+HOST_SOURCES = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "PluginHosts", "Python", "host"))
+PACKAGE = os.path.join(HOST_SOURCES, "dagstack_host")
+sys.dont_write_bytecode = True
+if HOST_SOURCES not in sys.path:
+    sys.path.insert(0, HOST_SOURCES)
+
+
+class PluginFolders:
+    """Temporary plugin folders: `add(name, source)` writes `<root>/<name>/plugin.py`."""
+
+    def __init__(self):
+        self.root = os.path.realpath(tempfile.mkdtemp(prefix="dagstack-host-test-"))
+
+    def add(self, name, source, module="plugin"):
+        folder = os.path.join(self.root, name)
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, module + ".py"), "w") as f:
+            f.write(textwrap.dedent(source))
+        return folder
+
+    def spec(self, name, entry_point=None, resources=()):
+        folder = os.path.join(self.root, name)
+        return {"name": name, "folder": folder, "real_folder": os.path.realpath(folder), "entry_point": entry_point,
+                "resources": list(resources)}
+
+    def remove(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def modules_line():
+    """What the console sends the bootstrap: every module of the package, as PythonHostSource does."""
+    modules = {}
+    for file in sorted(os.listdir(PACKAGE)):
+        if file.endswith(".py"):
+            name = "dagstack_host" if file == "__init__.py" else "dagstack_host." + file[:-3]
+            with open(os.path.join(PACKAGE, file), encoding="utf-8") as f:
+                modules[name] = ["dagstack_host/" + file, f.read()]
+    return (json.dumps(modules) + "\n").encode()
+
+
+class HostProcess:
+    """The host started exactly as the console starts it: `python3 -u -c <bootstrap.py>`, then the
+    modules on the first line of its stdin."""
+
+    def __init__(self, cwd):
+        with open(os.path.join(HOST_SOURCES, "bootstrap.py"), encoding="utf-8") as f:
+            bootstrap = f.read()
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        self.process = subprocess.Popen([sys.executable, "-u", "-c", bootstrap], cwd=cwd, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.process.stdin.write(modules_line())
+        self.process.stdin.flush()
+        self.ready = self.read()
+        self.next_id = 1
+
+    def read(self):
+        line = self.process.stdout.readline()
+        if not line:
+            raise AssertionError("the host closed its stdout; stderr: " + self.process.stderr.read().decode())
+        return json.loads(line)
+
+    def request(self, method, params=None):
+        rid = self.next_id
+        self.next_id += 1
+        message = {"jsonrpc": "2.0", "method": method, "id": rid}
+        if params is not None:
+            message["params"] = params
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+        self.process.stdin.flush()
+        reply = self.read()
+        assert reply["id"] == rid, reply
+        return reply
+
+    def close(self):
+        if self.process.poll() is None:
+            try:
+                self.request("shutdown")
+            except (AssertionError, BrokenPipeError, ValueError):
+                pass
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            stream.close()

@@ -1,0 +1,64 @@
+import asyncio
+import logging
+import sys
+import unittest
+
+import support  # noqa: F401
+from dagstack_host import capture
+
+
+class CaptureTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        capture.install_log_handler()
+
+    def test_print_stderr_and_logging_are_captured_in_order_and_streams_restored(self):
+        stdout, stderr = sys.stdout, sys.stderr
+
+        def plugin():
+            print("one")
+            print("partial", end="")
+            sys.stderr.write("warn\n")
+            logging.getLogger("dagstack.plugin.p").warning("careful %s", "now")
+            return 42
+
+        self.assertEqual(capture.run_captured(plugin), 42)
+        self.assertEqual(capture.logs(), [
+            {"stream": "stdout", "text": "one"},
+            {"stream": "stderr", "text": "warn"},
+            {"stream": "log", "level": "WARNING", "logger": "dagstack.plugin.p", "text": "dagstack.plugin.p: careful now"},
+            {"stream": "stdout", "text": "partial"},
+        ])
+        self.assertIs(sys.stdout, stdout)
+        self.assertIs(sys.stderr, stderr)
+
+    def test_output_before_an_exception_is_kept(self):
+        def plugin():
+            print("before")
+            raise ValueError("boom")
+
+        with self.assertRaises(ValueError):
+            capture.run_captured(plugin)
+        self.assertEqual(capture.logs(), [{"stream": "stdout", "text": "before"}])
+
+    def test_each_call_starts_with_an_empty_capture(self):
+        capture.run_captured(lambda: print("first"))
+        capture.run_captured(lambda: None)
+        self.assertEqual(capture.logs(), [])
+
+    def test_coroutines_are_awaited_with_or_without_an_event_loop(self):
+        async def no_await():
+            return "done"
+
+        async def awaits():
+            await asyncio.sleep(0)
+            print("after sleep")
+            return [1]
+
+        self.assertEqual(capture.run_captured(no_await), "done")
+        self.assertEqual(capture.run_captured(awaits), [1])
+        self.assertEqual(capture.logs(), [{"stream": "stdout", "text": "after sleep"}])
+
+
+if __name__ == "__main__":
+    unittest.main()

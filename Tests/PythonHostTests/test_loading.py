@@ -1,0 +1,124 @@
+import os
+import sys
+import unittest
+
+import support
+from dagstack_host import capture, loading
+
+
+class LoadingTests(unittest.TestCase):
+    def setUp(self):
+        self.folders = support.PluginFolders()
+        self.addCleanup(self.folders.remove)
+
+    def load(self, name, source, entry_point=None):
+        self.folders.add(name, source)
+        return loading.load_plugin(self.folders.spec(name, entry_point))
+
+    def error(self, name, source, entry_point=None):
+        with self.assertRaises(loading.PluginError) as raised:
+            self.load(name, source, entry_point)
+        return str(raised.exception)
+
+    def test_the_one_class_of_plugin_py_is_the_plugin_and_its_hooks_say_whether_they_take_ctx(self):
+        found = self.load("one-class", """
+            from collections import OrderedDict  # imported classes are not plugin.py's own
+
+            class Normalizer:
+                async def setup(self, ctx):
+                    pass
+
+                def rewrite(self, ctx, query):
+                    return query
+
+                def chunk(self, text, max_size=512):
+                    return []
+
+                def ping(self, context):
+                    return "pong"
+
+                def _helper(self):
+                    pass
+            """)
+        self.assertEqual(found["entry_point"], "plugin:Normalizer")
+        self.assertTrue(found["inferred"])
+        self.assertEqual(found["hooks"], {"chunk": {"takes_ctx": False}, "ping": {"takes_ctx": True},
+                                          "rewrite": {"takes_ctx": True}})
+        self.assertIn("one-class", loading.PLUGINS)
+
+    def test_without_an_entry_point_two_classes_are_ambiguous(self):
+        message = self.error("two-classes", """
+            class Config:
+                pass
+
+            class Plugin:
+                def f(self, x):
+                    return x
+            """)
+        self.assertEqual(message, "no entry_point in the manifest and plugin.py defines 2 top-level classes (Config, Plugin); "
+                                  "set entry_point = \"plugin:ClassName\" in dagstack.toml")
+
+    def test_an_entry_point_names_the_module_and_class(self):
+        found = self.load("explicit", "class A:\n    pass\nclass B:\n    def f(self, x):\n        return x\n", "plugin:B")
+        self.assertEqual((found["entry_point"], found["class"], found["inferred"]), ("plugin:B", "B", False))
+        self.assertEqual(self.error("no-class", "class A:\n    pass\n", "plugin:Missing"),
+                         "Module 'plugin' has no attribute 'Missing' (entry_point 'plugin:Missing')")
+        self.assertEqual(self.error("bad-format", "class A:\n    pass\n", "plugin.A"),
+                         "Invalid entry_point 'plugin.A': expected 'module.path:ClassName'")
+
+    def test_an_entry_point_never_reaches_outside_the_plugin_folder(self):
+        self.assertEqual(self.error("dots", "class A:\n    pass\n", "..evil:A"),
+                         "entry_point module '..evil' must be a module path inside the plugin folder")
+        folder = self.folders.add("linked", "class A:\n    pass\n")
+        outside = self.folders.add("outside", "class B:\n    pass\n", module="secret")
+        os.symlink(os.path.join(outside, "secret.py"), os.path.join(folder, "secret.py"))
+        with self.assertRaises(loading.PluginError) as raised:
+            loading.load_plugin(self.folders.spec("linked", "secret:B"))
+        self.assertEqual(str(raised.exception), "entry_point module 'secret' resolves outside the plugin folder")
+        with self.assertRaises(loading.PluginError) as raised:
+            loading.load_plugin(self.folders.spec("linked", "absent:B"))
+        self.assertEqual(str(raised.exception), f"module file not found: {folder}/absent.py")
+
+    def test_a_module_that_raises_is_reported_and_forgotten(self):
+        message = self.error("raises", "x = 1 / 0\n")
+        path = os.path.join(self.folders.root, "raises", "plugin.py")
+        self.assertEqual(message, f"Failed to execute plugin module {path}: ZeroDivisionError: division by zero")
+        self.assertNotIn("dagstack._discovered.raises.plugin", sys.modules)
+
+    def test_a_module_is_loaded_under_its_plugins_name_and_what_it_prints_is_captured(self):
+        folder = self.folders.add("my-plugin.v2", "print('loading')\nclass A:\n    pass\n")
+        module = loading.load_module("my-plugin.v2", folder, folder, "plugin")
+        self.assertIs(sys.modules["dagstack._discovered.my_plugin_v2.plugin"], module)
+        self.assertEqual(capture.logs(), [{"stream": "stdout", "text": "loading"}])
+
+    def test_a_constructor_that_raises_names_the_entry_point(self):
+        message = self.error("ctor", "class A:\n    def __init__(self):\n        raise RuntimeError('no')\n")
+        self.assertEqual(message, "Failed to instantiate plugin:A: RuntimeError: no")
+
+
+class FirstParameterTests(unittest.TestCase):
+    def test_the_first_parameter_after_self_or_cls(self):
+        class P:
+            def a(self, ctx, x):
+                pass
+
+            def b(self):
+                pass
+
+            @staticmethod
+            def c(context):
+                pass
+
+            @classmethod
+            def d(cls, query):
+                pass
+
+        p = P()
+        self.assertEqual(loading.first_parameter(p.a), "ctx")
+        self.assertIsNone(loading.first_parameter(p.b))
+        self.assertEqual(loading.first_parameter(p.c), "context")
+        self.assertEqual(loading.first_parameter(len), "obj")
+
+
+if __name__ == "__main__":
+    unittest.main()

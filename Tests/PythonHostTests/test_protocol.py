@@ -1,0 +1,97 @@
+import os
+import unittest
+
+import support
+
+
+class ProtocolTests(unittest.TestCase):
+    """The host as the console runs it: bootstrap, modules on the first line, JSON-RPC on stdio."""
+
+    def setUp(self):
+        self.folders = support.PluginFolders()
+        self.addCleanup(self.folders.remove)
+        self.folders.add("upper", """
+            import os
+
+            class Upper:
+                def setup(self, ctx):
+                    print("set up with", sorted(ctx.resources))
+
+                def rewrite(self, ctx, query):
+                    os.write(1, b"straight to fd 1\\n")
+                    return {**query, "text": query["text"].upper()}
+            """)
+        self.folders.add("stopper", """
+            from dagstack.plugin_system import STOP_CHAIN
+
+            class Stopper:
+                def rewrite(self, query):
+                    return STOP_CHAIN if "stop" in query["text"].lower() else query
+            """)
+        self.folders.add("broken", """
+            def helper(value):
+                return value["missing"]
+
+            class Broken:
+                def rewrite(self, ctx, query):
+                    return helper(query)
+            """)
+        self.host = support.HostProcess(cwd=self.folders.root)
+        self.addCleanup(self.host.close)
+        self.loaded = self.host.request("load", {
+            "plugins": [self.folders.spec(n, resources=["clock"]) for n in ("upper", "stopper", "broken")],
+            "resources": {"clock": {"resource": "clock"}}, "config": {},
+        })
+
+    def test_the_host_says_it_is_ready_and_loads_every_plugin(self):
+        self.assertEqual(self.host.ready["method"], "ready")
+        plugins = self.loaded["result"]["plugins"]
+        self.assertEqual({name: entry["entry_point"] for name, entry in plugins.items()},
+                         {"upper": "plugin:Upper", "stopper": "plugin:Stopper", "broken": "plugin:Broken"})
+        self.assertEqual(plugins["stopper"]["hooks"], {"rewrite": {"takes_ctx": False}})
+
+    def test_setup_and_calls_return_values_with_what_the_plugin_printed(self):
+        reply = self.host.request("setup", {"plugin": "upper", "metadata": {}})
+        self.assertEqual(reply["result"]["logs"], [{"stream": "stdout", "text": "set up with ['clock']"}])
+        reply = self.host.request("call", {"plugin": "upper", "hook": "rewrite", "args": [{"text": "a"}], "kwargs": {}})
+        self.assertEqual(reply["result"], {"value": {"text": "A"}, "logs": []})
+        self.assertEqual(self.host.process.stderr.readline(), b"straight to fd 1\n")
+
+    def test_a_chain_in_one_exchange_stops_at_stop_chain(self):
+        reply = self.host.request("chain", {"plugins": ["upper", "stopper", "broken"], "hook": "rewrite",
+                                            "value": {"text": "please stop"}})
+        stages = reply["result"]["stages"]
+        self.assertEqual([s["plugin"] for s in stages], ["upper", "stopper"])
+        self.assertEqual(stages[0]["value"], {"text": "PLEASE STOP"})
+        self.assertEqual(stages[1]["value"], {"__dagstack__": "STOP_CHAIN"})
+
+    def test_an_error_carries_only_the_plugins_frames(self):
+        reply = self.host.request("call", {"plugin": "broken", "hook": "rewrite", "args": [{"text": "a"}]})
+        error = reply["error"]
+        self.assertEqual((error["code"], error["message"], error["data"]["type"], error["data"]["kind"]),
+                         (-32000, "'missing'", "KeyError", "exception"))
+        traceback = error["data"]["traceback"]
+        plugin_py = os.path.join(self.folders.root, "broken", "plugin.py")
+        self.assertTrue(traceback.startswith("Traceback (most recent call last):\n"), traceback)
+        self.assertIn(f'File "{plugin_py}", line 7, in rewrite', traceback)
+        self.assertIn(f'File "{plugin_py}", line 3, in helper', traceback)
+        self.assertNotIn("dagstack_host", traceback)
+        self.assertTrue(traceback.endswith("KeyError: 'missing'\n"), traceback)
+
+    def test_an_unknown_hook_and_an_unknown_method_are_errors_and_the_host_carries_on(self):
+        reply = self.host.request("call", {"plugin": "upper", "hook": "nope", "args": []})
+        self.assertEqual((reply["error"]["message"], reply["error"]["data"]["kind"]),
+                         ("plugin 'upper' has no hook 'nope'", "no_hook"))
+        reply = self.host.request("frobnicate", {})
+        self.assertEqual(reply["error"], {"code": -32601, "message": "unknown method 'frobnicate'"})
+        reply = self.host.request("call", {"plugin": "upper", "hook": "rewrite", "args": [{"text": "b"}]})
+        self.assertEqual(reply["result"]["value"], {"text": "B"})
+
+    def test_shutdown_answers_and_exits(self):
+        reply = self.host.request("shutdown")
+        self.assertEqual(reply["result"], None)
+        self.assertEqual(self.host.process.wait(timeout=5), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,73 @@
+import dataclasses
+import enum
+import unittest
+
+import support  # noqa: F401  (puts the host on sys.path)
+from dagstack_host.shim import STOP_CHAIN
+from dagstack_host.values import STOP_CHAIN_MARKER, SerializationError, from_json, to_json
+
+
+class Point:
+    def __init__(self, x):
+        self.x = x
+
+
+class Model:
+    """Looks like a pydantic model: the host serialises what model_dump returns."""
+
+    def model_dump(self):
+        return {"name": "m", "sizes": (1, 2)}
+
+
+@dataclasses.dataclass
+class Chunk:
+    text: str
+    offset: int
+
+
+class Colour(enum.IntEnum):
+    RED = 1
+
+
+class ToJSONTests(unittest.TestCase):
+    def test_plain_values_pass_through_unchanged(self):
+        value = {"a": [1, 2.5, "x", True, None], "b": {"c": []}}
+        self.assertEqual(to_json(value), value)
+
+    def test_tuples_become_lists_unless_strict(self):
+        self.assertEqual(to_json({"t": (1, (2, 3))}), {"t": [1, [2, 3]]})
+        with self.assertRaises(SerializationError) as raised:
+            to_json({"a": [0, (1, 2)]}, strict=True)
+        self.assertEqual(str(raised.exception), "$.a[1]: a tuple comes back from JSON as a list; return a list")
+
+    def test_a_value_json_cannot_carry_names_its_path(self):
+        with self.assertRaises(SerializationError) as raised:
+            to_json({"a": [1, {"b": float("nan")}]})
+        self.assertEqual(str(raised.exception), "$.a[1].b: nan is not a JSON number")
+        with self.assertRaises(SerializationError) as raised:
+            to_json([float("inf")], path="result")
+        self.assertEqual(str(raised.exception), "result[0]: inf is not a JSON number")
+
+    def test_non_string_keys_and_objects_are_refused(self):
+        with self.assertRaises(SerializationError) as raised:
+            to_json({1: "one"})
+        self.assertEqual(str(raised.exception), "$: dict key 1 is a int, JSON keys are strings")
+        with self.assertRaises(SerializationError) as raised:
+            to_json({"p": Point(1)})
+        self.assertEqual(str(raised.exception), "$.p: a test_values.Point cannot be carried as JSON")
+
+    def test_dataclasses_models_and_int_enums_are_carried_as_their_values(self):
+        self.assertEqual(to_json([Chunk("Hello", 0)]), [{"text": "Hello", "offset": 0}])
+        self.assertEqual(to_json(Model()), {"name": "m", "sizes": [1, 2]})
+        self.assertEqual(to_json({"c": Colour.RED}), {"c": 1})
+        self.assertIs(type(to_json(Colour.RED)), int)
+
+    def test_stop_chain_travels_as_its_marker_and_comes_back_as_the_same_object(self):
+        self.assertEqual(to_json(STOP_CHAIN), STOP_CHAIN_MARKER)
+        self.assertIs(from_json({"__dagstack__": "STOP_CHAIN"}), STOP_CHAIN)
+        other = {"__dagstack__": "other"}
+        self.assertIs(from_json(other), other)
+
+
+if __name__ == "__main__":
+    unittest.main()
