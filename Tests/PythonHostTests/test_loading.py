@@ -117,6 +117,7 @@ class FirstParameterTests(unittest.TestCase):
         self.assertEqual(loading.first_parameter(p.a), "ctx")
         self.assertIsNone(loading.first_parameter(p.b))
         self.assertEqual(loading.first_parameter(p.c), "context")
+        self.assertEqual(loading.first_parameter(p.d), "query")
         self.assertEqual(loading.first_parameter(len), "obj")
 
 

@@ -121,5 +121,5 @@ def first_parameter(method):
         except (TypeError, ValueError):
             return None
     names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    skip = 1 if hasattr(method, "__self__") and not isinstance(method.__self__, type) else 0
+    skip = 1 if hasattr(method, "__func__") else 0  # a bound method: self (or cls) is already given
     return names[skip] if len(names) > skip else None
