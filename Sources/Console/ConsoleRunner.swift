@@ -21,13 +21,13 @@ public final class ConsoleRunner {
     }
 
     let configuration: Configuration
-    let session: ConsoleSession
+    let console: ConsoleState
     let style: TextStyle
     private var editor: LineEditor?
 
-    public init(configuration: Configuration, session: ConsoleSession) {
+    public init(configuration: Configuration, console: ConsoleState) {
         self.configuration = configuration
-        self.session = session
+        self.console = console
         style = TextStyle(color: configuration.color && !configuration.json)
     }
 
@@ -38,12 +38,12 @@ public final class ConsoleRunner {
         if configuration.interactive && configuration.commands.isEmpty {
             let words = CompletionCache()
             editor = LibEditLineEditor(historyFile: configuration.historyFile) { words.candidates(for: $0) }
-            refreshCompletion = { [session] in words.update(from: session) }
+            refreshCompletion = { [console] in words.update(from: console) }
         } else {
             editor = PlainLineReader()
         }
         self.editor = editor
-        let session = self.session
+        let console = self.console
         let terminal = TerminalState()
         let watcher = SignalWatcher(onForcedExit: {
             terminal.restore()
@@ -53,7 +53,7 @@ public final class ConsoleRunner {
 
         let directory = configuration.directory
         note("loading \(directory) — loading a plugin directory runs its plugins' code")
-        let summary = watcher.runCancellable { await session.start(directory) }
+        let summary = watcher.runCancellable { await console.start(directory) }
         // Batch runs keep stdout for command results; the summary goes with the other notes.
         if configuration.interactive {
             write(summary.text(style))
@@ -62,10 +62,10 @@ public final class ConsoleRunner {
         }
         refreshCompletion()
         if let record = configuration.record {
-            let started = watcher.runCancellable { await session.execute("record \(record)") }
+            let started = watcher.runCancellable { await console.execute("record \(record)") }
             guard let started, started.succeeded else {
                 note("cannot record: \(started?.error?.message ?? record)")
-                _ = waitFor { await session.close() }
+                _ = waitFor { await console.close() }
                 return 2
             }
             note(started.text(TextStyle(color: false)))
@@ -76,7 +76,7 @@ public final class ConsoleRunner {
         loop: while watcher.termination == nil {
             let line: String
             if configuration.commands.isEmpty {
-                let prompt = watcher.runCancellable { await session.prompt }
+                let prompt = watcher.runCancellable { await console.prompt }
                 switch editor.readLine(prompt: configuration.interactive ? prompt : "") {
                 case .line(let text): line = text
                 case .endOfInput: break loop
@@ -90,7 +90,7 @@ public final class ConsoleRunner {
                 guard let next = inputs.next() else { break loop }
                 line = next
             }
-            guard let executed = watcher.runCancellable({ await session.execute(line) }) else { continue }
+            guard let executed = watcher.runCancellable({ await console.execute(line) }) else { continue }
             if !executed.succeeded { failures += 1 }
             if configuration.json {
                 write(executed.json.encoded())
@@ -103,7 +103,7 @@ public final class ConsoleRunner {
         }
 
         // Not through the watcher: teardown must run to the end whatever signal comes.
-        let teardown = waitFor { await session.close() }
+        let teardown = waitFor { await console.close() }
         if let teardown { note(ErrorJSON.text(teardown, TextStyle(color: false))) }
         editor.restoreTerminal()
         terminal.restore()
@@ -114,8 +114,8 @@ public final class ConsoleRunner {
     private var refreshCompletion: () -> Void = {}
 
     /// `--contract DIR`: checks every plugin of DIR, prints the reports, returns whether all passed.
-    public static func contract(directory: String, options: ConsoleSession.Options, json: Bool, color: Bool) -> Bool {
-        let (passed, output) = waitFor { await ConsoleSession.contract(directory: directory, options: options) }
+    public static func contract(directory: String, options: ConsoleState.Options, json: Bool, color: Bool) -> Bool {
+        let (passed, output) = waitFor { await ConsoleState.contract(directory: directory, options: options) }
         var document: JSONObject = ["command": "contract"]
         for (key, value) in output.json { document[key] = value }
         let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
@@ -125,8 +125,8 @@ public final class ConsoleRunner {
 
     /// `--replay FILE`: replays against `directory`, prints the report, returns 0 (all same), 1 (diverged)
     /// or 2 (the file cannot be used).
-    public static func replay(file: String, directory: String, options: ConsoleSession.Options, json: Bool, color: Bool) -> Int32 {
-        let (status, output) = waitFor { await ConsoleSession.replay(file: file, directory: directory, options: options) }
+    public static func replay(file: String, directory: String, options: ConsoleState.Options, json: Bool, color: Bool) -> Int32 {
+        let (status, output) = waitFor { await ConsoleState.replay(file: file, directory: directory, options: options) }
         var document: JSONObject = ["command": "replay"]
         for (key, value) in output.json { document[key] = value }
         let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
@@ -150,8 +150,8 @@ public final class ConsoleRunner {
 final class CompletionCache: Sendable {
     private let words = Mutex(CompletionWords(kinds: [], kindHooks: [], plugins: [], stepping: false))
 
-    func update(from session: ConsoleSession) {
-        let current = waitFor { await session.completionWords }
+    func update(from console: ConsoleState) {
+        let current = waitFor { await console.completionWords }
         words.withLock { $0 = current }
     }
 

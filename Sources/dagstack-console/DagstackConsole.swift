@@ -94,7 +94,7 @@ struct DagstackConsole: ParsableCommand {
             handler.logLevel = verbose ? .debug : .critical
             return handler
         }
-        var options = ConsoleSession.Options()
+        var options = ConsoleState.Options()
         options.callTimeout = callTimeout
         options.resources = try parsedResources()
         if let python { options.python = python }
@@ -105,7 +105,7 @@ struct DagstackConsole: ParsableCommand {
             if !passed { throw ExitCode(1) }
             return
         }
-        let directory = pluginDirectory ?? replay.flatMap(ConsoleSession.recordedDirectory(of:)) ?? "plugins"
+        let directory = pluginDirectory ?? replay.flatMap(ConsoleState.recordedDirectory(of:)) ?? "plugins"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("not a directory: \(directory)")
@@ -124,7 +124,7 @@ struct DagstackConsole: ParsableCommand {
         configuration.color = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
         configuration.historyFile = history ?? environment["DAGSTACK_CONSOLE_HISTORY"]
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".dagstack_console_history")
-        let status = ConsoleRunner(configuration: configuration, session: ConsoleSession(options: options)).run()
+        let status = ConsoleRunner(configuration: configuration, console: ConsoleState(options: options)).run()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -118,11 +118,11 @@ import TestSupport
     }
 
     @Test func commandLinesNeverCrashTheConsole() async throws {
-        let session = ConsoleSession()
+        let console = ConsoleState()
         let dir = TempDir()
         dir.plugin("p", name: "p", kind: "k")
         dir.write("p/plugin.py", "class P:\n    def work(self, ctx, value):\n        return value\n")
-        _ = await session.start(dir.path)
+        _ = await console.start(dir.path)
         let words = CommandTable.names + StepCommand.verbs + ["k.work", "k", "p", "{", "}", "[1,", "\"", "--check", "--step", "..", "/", "reset", "-1"]
         var g = Fuzz(seed: 4)
         for _ in 0..<min(Fuzz.iterations, 1500) {
@@ -132,11 +132,11 @@ import TestSupport
             }
             let line = parts.joined(separator: g.pick([" ", "  ", "\t"]))
             if line.hasPrefix("quit") || line.hasPrefix("exit") || line.hasPrefix("load") || line.hasPrefix("record") { continue }
-            if let result = await session.execute(line) {
+            if let result = await console.execute(line) {
                 #expect(result.error == nil || !result.error!.message.isEmpty)
             }
         }
-        await session.close()
+        await console.close()
     }
 }
 

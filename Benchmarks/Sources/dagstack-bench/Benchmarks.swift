@@ -204,16 +204,16 @@ enum Bench {
                 priority = \(i)
                 """.write(toFile: "\(temp)/plugins/s\(i)/dagstack.toml", atomically: true, encoding: .utf8)
         }
-        var options = ConsoleSession.Options()
+        var options = ConsoleState.Options()
         options.swiftPlugins.add("bench:Counter") { _ in counterStage() }
-        let session = ConsoleSession(options: options)
-        _ = await session.start("\(temp)/plugins")
-        _ = await session.execute("record \(temp)/session.jsonl")
-        for i in 0..<10_000 { _ = await session.execute(#"trace bench.rewrite {"n": \#(i % 97)}"#) }
-        _ = await session.execute("record stop")
-        await session.close()
+        let console = ConsoleState(options: options)
+        _ = await console.start("\(temp)/plugins")
+        _ = await console.execute("record \(temp)/session.jsonl")
+        for i in 0..<10_000 { _ = await console.execute(#"trace bench.rewrite {"n": \#(i % 97)}"#) }
+        _ = await console.execute("record stop")
+        await console.close()
         let start = ContinuousClock.now
-        let (status, _) = await ConsoleSession.replay(file: "\(temp)/session.jsonl", directory: "\(temp)/plugins", options: options)
+        let (status, _) = await ConsoleState.replay(file: "\(temp)/session.jsonl", directory: "\(temp)/plugins", options: options)
         let elapsed = Measure.seconds(ContinuousClock.now - start)
         precondition(status == 0, "the replay diverged")
         report("replay_10000_swift_traces", 10_000 / elapsed, "commands/s")

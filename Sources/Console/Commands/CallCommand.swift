@@ -13,8 +13,8 @@ enum CallCommand {
             as positional ones, any other value as the single argument; a chain gets JSON as its input.
             """,
         arguments: [.kindHook],
-        run: { args, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
             let (word, rest) = args.split()
             let (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
             let value = try rest.json(required: false, usage: usage)

@@ -13,7 +13,7 @@ struct CommandSpec: Sendable {
     let summary: String
     let help: String
     var arguments: [ArgumentKind] = []
-    let run: @Sendable (CommandArguments, ConsoleSession) async throws(ConsoleError) -> any CommandOutput
+    let run: @Sendable (CommandArguments, ConsoleState) async throws(ConsoleError) -> any CommandOutput
 }
 
 /// Every command, in the order `help` lists them.

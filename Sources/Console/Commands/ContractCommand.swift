@@ -24,14 +24,14 @@ enum ContractCommand {
             --check NAME (repeatable) runs only those checks.
             """,
         arguments: [.plugin, .words(["--check", "--sample"] + ContractCheck.allCases.map(\.rawValue))],
-        run: { args, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
             let words = args.words
             guard let name = words.first, !name.hasPrefix("--") else { throw args.usageError(usage, "missing PLUGIN") }
             _ = try args.plugin(name, registry: registry, usage: usage)
             let (checks, samples) = try parseOptions(Array(words.dropFirst()), usage: usage)
-            guard let directory = await session.path else { throw ConsoleError("no plugin directory is loaded") }
-            let report = try await run(plugin: name, directory: directory, options: await session.loadOptions, checks: checks, samples: samples)
+            guard let directory = await console.path else { throw ConsoleError("no plugin directory is loaded") }
+            let report = try await run(plugin: name, directory: directory, options: await console.loadOptions, checks: checks, samples: samples)
             return Output(reports: [report])
         })
 
@@ -114,7 +114,7 @@ enum ContractCommand {
     }
 }
 
-extension ConsoleSession {
+extension ConsoleState {
     /// `--contract DIR`: the report for every plugin of DIR, and whether all passed.
     public static func contract(directory: String, options: Options) async -> (passed: Bool, output: any CommandOutput) {
         var loadOptions = PluginDirectory.Options()

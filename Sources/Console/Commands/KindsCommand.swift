@@ -9,7 +9,7 @@ enum KindsCommand {
             manifests. For each hook: its dispatch class, marked (inferred) when the kind has no hookspec,
             and its input/output schemas.
             """,
-        run: { _, session throws(ConsoleError) in try await Output(registry: session.requireRegistry()) })
+        run: { _, console throws(ConsoleError) in try await Output(registry: console.requireRegistry()) })
 
     struct Output: CommandOutput {
         struct Row {

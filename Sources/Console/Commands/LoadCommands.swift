@@ -88,14 +88,14 @@ enum LoadCommand {
         name: "load", usage: usage, summary: "load another plugin directory",
         help: "Tears every plugin of the current directory down and loads DIR. Loading a directory runs its code.",
         arguments: [.path],
-        run: { args, session throws(ConsoleError) in
+        run: { args, console throws(ConsoleError) in
             let path = args.text.trimmingCharacters(in: .whitespaces)
             guard !path.isEmpty else { throw args.usageError(usage, "missing DIR") }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: (path as NSString).expandingTildeInPath, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ConsoleError("not a directory: \(path)")
             }
-            return LoadSummary(directory: await session.load((path as NSString).expandingTildeInPath))
+            return LoadSummary(directory: await console.load((path as NSString).expandingTildeInPath))
         })
 }
 
@@ -109,14 +109,14 @@ enum ReloadCommand {
             the same trace runs again and the differences from the previous run are shown: edit a plugin,
             `reload`, see the new behaviour.
             """,
-        run: { _, session throws(ConsoleError) in
-            let previous = await session.lastTrace
-            let loaded = try await session.reloadDirectory()
+        run: { _, console throws(ConsoleError) in
+            let previous = await console.lastTrace
+            let loaded = try await console.reloadDirectory()
             var output = LoadSummary(directory: loaded)
             output.headline = "reloaded \(loaded.path)"
             if let previous {
                 let rerun = await ChainTracer(registry: loaded.registry, kind: previous.kind, hook: previous.hook).trace(previous.input)
-                await session.remember(rerun)
+                await console.remember(rerun)
                 output.rerun = rerun
                 output.delta = TraceDelta(old: previous, new: rerun)
             }
@@ -124,7 +124,7 @@ enum ReloadCommand {
         })
 }
 
-extension ConsoleSession {
+extension ConsoleState {
     func reloadDirectory() async throws(ConsoleError) -> PluginDirectory {
         guard let path else { throw ConsoleError("no plugin directory is loaded; use `load DIR`") }
         return await load(path)

@@ -14,8 +14,8 @@ enum OrderCommand {
             `disable`, `enable` and `priority` change this at once.
             """,
         arguments: [.kindHook],
-        run: { args, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
             let word = args.split().first
             guard !word.isEmpty else { throw args.usageError(usage, "missing KIND") }
             var kind = word, hook: String?

@@ -10,8 +10,8 @@ enum PluginsCommand {
             unavailable, with the reason — and folder.
             """,
         arguments: [.kind],
-        run: { args, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
             let kind = args.split().first
             if !kind.isEmpty && !KindCatalog(registry).kinds.contains(kind) {
                 throw ConsoleError("unknown kind '\(kind)'; known kinds: \(KindCatalog(registry).kinds.joined(separator: ", "))")

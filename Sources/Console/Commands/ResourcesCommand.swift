@@ -12,10 +12,10 @@ enum ResourcesCommand {
             the directory's resources.json, from --resource on the command line, or set in this session
             with `resource set`. Shows which plugins declare each one.
             """,
-        run: { _, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
-            let sessionValues = await session.sessionResources
-            let commandLine = session.options.resources
+        run: { _, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
+            let sessionValues = await console.sessionResources
+            let commandLine = console.options.resources
             return Output(rows: registry.resources.all.map { name, resource in
                 let origin = sessionValues[name] != nil ? "session" : commandLine[name] != nil ? "--resource"
                     : (name == "clock" || name == "rng") ? "standard" : PluginDirectory.resourcesFile
@@ -69,16 +69,16 @@ enum ResourceCommand {
             is set up with the new value.
             """,
         arguments: [.words(["set"])],
-        run: { args, session throws(ConsoleError) in
-            _ = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            _ = try await console.requireRegistry()
             let (verb, rest) = args.split()
             guard verb == "set" else { throw args.usageError(usage, verb.isEmpty ? "missing `set`" : "unknown subcommand '\(verb)'") }
             let (name, valueText) = rest.split()
             guard !name.isEmpty else { throw args.usageError(usage, "missing NAME") }
             guard name != "clock" && name != "rng" else { throw ConsoleError("'\(name)' is a standard resource; only custom resources hold JSON values") }
             let value = try valueText.json(usage: usage)!
-            await session.setResource(name, value)
-            let loaded = try await session.reloadDirectory()
+            await console.setResource(name, value)
+            let loaded = try await console.reloadDirectory()
             var output = LoadSummary(directory: loaded)
             output.headline = "resource '\(name)' set; plugins set up again"
             return output

@@ -14,8 +14,8 @@ enum ShowCommand {
             was taken) or the process running it.
             """,
         arguments: [.plugin],
-        run: { args, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
             return Output(record: try args.plugin(args.split().first, registry: registry, usage: usage))
         })
 

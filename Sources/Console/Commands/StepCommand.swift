@@ -17,18 +17,18 @@ enum StepCommand {
             abort (a) stops. Other commands keep working while you step.
             """,
         arguments: [.kindHook],
-        run: { args, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
             let (kind, hook, input) = try args.chainRequest(registry: registry, usage: usage)
             let stepper = ChainStepper(tracer: ChainTracer(registry: registry, kind: kind, hook: hook), input: input)
             if let error = stepper.tracer.planError { throw ConsoleError(error) }
-            await session.beginStepping(stepper)
+            await console.beginStepping(stepper)
             return Output(event: .started, stepper: stepper, stages: [])
         })
 
     /// A step verb, typed while stepping.
-    static func verb(_ name: String, _ args: CommandArguments, session: ConsoleSession) async throws(ConsoleError) -> any CommandOutput {
-        guard let stepper = await session.stepper else {
+    static func verb(_ name: String, _ args: CommandArguments, console: ConsoleState) async throws(ConsoleError) -> any CommandOutput {
+        guard let stepper = await console.stepper else {
             throw ConsoleError("not stepping; start with `step KIND.HOOK JSON`")
         }
         var stages: [StageTrace] = []
@@ -51,7 +51,7 @@ enum StepCommand {
             event = .aborted
         }
         if stepper.upcoming == nil { stepper.abort() }
-        if stepper.isFinished { await session.endStepping(stepper) }
+        if stepper.isFinished { await console.endStepping(stepper) }
         return Output(event: event, stepper: stepper, stages: stages)
     }
 
@@ -112,7 +112,7 @@ enum StepCommand {
     }
 }
 
-extension ConsoleSession {
+extension ConsoleState {
     func beginStepping(_ stepper: ChainStepper) { self.stepper = stepper }
 
     func endStepping(_ stepper: ChainStepper) {

@@ -14,10 +14,10 @@ enum SwitchCommands {
                 ? "Switches PLUGIN back on: the next dispatch includes it again."
                 : "Switches PLUGIN off: it stays set up, but no dispatch calls it until `enable`. Survives `reload`.",
             arguments: [.plugin],
-            run: { args, session throws(ConsoleError) in
-                let registry = try await session.requireRegistry()
+            run: { args, console throws(ConsoleError) in
+                let registry = try await console.requireRegistry()
                 let record = try args.plugin(args.split().first, registry: registry, usage: "\(name) PLUGIN")
-                try await session.setEnabled(record.name, enabled)
+                try await console.setEnabled(record.name, enabled)
                 let state = registry.record(named: record.name)!.state
                 var note = ""
                 if enabled, state != .active { note = " (its state is \(state.name): it will not run until it is set up again — try `reload`)" }
@@ -38,8 +38,8 @@ enum PriorityCommand {
             Survives `reload`. Priorities >= 1000 are the middleware band.
             """,
         arguments: [.plugin, .words(["reset"])],
-        run: { args, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
             let (name, rest) = args.split()
             let record = try args.plugin(name, registry: registry, usage: usage)
             let word = rest.split().first
@@ -48,7 +48,7 @@ enum PriorityCommand {
                 guard let n = Int(word), n >= 0 else { throw args.usageError(usage, word.isEmpty ? "missing N" : "'\(word)' is not a priority (a whole number >= 0)") }
                 priority = n
             }
-            try await session.setPriority(record.name, priority)
+            try await console.setPriority(record.name, priority)
             let now = registry.record(named: record.name)!.priority
             let message = priority == nil ? "'\(record.name)' priority reset to \(now)" : "'\(record.name)' priority \(record.manifest.priority) → \(now)"
             return MessageOutput(message: message, fields: ["plugin": .string(record.name), "priority": .int(now), "manifest_priority": .int(record.manifest.priority)])

@@ -15,11 +15,11 @@ enum TraceCommand {
             Example: trace query_rewriter.rewrite {"text": "  How to LAUNCH dagstack?  ", "tenant_id": "acme-corp"}
             """,
         arguments: [.kindHook],
-        run: { args, session throws(ConsoleError) in
-            let registry = try await session.requireRegistry()
+        run: { args, console throws(ConsoleError) in
+            let registry = try await console.requireRegistry()
             let (kind, hook, input) = try args.chainRequest(registry: registry, usage: usage)
             let result = await ChainTracer(registry: registry, kind: kind, hook: hook).trace(input)
-            await session.remember(result)
+            await console.remember(result)
             return Output(result: result)
         })
 
@@ -31,6 +31,6 @@ enum TraceCommand {
     }
 }
 
-extension ConsoleSession {
+extension ConsoleState {
     func remember(_ trace: TraceResult) { lastTrace = trace }
 }

@@ -29,7 +29,7 @@ public struct ExecutedCommand: Sendable {
     }
 }
 
-extension ConsoleSession {
+extension ConsoleState {
     /// Runs one typed line. Blank lines and `#` comments give nil.
     public func execute(_ line: String) async -> ExecutedCommand? {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -59,9 +59,9 @@ extension ConsoleSession {
         do {
             let output: any CommandOutput
             if isReplayVerb(name, args) {
-                output = try await ReplayCommand.verb(name, session: self)
+                output = try await ReplayCommand.verb(name, console: self)
             } else if StepCommand.verbs.contains(name) || ["n", "c", "s", "a"].contains(name) {
-                output = try await StepCommand.verb(name, args, session: self)
+                output = try await StepCommand.verb(name, args, console: self)
             } else if let command = CommandTable.find(name) {
                 if command.name == "load" || command.name == "reload" || command.name == "resource" { stepper = nil }
                 output = try await command.run(args, self)

@@ -7,7 +7,7 @@ import PluginSystem
 /// The console's state between commands: the loaded directory, and what the user changed at run
 /// time (switched-off plugins, priority overrides, resource values). Those changes are a view over
 /// the registry, re-applied after every reload, never written to manifests.
-public actor ConsoleSession {
+public actor ConsoleState {
     public struct Options: Sendable {
         public var callTimeout: Double = 30
         public var python: String = ProcessInfo.processInfo.environment["DAGSTACK_PYTHON"] ?? "python3"

@@ -8,7 +8,7 @@ import Synchronization
 final class SessionReplayer: Sendable {
     let file: SessionFile
     let directory: String
-    let replay: ConsoleSession
+    let replay: ConsoleState
     let comparison: ResultComparison
 
     /// Commands that manage recordings are not replayed.
@@ -21,7 +21,7 @@ final class SessionReplayer: Sendable {
 
     private let state = Mutex(State())
 
-    private init(file: SessionFile, directory: String, replay: ConsoleSession, comparison: ResultComparison) {
+    private init(file: SessionFile, directory: String, replay: ConsoleState, comparison: ResultComparison) {
         self.file = file
         self.directory = directory
         self.replay = replay
@@ -29,17 +29,17 @@ final class SessionReplayer: Sendable {
     }
 
     /// Loads `directory` in a fresh session with the recording's starting switches.
-    static func start(_ file: SessionFile, directory: String, options: ConsoleSession.Options) async -> SessionReplayer {
+    static func start(_ file: SessionFile, directory: String, options: ConsoleState.Options) async -> SessionReplayer {
         var options = options
         let first = file.entries.first?.state
         for (name, value) in file.header.resources { options.resources[name] = value }
         for (name, value) in first?["resources"]?.objectValue ?? [:] { options.resources[name] = value }
-        let session = ConsoleSession(options: options)
-        await session.load(directory)
+        let console = ConsoleState(options: options)
+        await console.load(directory)
         let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
         let comparison = ResultComparison(
             recordedDirectories: [file.header.pluginDir, file.header.pluginDirAbsolute], currentDirectories: [directory, absolute])
-        return SessionReplayer(file: file, directory: directory, replay: session, comparison: comparison)
+        return SessionReplayer(file: file, directory: directory, replay: console, comparison: comparison)
     }
 
     var position: (next: Int, total: Int) { (state.withLock { $0.cursor } + 1, file.entries.count) }
@@ -121,7 +121,7 @@ struct ReplayEntry: Sendable {
 
 import Inspector
 
-extension ConsoleSession {
+extension ConsoleState {
     /// Sets the switches a recorded entry ran with (disabled plugins, priority overrides).
     func applySwitches(_ state: JSONValue) {
         guard let registry, case .object = state else { return }

@@ -14,11 +14,11 @@ enum RecordCommand {
             `record stop` ends it; `record` alone says whether you are recording.
             """,
         arguments: [.path],
-        run: { args, session throws(ConsoleError) in
+        run: { args, console throws(ConsoleError) in
             let word = args.split().first
-            if word.isEmpty { return await session.recordingStatus }
-            if word == "stop" { return try await session.stopRecording() }
-            return try await session.startRecording(word)
+            if word.isEmpty { return await console.recordingStatus }
+            if word == "stop" { return try await console.stopRecording() }
+            return try await console.startRecording(word)
         })
 }
 
@@ -38,15 +38,15 @@ enum ReplayCommand {
             abort stops.
             """,
         arguments: [.path, .words(["--step"])],
-        run: { args, session throws(ConsoleError) in
+        run: { args, console throws(ConsoleError) in
             let words = args.words
             guard let name = words.first(where: { $0 != "--step" }) else { throw args.usageError(usage, "missing FILE") }
-            return try await session.startReplay(name, stepping: words.contains("--step"))
+            return try await console.startReplay(name, stepping: words.contains("--step"))
         })
 
     /// A walk verb, typed while stepping through a replay.
-    static func verb(_ name: String, session: ConsoleSession) async throws(ConsoleError) -> any CommandOutput {
-        guard let replayer = await session.replayer else { throw ConsoleError("not replaying; start with `replay FILE --step`") }
+    static func verb(_ name: String, console: ConsoleState) async throws(ConsoleError) -> any CommandOutput {
+        guard let replayer = await console.replayer else { throw ConsoleError("not replaying; start with `replay FILE --step`") }
         switch name {
         case "next", "n":
             if let entry = await replayer.runNext() { return ReplayStepOutput(replayer: replayer, entries: [entry], shown: nil) }
@@ -64,7 +64,7 @@ enum ReplayCommand {
             break
         }
         let report = await replayer.report(close: true)
-        await session.endReplay()
+        await console.endReplay()
         return report
     }
 }
@@ -110,7 +110,7 @@ enum SessionsCommand {
     static let spec = CommandSpec(
         name: "sessions", usage: "sessions", summary: "list the recorded sessions in the sessions folder",
         help: "Lists the session files in the sessions/ folder next to the plugin directory: when each was recorded, how many commands it holds and against which plugin directory.",
-        run: { _, session throws(ConsoleError) in SessionsOutput(folder: await session.sessionsFolder) })
+        run: { _, console throws(ConsoleError) in SessionsOutput(folder: await console.sessionsFolder) })
 }
 
 struct SessionsOutput: CommandOutput {

@@ -1,7 +1,7 @@
 import Foundation
 import PluginSystem
 
-extension ConsoleSession {
+extension ConsoleState {
     /// `sessions/` next to the plugin directory (the project's), where recordings go by default.
     var sessionsFolder: String {
         let directory = path ?? "plugins"
