@@ -110,47 +110,38 @@ public final class ChainTracer: Sendable {
             durationMicros: nil, logs: [], error: nil, note: note, middleware: [])
     }
 
-    /// Runs one stage on `value`.
+    /// Runs one stage on `value`, watching its calls: the plugin's own (its time and output) and the
+    /// middleware around it.
     func run(_ record: PluginRecord, value: JSONValue) async -> StageTrace {
         let collector = StageCollector()
         let token = registry.addObserver(collector)
-        var stage = StageTrace(
-            plugin: record.name, priority: record.priority, status: .unchanged, before: value, after: nil, diff: [],
-            durationMicros: nil, logs: [], error: nil, note: nil, middleware: [])
+        let result: Result<HookReply, DagstackError>
         do {
-            let reply = try await ChainDispatcher(registry).run(record, in: plan!, value: value, named: named, metadata: metadata)
-            switch reply.output {
-            case .stopChain:
-                stage.status = .stopped
-            case .value(let after):
-                stage.after = after
-                stage.diff = JSONDiff.diff(value, after)
-                // Objects are unordered in JSON: a stage that only reorders keys did not change the value.
-                stage.status = stage.diff.isEmpty ? .unchanged : .changed
-            }
+            result = .success(try await ChainDispatcher(registry).run(record, in: plan!, value: value, named: named, metadata: metadata))
         } catch {
-            stage.status = .error
-            stage.error = error
-            stage.logs = error.logs
+            result = .failure(error)
         }
         registry.removeObserver(token)
+        var own: HookEvent?
+        var middleware: [MiddlewareCall] = []
         for event in collector.take() {
-            let micros = Int(event.duration.components.seconds * 1_000_000 + event.duration.components.attoseconds / 1_000_000_000_000)
             let reply = try? event.outcome.get()
             switch event.role {
             case .hook where event.plugin == record.name:
-                stage.durationMicros = micros
-                if let reply { stage.logs = reply.logs }
+                own = event
             case .middlewareBefore, .middlewareAfter:
                 let isBefore = if case .middlewareBefore = event.role { true } else { false }
-                let replaced = reply.map { $0.output != .value(.null) } ?? false
-                stage.middleware.append(MiddlewareCall(
-                    plugin: event.plugin, hook: isBefore ? "before" : "after", replaced: replaced, durationMicros: micros,
-                    logs: reply?.logs ?? [], error: event.outcome.failure))
+                middleware.append(MiddlewareCall(
+                    plugin: event.plugin, hook: isBefore ? "before" : "after", replaced: reply.map { $0.output != .value(.null) } ?? false,
+                    durationMicros: event.duration.microseconds, logs: reply?.logs ?? [], error: event.outcome.failure))
             default:
                 break
             }
         }
+        var stage = self.stage(record, before: value, result: result, duration: own?.duration)
+        // What the plugin itself wrote, not what middleware around it did.
+        if let ownLogs = (try? own?.outcome.get())?.logs { stage.logs = ownLogs }
+        stage.middleware = middleware
         return stage
     }
 
@@ -162,12 +153,11 @@ public final class ChainTracer: Sendable {
         return stepper.result
     }
 
-    /// A stage's record from a batched run.
-    func stage(_ record: PluginRecord, before: JSONValue, result: Result<HookReply, DagstackError>, duration: Duration) -> StageTrace {
+    /// A stage's record from its result: the one place a stage's status, diff and time are worked out.
+    func stage(_ record: PluginRecord, before: JSONValue, result: Result<HookReply, DagstackError>, duration: Duration?) -> StageTrace {
         var stage = StageTrace(
             plugin: record.name, priority: record.priority, status: .unchanged, before: before, after: nil, diff: [],
-            durationMicros: Int(duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000),
-            logs: [], error: nil, note: nil, middleware: [])
+            durationMicros: duration?.microseconds, logs: [], error: nil, note: nil, middleware: [])
         switch result {
         case .success(let reply):
             stage.logs = reply.logs
@@ -176,6 +166,7 @@ public final class ChainTracer: Sendable {
             case .value(let after):
                 stage.after = after
                 stage.diff = JSONDiff.diff(before, after)
+                // Objects are unordered in JSON: a stage that only reorders keys did not change the value.
                 stage.status = stage.diff.isEmpty ? .unchanged : .changed
             }
         case .failure(let error):
@@ -185,6 +176,11 @@ public final class ChainTracer: Sendable {
         }
         return stage
     }
+}
+
+extension Duration {
+    /// Whole microseconds, as traces report them.
+    var microseconds: Int { Int(components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000) }
 }
 
 extension Result {
