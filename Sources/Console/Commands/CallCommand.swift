@@ -15,7 +15,7 @@ enum CallCommand {
         arguments: [.kindHook],
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
-            let (word, rest) = args.split()
+            let (word, rest) = try args.split()
             let (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
             let value = try rest.json(required: false, usage: usage)
             let dispatch = KindCatalog(registry).hooks(of: kind).first { $0.name == hook }!.dispatch

@@ -11,15 +11,16 @@ struct CommandArguments: Sendable {
 
     var isEmpty: Bool { text.trimmingCharacters(in: .whitespaces).isEmpty }
 
-    /// The first word and the rest.
-    func split() -> (first: String, rest: CommandArguments) {
-        let trimmed = text.drop { $0 == " " || $0 == "\t" }
-        let leading = text.count - trimmed.count
-        let word = trimmed.prefix { $0 != " " && $0 != "\t" }
-        return (String(word), CommandArguments(line: line, text: String(trimmed.dropFirst(word.count)), offset: offset + leading + word.count))
+    /// The first word (unquoted, as a shell reads it) and the raw text after it.
+    func split() throws(ConsoleError) -> (first: String, rest: CommandArguments) {
+        guard let word = try CommandWords.first(text, offset: offset) else {
+            return ("", CommandArguments(line: line, text: "", offset: offset + text.count))
+        }
+        return (word.text, CommandArguments(line: line, text: String(text.dropFirst(word.end)), offset: offset + word.end))
     }
 
-    var words: [String] { text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
+    /// Every word, unquoted: `record ""` gives one empty word, `record` none.
+    func words() throws(ConsoleError) -> [String] { try CommandWords.split(text, offset: offset).map(\.text) }
 
     func usageError(_ usage: String, _ problem: String) -> ConsoleError {
         ConsoleError("\(problem)\nusage: \(usage)")
@@ -48,25 +49,30 @@ struct CommandArguments: Sendable {
         return (kind, hook)
     }
 
-    /// The rest of the line as one JSON value; a mistake says where, with a caret under it.
+    /// The rest of the line as one JSON value; a mistake says where, with a caret under it. The value
+    /// may be typed as it is (`{"text": "two words"}`) or quoted as one shell word (`'{"text": "a b"}'`):
+    /// text that is not JSON as typed but is one quoted word is read unquoted.
     func json(required: Bool = true, usage: String) throws(ConsoleError) -> JSONValue? {
         let body = text.trimmingCharacters(in: .whitespaces)
         guard !body.isEmpty else {
             if required { throw usageError(usage, "missing JSON value") }
             return nil
         }
-        do {
-            return try JSONValue.parse(text)
-        } catch {
-            let column = offset + error.column
-            let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
-            throw ConsoleError("bad JSON at column \(column): \(error.message)\n  \(line)\n  \(caret)")
+        let typed: JSONParseError
+        do { return try JSONValue.parse(text) } catch { typed = error }
+        if let words = try? CommandWords.split(text, offset: offset), words.count == 1, words[0].quoted {
+            do { return try JSONValue.parse(words[0].text) } catch {
+                throw ConsoleError("bad JSON in the quoted value at character \(error.column) of it: \(error.message)\n  \(line)")
+            }
         }
+        let column = offset + typed.column
+        let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
+        throw ConsoleError("bad JSON at column \(column): \(typed.message)\n  \(line)\n  \(caret)")
     }
 
     /// `KIND.HOOK JSON`, as `trace` and `step` take them.
     func chainRequest(registry: PluginRegistry, usage: String) throws(ConsoleError) -> (kind: String, hook: String, input: JSONValue) {
-        let (word, rest) = split()
+        let (word, rest) = try split()
         let (kind, hook) = try kindHook(word, registry: registry, usage: usage)
         return (kind, hook, try rest.json(usage: usage)!)
     }

@@ -26,7 +26,7 @@ enum ContractCommand {
         arguments: [.plugin, .words(["--check", "--sample"] + ContractCheck.allCases.map(\.rawValue))],
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
-            let words = args.words
+            let words = try args.words()
             guard let name = words.first, !name.hasPrefix("--") else { throw args.usageError(usage, "missing PLUGIN") }
             _ = try args.plugin(name, registry: registry, usage: usage)
             let (checks, samples) = try parseOptions(Array(words.dropFirst()), usage: usage)

@@ -7,7 +7,7 @@ enum HelpCommand {
         help: "Lists every command, or shows how to use COMMAND.",
         arguments: [.command],
         run: { args, _ throws(ConsoleError) in
-            let name = args.split().first
+            let name = try args.split().first
             if name.isEmpty { return Output(commands: CommandTable.all, detailed: false) }
             if StepCommand.verbs.contains(name) { return Output(commands: [StepCommand.spec], detailed: true) }
             guard let command = CommandTable.find(name) else {

@@ -89,8 +89,11 @@ enum LoadCommand {
         help: "Tears every plugin of the current directory down and loads DIR. Loading a directory runs its code.",
         arguments: [.path],
         run: { args, console throws(ConsoleError) in
-            let path = args.text.trimmingCharacters(in: .whitespaces)
-            guard !path.isEmpty else { throw args.usageError(usage, "missing DIR") }
+            let words = try args.words()
+            guard let path = words.first, !path.isEmpty else { throw args.usageError(usage, "missing DIR") }
+            guard words.count == 1 else {
+                throw args.usageError(usage, "one DIR only; quote a path with spaces: load '\(words.joined(separator: " "))'")
+            }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: (path as NSString).expandingTildeInPath, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ConsoleError("not a directory: \(path)")

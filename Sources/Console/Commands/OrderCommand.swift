@@ -16,7 +16,7 @@ enum OrderCommand {
         arguments: [.kindHook],
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
-            let word = args.split().first
+            let word = try args.split().first
             guard !word.isEmpty else { throw args.usageError(usage, "missing KIND") }
             var kind = word, hook: String?
             if !KindCatalog(registry).kinds.contains(word) {

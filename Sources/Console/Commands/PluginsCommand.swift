@@ -12,7 +12,7 @@ enum PluginsCommand {
         arguments: [.kind],
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
-            let kind = args.split().first
+            let kind = try args.split().first
             if !kind.isEmpty && !KindCatalog(registry).kinds.contains(kind) {
                 throw ConsoleError("unknown kind '\(kind)'; known kinds: \(KindCatalog(registry).kinds.joined(separator: ", "))")
             }

@@ -15,8 +15,9 @@ enum RecordCommand {
             """,
         arguments: [.path],
         run: { args, console throws(ConsoleError) in
-            let word = args.split().first
-            if word.isEmpty { return await console.recordingStatus }
+            let words = try args.words()
+            guard let word = words.first else { return await console.recordingStatus }
+            guard !word.isEmpty else { throw args.usageError(usage, "FILE is empty: name the session file") }
             if word == "stop" { return try await console.stopRecording() }
             return try await console.startRecording(word)
         })
@@ -39,8 +40,9 @@ enum ReplayCommand {
             """,
         arguments: [.path, .words(["--step"])],
         run: { args, console throws(ConsoleError) in
-            let words = args.words
+            let words = try args.words()
             guard let name = words.first(where: { $0 != "--step" }) else { throw args.usageError(usage, "missing FILE") }
+            guard !name.isEmpty else { throw args.usageError(usage, "FILE is empty: name the session file") }
             return try await console.startReplay(name, stepping: words.contains("--step"))
         })
 

@@ -71,9 +71,9 @@ enum ResourceCommand {
         arguments: [.words(["set"])],
         run: { args, console throws(ConsoleError) in
             _ = try await console.requireRegistry()
-            let (verb, rest) = args.split()
+            let (verb, rest) = try args.split()
             guard verb == "set" else { throw args.usageError(usage, verb.isEmpty ? "missing `set`" : "unknown subcommand '\(verb)'") }
-            let (name, valueText) = rest.split()
+            let (name, valueText) = try rest.split()
             guard !name.isEmpty else { throw args.usageError(usage, "missing NAME") }
             guard name != "clock" && name != "rng" else { throw ConsoleError("'\(name)' is a standard resource; only custom resources hold JSON values") }
             let value = try valueText.json(usage: usage)!

@@ -16,7 +16,7 @@ enum ShowCommand {
         arguments: [.plugin],
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
-            return Output(record: try args.plugin(args.split().first, registry: registry, usage: usage))
+            return Output(record: try args.plugin(try args.split().first, registry: registry, usage: usage))
         })
 
     struct Output: CommandOutput {

@@ -16,7 +16,7 @@ enum SwitchCommands {
             arguments: [.plugin],
             run: { args, console throws(ConsoleError) in
                 let registry = try await console.requireRegistry()
-                let record = try args.plugin(args.split().first, registry: registry, usage: "\(name) PLUGIN")
+                let record = try args.plugin(try args.split().first, registry: registry, usage: "\(name) PLUGIN")
                 try await console.setEnabled(record.name, enabled)
                 let state = registry.record(named: record.name)!.state
                 var note = ""
@@ -40,9 +40,9 @@ enum PriorityCommand {
         arguments: [.plugin, .words(["reset"])],
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
-            let (name, rest) = args.split()
+            let (name, rest) = try args.split()
             let record = try args.plugin(name, registry: registry, usage: usage)
-            let word = rest.split().first
+            let word = try rest.split().first
             let priority: Int?
             if word == "reset" { priority = nil } else {
                 guard let n = Int(word), n >= 0 else { throw args.usageError(usage, word.isEmpty ? "missing N" : "'\(word)' is not a priority (a whole number >= 0)") }

@@ -36,7 +36,10 @@ extension ConsoleState {
         guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { return nil }
         let leading = line.count - line.drop { $0 == " " || $0 == "\t" }.count
         let all = CommandArguments(line: line, text: String(line.dropFirst(leading)), offset: leading)
-        let (name, args) = all.split()
+        let name: String, args: CommandArguments
+        do { (name, args) = try all.split() } catch {
+            return ExecutedCommand(line: line, name: String(trimmed.prefix { $0 != " " && $0 != "\t" }), output: nil, error: error, quits: false)
+        }
         let stateBefore = switchesJSON
         let executed = await run(name: name, args: args, line: line)
         if let recorder, !SessionReplayer.notReplayed.contains(executed.name), !isReplayVerb(name, args) {
