@@ -60,8 +60,11 @@ import TestSupport
         let bare = try await self.report("bare", directory: dir.path, extra: ["--check", "determinism"])
         #expect(bare.report["findings"]?[0]?["status"] == "not_run")
         #expect(bare.report["findings"]?[0]?["message"]?.stringValue?.hasPrefix("no sample inputs:") == true)
-        let given = try await self.report("bare", directory: dir.path, extra: ["--check", "determinism", "--sample", #"work={"x":[1,2]}"#])
+        let given = try await self.report("bare", directory: dir.path, extra: ["--check", "determinism", "--sample", #"'work={"x": [1, 2]}'"#])
         #expect(given.report["findings"]?[0]?["status"] == "pass")
+        let spaced = try await self.report("bare", directory: dir.path, extra: ["--check", "serialization", "--sample", #"'work={"x": {"text": "two words"}}'"#])
+        #expect(spaced.report["findings"]?[0]?["status"] == "pass", "\(spaced.report)")
+        #expect(spaced.report["findings"]?[0]?["message"] == "1 sample(s)")
     }
 
     @Test func everyShippedPluginPassesAndABrokenManifestFailsTheDirectory() async throws {

@@ -55,7 +55,8 @@ enum ContractCommand {
                 do {
                     samples.append(ContractSample(hook: hook, input: try JSONValue.parse(String(value[value.index(after: equals)...])), source: "--sample"))
                 } catch {
-                    throw ConsoleError("--sample \(hook): bad JSON at column \(error.column): \(error.message)")
+                    throw ConsoleError("--sample \(hook): bad JSON at column \(error.column): \(error.message)"
+                                       + "\nquote the whole sample as one word, as in a shell: --sample '\(hook)={\"text\": \"two words\"}'")
                 }
             default:
                 throw ConsoleError("unknown option '\(word)'\nusage: \(usage)")
