@@ -37,13 +37,20 @@ public final class PluginDirectory: Sendable {
     public let path: String
     public let registry: PluginRegistry
     public let problems: [LoadProblem]
+    /// What a user should know that is not a failure (a manifest file another took precedence over,
+    /// a runtime chosen from several).
+    public let notes: [String]
     public let setupOutcomes: [SetupOutcome]
     public let pythonHost: PythonHost?
 
-    init(path: String, registry: PluginRegistry, problems: [LoadProblem], setupOutcomes: [SetupOutcome], pythonHost: PythonHost?) {
+    init(
+        path: String, registry: PluginRegistry, problems: [LoadProblem], notes: [String] = [], setupOutcomes: [SetupOutcome],
+        pythonHost: PythonHost?
+    ) {
         self.path = path
         self.registry = registry
         self.problems = problems
+        self.notes = notes
         self.setupOutcomes = setupOutcomes
         self.pythonHost = pythonHost
     }
@@ -79,10 +86,19 @@ public final class PluginDirectory: Sendable {
             discovery = try Discovery.discover(path, ignore: options.ignore)
         } catch {
             problems.append(LoadProblem(source: path, error: error))
-            return PluginDirectory(path: path, registry: registry, problems: problems, setupOutcomes: [], pythonHost: nil)
+            return PluginDirectory(path: path, registry: registry, problems: problems, notes: [], setupOutcomes: [], pythonHost: nil)
         }
         problems += discovery.skipped.map { LoadProblem(source: $0.folder, error: $0.error) }
-        let plugins = options.only.map { wanted in discovery.plugins.filter { wanted.contains($0.manifest.name) } } ?? discovery.plugins
+        var notes = discovery.warnings
+        let wanted = options.only.map { wanted in discovery.plugins.filter { wanted.contains($0.manifest.name) } } ?? discovery.plugins
+        let plugins = wanted.map { plugin in
+            var chosen = plugin
+            chosen.manifest.runtime = runtime(for: plugin, options: options)
+            if plugin.manifest.runtimes.count > 1 {
+                notes.append("Plugin '\(plugin.manifest.name)' lists runtimes \(plugin.manifest.runtimes.map(\.rawValue)); it runs \(chosen.manifest.runtime.rawValue), the first this console can run")
+            }
+            return chosen
+        }
 
         let (host, instances) = await bind(plugins, registry: registry, options: options, directory: path)
         for plugin in plugins {
@@ -102,7 +118,24 @@ public final class PluginDirectory: Sendable {
         do { outcomes = try await registry.setupAll(config: options.config) } catch {
             problems.append(LoadProblem(source: path, error: error))
         }
-        return PluginDirectory(path: path, registry: registry, problems: problems, setupOutcomes: outcomes, pythonHost: host)
+        return PluginDirectory(path: path, registry: registry, problems: problems, notes: notes, setupOutcomes: outcomes, pythonHost: host)
+    }
+
+    /// The runtime a plugin runs in: the first of those its manifest lists (in_process → mcp_stdio →
+    /// mcp_http) that this console can run — in_process with code for it (a Swift entry point or a
+    /// Python module), mcp_stdio with a command; mcp_http is not run here. When none can, the first
+    /// listed, so binding reports why.
+    static func runtime(for plugin: DiscoveredPlugin, options: Options) -> PluginManifest.Runtime {
+        let m = plugin.manifest
+        guard m.runtimes.count > 1 else { return m.runtime }
+        let runnable = m.runtimes.first { runtime in
+            switch runtime {
+            case .inProcess: m.entryPoint.flatMap(options.swiftPlugins.factory(for:)) != nil || hasPythonCode(plugin)
+            case .mcpStdio: !(m.command ?? []).isEmpty
+            case .mcpHttp: false
+            }
+        }
+        return runnable ?? m.runtimes[0]
     }
 
     /// Gives each discovered plugin an instance from the host that can run it.

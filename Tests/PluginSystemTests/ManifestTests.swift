@@ -113,7 +113,7 @@ import Testing
         #expect(message(head + "startup_timeout_sec = 0") ==
             "Invalid manifest at p/dagstack.toml: plugin.startup_timeout_sec: must be greater than 0, got 0")
         #expect(message(head + "depends_on = [\"a\", 3]") ==
-            "Invalid manifest at p/dagstack.toml: plugin.depends_on.1: expected a string, got integer 3")
+            "Invalid manifest at p/dagstack.toml: plugin.depends_on.1: expected a plugin name or a {kind, name} table, got integer 3")
         #expect(message(head + "execution_model = \"fast\"") ==
             "Invalid manifest at p/dagstack.toml: plugin.execution_model: must be one of 'async', 'sync', 'thread_cpu_bound', 'process_cpu_bound', got 'fast'")
         #expect(message(head + "[plugin.unit_of_work]\nidempotency_mode = \"content_hash\"") ==
@@ -125,15 +125,15 @@ import Testing
     @Test func missingRequiredFieldsAreAllListed() {
         #expect(message("[plugin]\nname = \"p\"") ==
             "Invalid manifest at p/dagstack.toml: plugin.kind: field required; plugin.core_version: field required; plugin.runtime: field required")
-        #expect(message("[plugin]\nname = \"p\"\nkind = \"k\"\ncore_version = \"\"\nruntime = [\"in_process\"]") ==
-            "Invalid manifest at p/dagstack.toml: plugin.runtime: expected a string, got an array")
+        #expect(message("[plugin]\nname = \"p\"\nkind = \"k\"\ncore_version = \"\"\nruntime = 3") ==
+            "Invalid manifest at p/dagstack.toml: plugin.runtime: expected one of 'in_process', 'mcp_stdio', 'mcp_http' or a non-empty array of them, got integer 3")
     }
 
     @Test func crossFieldRules() {
         #expect(message(head + "tryfirst = true\ntrylast = true") ==
             "Invalid manifest at p/dagstack.toml: plugin.trylast: tryfirst and trylast cannot both be true")
         #expect(message(head.replacingOccurrences(of: "in_process", with: "mcp_http")) ==
-            "Invalid manifest at p/dagstack.toml: plugin.endpoint: required when runtime is 'mcp_http'")
+            "Invalid manifest at p/dagstack.toml: plugin.endpoint: required when runtime is 'mcp_http' (or url in [plugin.mcp_http])")
         #expect(message(head + "endpoint = \"http://x\"") ==
             "Invalid manifest at p/dagstack.toml: plugin.endpoint: only allowed when runtime is 'mcp_http'")
         #expect(message(head.replacingOccurrences(of: "in_process", with: "mcp_stdio")).hasPrefix(

@@ -6,6 +6,11 @@ import Synchronization
 public struct DiscoveredPlugin: Sendable, Equatable {
     public var manifest: PluginManifest
     public var folder: String
+
+    public init(manifest: PluginManifest, folder: String) {
+        self.manifest = manifest
+        self.folder = folder
+    }
 }
 
 /// A folder that looked like a plugin but was skipped, and why, so a user can see why a plugin is
@@ -19,8 +24,10 @@ public struct DiscoveryResult: Sendable {
     /// Valid plugins in set-up (topological) order.
     public var plugins: [DiscoveredPlugin]
     public var skipped: [SkippedFolder]
-    /// Folders scanned that held a `dagstack.toml`.
+    /// Folders scanned that held a manifest.
     public var scanned: Int
+    /// What a user should know that is not an error: a manifest file another one took precedence over.
+    public var warnings: [String] = []
 }
 
 /// Walks a plugin directory the way the reference does (spec-notes §3): the leaf rule, a sorted
@@ -47,7 +54,7 @@ public enum Discovery {
         let patterns = defaultIgnore + ignore
         var folders: [String] = []
         var skipped: [SkippedFolder] = []
-        if FileManager.default.fileExists(atPath: root + "/" + ManifestLoader.fileName) {
+        if ManifestLoader.manifestFile(in: root) != nil {
             folders = [root]
         } else if recursive {
             var visited: Set<String> = []
@@ -56,7 +63,13 @@ public enum Discovery {
         }
 
         var plugins: [DiscoveredPlugin] = []
-        for (folder, loaded) in zip(folders, loadManifests(folders)) {
+        var warnings: [String] = []
+        let files = folders.map { ManifestLoader.manifestFile(in: $0) }
+        for case let (file, shadowed)? in files where !shadowed.isEmpty {
+            let folder = (file as NSString).deletingLastPathComponent
+            warnings.append("\(folder): \(shadowed.joined(separator: ", ")) ignored: \((file as NSString).lastPathComponent) takes precedence (reference/manifest-schema)")
+        }
+        for (folder, loaded) in zip(folders, loadManifests(files.map { $0?.file ?? "" })) {
             switch loaded {
             case .success(let manifest): plugins.append(DiscoveredPlugin(manifest: manifest, folder: folder))
             case .failure(let error): skipped.append(SkippedFolder(folder: folder, error: error))
@@ -77,28 +90,29 @@ public enum Discovery {
         let order = try TopologicalOrder.sort(plugins.map(\.manifest))
         let byName = Dictionary(uniqueKeysWithValues: plugins.map { ($0.manifest.name, $0) })
         skipped.sort { $0.folder.utf8.lexicographicallyPrecedes($1.folder.utf8) }
-        return DiscoveryResult(plugins: order.map { byName[$0.name]! }, skipped: skipped, scanned: folders.count)
+        return DiscoveryResult(plugins: order.map { byName[$0.name]! }, skipped: skipped, scanned: folders.count, warnings: warnings)
     }
 
-    /// Each folder's manifest, in the folders' order. Reading and parsing them is most of
-    /// discovery's time and each is independent of the others: large directories use every core.
-    static func loadManifests(_ folders: [String]) -> [Result<PluginManifest, DagstackError>] {
-        let load = { @Sendable (folder: String) in
-            Result { () throws(DagstackError) in try ManifestLoader.load(file: folder + "/" + ManifestLoader.fileName) }
+    /// Each manifest file, in the given order. Reading and parsing them is most of discovery's time
+    /// and each is independent of the others: large directories use every core.
+    static func loadManifests(_ files: [String]) -> [Result<PluginManifest, DagstackError>] {
+        let load = { @Sendable (file: String) in
+            Result { () throws(DagstackError) in try ManifestLoader.load(file: file) }
         }
-        guard folders.count >= 32 else { return folders.map(load) }
-        let results = Mutex([Result<PluginManifest, DagstackError>?](repeating: nil, count: folders.count))
+        guard files.count >= 32 else { return files.map(load) }
+        let results = Mutex([Result<PluginManifest, DagstackError>?](repeating: nil, count: files.count))
         let workers = ProcessInfo.processInfo.activeProcessorCount
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: folders.count, by: workers) {
-                let loaded = load(folders[index])
+            for index in stride(from: worker, to: files.count, by: workers) {
+                let loaded = load(files[index])
                 results.withLock { $0[index] = loaded }
             }
         }
         return results.withLock { $0.map { $0! } }
     }
 
-    /// Depth-first over sorted children. A folder holding `dagstack.toml` is a plugin and is not
+    /// Depth-first over sorted children. A folder holding a manifest (`dagstack.toml`,
+    /// `dagstack.json`, or a `pyproject.toml` with `[tool.dagstack.plugin]`) is a plugin and is not
     /// descended into. Symlinked folders are followed, but a folder already visited (a symlink loop)
     /// is reported once and not walked again.
     static func walk(
@@ -127,7 +141,7 @@ public enum Discovery {
                 continue
             }
             if patterns.contains(where: { Glob.matches(pattern: $0, name: name) }) { continue }
-            if FileManager.default.fileExists(atPath: child + "/" + ManifestLoader.fileName) {
+            if ManifestLoader.holdsManifest(child) {
                 folders.append(child)
             } else {
                 walk(child, patterns: patterns, into: &folders, skipped: &skipped, visited: &visited)

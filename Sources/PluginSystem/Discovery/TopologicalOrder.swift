@@ -1,13 +1,15 @@
-/// Set-up order by `depends_on`: Kahn's algorithm where the ready queue is re-ranked globally by
-/// (priority desc, name asc) each time new plugins become ready — the reference's exact order.
-/// Dependencies on unknown names are ignored here; the registry marks such plugins unavailable.
+/// Order by `depends_on`: Kahn's algorithm where the ready queue is re-ranked globally by (priority
+/// desc, name asc) each time new plugins become ready — the reference's exact order. For set-up,
+/// `byRuntime` ranks by runtime first: in_process plugins before mcp_stdio before mcp_http, within
+/// what `depends_on` allows (ADR-0002's set-up order; the reference ignores runtimes). Dependencies
+/// on unknown names are ignored here; the registry marks such plugins unavailable.
 public enum TopologicalOrder {
-    public static func sort(_ manifests: [PluginManifest]) throws(DagstackError) -> [PluginManifest] {
-        try sort(manifests, priority: { $0.priority })
+    public static func sort(_ manifests: [PluginManifest], byRuntime: Bool = false) throws(DagstackError) -> [PluginManifest] {
+        try sort(manifests, byRuntime: byRuntime, priority: { $0.priority })
     }
 
     public static func sort(
-        _ manifests: [PluginManifest], priority: (PluginManifest) -> Int
+        _ manifests: [PluginManifest], byRuntime: Bool = false, priority: (PluginManifest) -> Int
     ) throws(DagstackError) -> [PluginManifest] {
         var byName: [String: PluginManifest] = [:]
         for m in manifests { byName[m.name] = m }
@@ -21,7 +23,9 @@ public enum TopologicalOrder {
             }
         }
         func ranksBefore(_ a: String, _ b: String) -> Bool {
-            let (pa, pb) = (priority(byName[a]!), priority(byName[b]!))
+            let (ma, mb) = (byName[a]!, byName[b]!)
+            if byRuntime && ma.runtime != mb.runtime { return ma.runtime.setupRank < mb.runtime.setupRank }
+            let (pa, pb) = (priority(ma), priority(mb))
             return pa != pb ? pa > pb : a.utf8.lexicographicallyPrecedes(b.utf8)
         }
         var ready = manifests.map(\.name).filter { indegree[$0] == 0 }.sorted(by: ranksBefore)

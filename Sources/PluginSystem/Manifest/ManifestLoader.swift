@@ -1,11 +1,46 @@
 import Foundation
 import TOMLKit
 
-/// Loads `dagstack.toml` files (the `[plugin]` layout or the flat one) into validated manifests.
-/// Every problem is a `ManifestInvalid` that names the file and the key path; TOML syntax errors
-/// also give the line and column.
+/// Loads manifests into validated `PluginManifest`s: `dagstack.toml` (the `[plugin]` layout or the
+/// flat one), `dagstack.json` (the same two layouts) and `pyproject.toml` (`[tool.dagstack.plugin]`).
+/// Every problem is a `ManifestInvalid` that names the file and the key path; syntax errors also give
+/// the line and column.
 public enum ManifestLoader {
     public static let fileName = "dagstack.toml"
+    public static let jsonFileName = "dagstack.json"
+    public static let pyprojectFileName = "pyproject.toml"
+    /// The manifest files a plugin folder may hold, in the order of precedence of
+    /// reference/manifest-schema (`dagstack.toml` → `dagstack.json` → embedded in the package).
+    public static let fileNames = [fileName, jsonFileName, pyprojectFileName]
+
+    /// The manifest of a plugin folder: the first of `fileNames` it holds (a `pyproject.toml` only
+    /// when it has a `[tool.dagstack.plugin]` table), with the manifest files that precedence hid.
+    /// Nil when the folder holds none.
+    public static func manifestFile(in folder: String) -> (file: String, shadowed: [String])? {
+        let present = fileNames.filter { name in
+            let path = folder + "/" + name
+            guard FileManager.default.fileExists(atPath: path) else { return false }
+            return name != pyprojectFileName || declaresPlugin(pyproject: path)
+        }
+        guard let first = present.first else { return nil }
+        return (folder + "/" + first, Array(present.dropFirst()))
+    }
+
+    /// Whether `folder` is a plugin folder: the cheap test of the walk, which stops at the first manifest.
+    public static func holdsManifest(_ folder: String) -> Bool {
+        let fm = FileManager.default
+        return fm.fileExists(atPath: folder + "/" + fileName) || fm.fileExists(atPath: folder + "/" + jsonFileName)
+            || (fm.fileExists(atPath: folder + "/" + pyprojectFileName) && declaresPlugin(pyproject: folder + "/" + pyprojectFileName))
+    }
+
+    /// Whether a `pyproject.toml` has a `[tool.dagstack.plugin]` table. A pyproject without one is an
+    /// ordinary Python project, not a plugin; one that cannot be parsed is looked at (and reported) as a manifest.
+    static func declaresPlugin(pyproject path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return true }
+        guard text.contains("dagstack") else { return false }
+        guard let table = try? TOMLTable(string: text) else { return true }
+        return table["tool"]?.table?["dagstack"]?.table?["plugin"]?.table != nil
+    }
 
     public static func load(file path: String) throws(DagstackError) -> PluginManifest {
         let text: String
@@ -21,10 +56,43 @@ public enum ManifestLoader {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "not found"
             throw DagstackError(.manifestInvalid, "Manifest file \(reason): \(path)")
         }
+        if path.hasSuffix("/" + jsonFileName) || path == jsonFileName { return try parse(json: text, source: path) }
+        if path.hasSuffix("/" + pyprojectFileName) || path == pyprojectFileName { return try parse(pyproject: text, source: path) }
         return try parse(toml: text, source: path)
     }
 
+    /// `dagstack.json`: `{"plugin": {...}}` or the fields at the top level.
+    public static func parse(json text: String, source: String) throws(DagstackError) -> PluginManifest {
+        let value: JSONValue
+        do { value = try JSONValue.parse(text) } catch {
+            throw DagstackError(.manifestInvalid, "Malformed JSON at \(source):\(error.line):\(error.column): \(error.message)")
+        }
+        guard case .object(let root) = value else {
+            throw DagstackError(.manifestInvalid, "Invalid manifest at \(source): expected a JSON object, got \(value.typeName)")
+        }
+        return try validate(root, source: source, datePaths: [])
+    }
+
+    /// `pyproject.toml`: the `[tool.dagstack.plugin]` table (concepts/manifest).
+    public static func parse(pyproject text: String, source: String) throws(DagstackError) -> PluginManifest {
+        var datePaths: [String] = []
+        let root = try tomlObject(text, source: source, datePaths: &datePaths)
+        guard let fields = root["tool"]?["dagstack"]?["plugin"]?.objectValue else {
+            throw DagstackError(.manifestInvalid, "Invalid manifest at \(source): it does not contain a [tool.dagstack.plugin] table")
+        }
+        let prefix = "tool.dagstack.plugin"
+        return try validate(
+            fields: fields, prefix: prefix, source: source,
+            datePaths: datePaths.filter { $0.hasPrefix(prefix + ".") }.map { String($0.dropFirst(prefix.count + 1)) })
+    }
+
     public static func parse(toml text: String, source: String) throws(DagstackError) -> PluginManifest {
+        var datePaths: [String] = []
+        let root = try tomlObject(text, source: source, datePaths: &datePaths)
+        return try validate(root, source: source, datePaths: datePaths)
+    }
+
+    static func tomlObject(_ text: String, source: String, datePaths: inout [String]) throws(DagstackError) -> JSONObject {
         if let bad = TOMLHeaderGuard.check(text) {
             throw DagstackError(
                 .manifestInvalid,
@@ -40,9 +108,7 @@ public enum ManifestLoader {
         } catch {
             throw DagstackError(.manifestInvalid, "Malformed TOML at \(source): \(error)")
         }
-        var datePaths: [String] = []
-        let root = TOMLConversion.object(table, path: "", datePaths: &datePaths)
-        return try validate(root, source: source, datePaths: datePaths)
+        return TOMLConversion.object(table, path: "", datePaths: &datePaths)
     }
 
     /// Validates an already-parsed manifest tree (from TOML, JSON or code).
@@ -56,32 +122,37 @@ public enum ManifestLoader {
         "startup_timeout_sec", "teardown_timeout_sec", "supports_languages", "supports_extensions",
         "supports_mime_types", "fallback", "execution_model", "in_process_only", "resources", "unit_of_work",
         "entry_point", "health_check", "command", "env", "working_dir", "url", "endpoint", "auth", "metadata",
-        "chain_wrap",
+        "chain_wrap", "authors", "mcp_stdio", "mcp_http",
     ]
 
     static func validate(_ root: JSONObject, source: String, datePaths: [String]) throws(DagstackError) -> PluginManifest {
         let sectioned = root["plugin"]?.objectValue
-        let fields = sectioned ?? root
-        var schema = ManifestSchema(prefix: sectioned == nil ? "" : "plugin")
         let prefixDot = sectioned == nil ? "" : "plugin."
-        for datePath in datePaths where datePath.hasPrefix(prefixDot) && !datePath.hasPrefix(prefixDot + "metadata") {
-            schema.fail(String(datePath.dropFirst(prefixDot.count)), "date/time values are not allowed here")
+        return try validate(
+            fields: sectioned ?? root, prefix: sectioned == nil ? "" : "plugin", source: source,
+            datePaths: datePaths.filter { $0.hasPrefix(prefixDot) }.map { String($0.dropFirst(prefixDot.count)) })
+    }
+
+    /// Validates the manifest's fields; `prefix` is where they sit in the file, for error paths;
+    /// `datePaths` are the fields' date/time values, relative to the fields.
+    static func validate(fields: JSONObject, prefix: String, source: String, datePaths: [String]) throws(DagstackError) -> PluginManifest {
+        var schema = ManifestSchema(prefix: prefix)
+        for datePath in datePaths where !datePath.hasPrefix("metadata") {
+            schema.fail(datePath, "date/time values are not allowed here")
         }
         schema.rejectUnknownKeys(fields, allowed: knownKeys)
 
         let name = schema.string(fields, "name", required: true)
+        if let name, !PluginManifest.isValidName(name) {
+            schema.fail("name", "'\(name)' does not match the name pattern: lower-case letters, digits, '-' and '_' only")
+        }
         let kind = schema.string(fields, "kind", required: true)
         let coreVersion = schema.string(fields, "core_version", required: true)
-        let runtime: PluginManifest.Runtime?
-        if fields["runtime"] == nil {
-            schema.fail("runtime", "field required")
-            runtime = nil
-        } else {
-            runtime = schema.choice(fields, "runtime", as: PluginManifest.Runtime.self)
-        }
+        let runtimes = runtimeList(fields, &schema)
         var m = PluginManifest(
-            name: name ?? "", kind: kind ?? "", runtime: runtime ?? .inProcess, coreVersion: coreVersion ?? "",
+            name: name ?? "", kind: kind ?? "", runtime: runtimes?.first ?? .inProcess, coreVersion: coreVersion ?? "",
             source: source)
+        m.runtimes = runtimes ?? [.inProcess]
         if let v = schema.string(fields, "schema_version") { m.schemaVersion = v }
         if let v = schema.string(fields, "kind_api_version") { m.kindAPIVersion = v }
         m.version = schema.string(fields, "version")
@@ -89,9 +160,10 @@ public enum ManifestLoader {
         m.license = schema.string(fields, "license")
         m.maintainer = schema.string(fields, "maintainer")
         m.homepage = schema.string(fields, "homepage")
+        m.authors = schema.stringList(fields, "authors") ?? []
         m.capabilities = schema.stringList(fields, "capabilities") ?? []
         m.priority = schema.int(fields, "priority", minimum: 0) ?? 0
-        m.dependsOn = schema.stringList(fields, "depends_on") ?? []
+        (m.dependsOn, m.dependencyKinds) = dependencies(fields, &schema)
         m.tryfirst = schema.bool(fields, "tryfirst") ?? false
         m.trylast = schema.bool(fields, "trylast") ?? false
         m.startupTimeoutSec = schema.int(fields, "startup_timeout_sec", minimum: 0, exclusive: true) ?? 30
@@ -111,15 +183,7 @@ public enum ManifestLoader {
         m.auth = schema.table(fields, "auth")
         m.metadata = schema.table(fields, "metadata") ?? [:]
 
-        if let env = schema.table(fields, "env") {
-            var values: [String: String] = [:]
-            for (key, value) in env {
-                if case .string(let s) = value { values[key] = s } else {
-                    schema.fail("env.\(key)", "expected a string, got \(schema.describe(value))")
-                }
-            }
-            m.env = values
-        }
+        if let env = schema.table(fields, "env") { m.env = stringMap(env, path: "env", &schema) }
         if let resources = schema.table(fields, "resources") {
             schema.rejectUnknownKeys(resources, allowed: ["required", "optional"], under: "resources")
             m.resources.required = schema.stringList(resources, "required", under: "resources") ?? []
@@ -128,7 +192,7 @@ public enum ManifestLoader {
         if let uow = schema.table(fields, "unit_of_work") {
             let sub = "unit_of_work"
             schema.rejectUnknownKeys(
-                uow, allowed: ["declared", "partition_key", "estimated_duration_sec", "idempotency_mode", "checkpointable"],
+                uow, allowed: ["declared", "partition_key", "estimated_duration_sec", "idempotency_mode", "checkpointable", "content_hash"],
                 under: sub)
             m.unitOfWork.declared = schema.bool(uow, "declared", under: sub) ?? false
             m.unitOfWork.partitionKey = schema.string(uow, "partition_key", under: sub)
@@ -136,6 +200,7 @@ public enum ManifestLoader {
             m.unitOfWork.idempotencyMode =
                 schema.choice(uow, "idempotency_mode", as: PluginManifest.IdempotencyMode.self, under: sub) ?? .none
             m.unitOfWork.checkpointable = schema.bool(uow, "checkpointable", under: sub) ?? false
+            m.unitOfWork.contentHash = schema.stringList(uow, "content_hash", under: sub) ?? []
         }
         if let wrap = schema.table(fields, "chain_wrap") {
             schema.rejectUnknownKeys(wrap, allowed: ["kinds", "hooks"], under: "chain_wrap")
@@ -144,24 +209,137 @@ public enum ManifestLoader {
                 hooks: schema.stringList(wrap, "hooks", under: "chain_wrap") ?? ["*"])
         }
 
-        // Cross-field rules of the reference model.
+        runtimeSections(fields, into: &m, &schema)
+
+        // Cross-field rules of the reference model; with several runtimes, those of the runtime the
+        // host picks are checked when it picks one.
+        let only = runtimes?.count == 1 ? runtimes?.first : nil
         if m.tryfirst && m.trylast { schema.fail("trylast", "tryfirst and trylast cannot both be true") }
-        if runtime == .mcpHttp && m.endpoint == nil && m.url == nil {
-            schema.fail("endpoint", "required when runtime is 'mcp_http'")
+        if only == .mcpHttp && m.endpoint == nil && m.url == nil {
+            schema.fail("endpoint", "required when runtime is 'mcp_http' (or url in [plugin.mcp_http])")
         }
-        if runtime != nil && runtime != .mcpHttp && m.endpoint != nil {
+        if let runtimes, !runtimes.contains(.mcpHttp), m.endpoint != nil {
             schema.fail("endpoint", "only allowed when runtime is 'mcp_http'")
         }
-        if runtime == .mcpStdio && m.command == nil && (m.entryPoint ?? "").isEmpty {
+        if only == .mcpStdio && m.command == nil && (m.entryPoint ?? "").isEmpty {
             schema.fail("command", "required when runtime is 'mcp_stdio' (an argv array, e.g. [\"python3\", \"server.py\"])")
         }
         if let command = m.command, command.isEmpty { schema.fail("command", "must not be empty") }
+        if runtimes?.first == .inProcess, let entry = m.entryPoint, !isEntryPoint(entry) {
+            schema.fail("entry_point", "'\(entry)' is not of the form 'module:ClassName' (e.g. \"plugin:MyPlugin\")")
+        }
 
         guard schema.problems.isEmpty else {
             let details = schema.problems.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
             throw DagstackError(.manifestInvalid, "Invalid manifest at \(source): \(details)", plugin: name)
         }
         return m
+    }
+}
+
+extension ManifestLoader {
+    /// `runtime`: one name, or an array of them (reference/manifest-schema); kept in the order the host
+    /// tries them, in_process → mcp_stdio → mcp_http. Nil when it is missing or wrong.
+    static func runtimeList(_ fields: JSONObject, _ schema: inout ManifestSchema) -> [PluginManifest.Runtime]? {
+        guard let value = fields["runtime"] else {
+            schema.fail("runtime", "field required")
+            return nil
+        }
+        let allowed = PluginManifest.Runtime.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        switch value {
+        case .string:
+            return schema.choice(fields, "runtime", as: PluginManifest.Runtime.self).map { [$0] }
+        case .array(let items) where !items.isEmpty:
+            var chosen: Set<PluginManifest.Runtime> = []
+            for (index, item) in items.enumerated() {
+                guard let raw = item.stringValue, let runtime = PluginManifest.Runtime(rawValue: raw) else {
+                    schema.fail("runtime.\(index)", "must be one of \(allowed), got \(schema.describe(item))")
+                    continue
+                }
+                chosen.insert(runtime)
+            }
+            let ordered = PluginManifest.Runtime.allCases.filter(chosen.contains)
+            return ordered.isEmpty ? nil : ordered
+        default:
+            schema.fail("runtime", "expected one of \(allowed) or a non-empty array of them, got \(schema.describe(value))")
+            return nil
+        }
+    }
+
+    /// `depends_on`: plugin names, or `{kind, name}` tables (`[[plugin.depends_on]]`), or both mixed.
+    static func dependencies(_ fields: JSONObject, _ schema: inout ManifestSchema) -> ([String], [String: String]) {
+        guard let value = fields["depends_on"] else { return ([], [:]) }
+        guard case .array(let items) = value else {
+            schema.fail("depends_on", "expected an array of plugin names or {kind, name} tables, got \(schema.describe(value))")
+            return ([], [:])
+        }
+        var names: [String] = []
+        var kinds: [String: String] = [:]
+        for (index, item) in items.enumerated() {
+            switch item {
+            case .string(let name):
+                names.append(name)
+            case .object(let table):
+                let sub = "depends_on.\(index)"
+                schema.rejectUnknownKeys(table, allowed: ["kind", "name"], under: sub)
+                guard let name = schema.string(table, "name", required: true, under: sub) else { continue }
+                names.append(name)
+                if let kind = schema.string(table, "kind", under: sub) { kinds[name] = kind }
+            default:
+                schema.fail("depends_on.\(index)", "expected a plugin name or a {kind, name} table, got \(schema.describe(item))")
+            }
+        }
+        return (names, kinds)
+    }
+
+    /// `[plugin.mcp_stdio]` and `[plugin.mcp_http]` (concepts/runtimes): the same settings as the
+    /// top-level `command`/`working_dir`/`env` and `url`, grouped per runtime. Giving one both ways is
+    /// an error, not a silent choice.
+    static func runtimeSections(_ fields: JSONObject, into m: inout PluginManifest, _ schema: inout ManifestSchema) {
+        if let stdio = schema.table(fields, "mcp_stdio") {
+            let sub = "mcp_stdio"
+            schema.rejectUnknownKeys(stdio, allowed: ["command", "working_dir", "env", "startup_timeout_sec"], under: sub)
+            func conflict(_ key: String) { schema.fail("\(sub).\(key)", "also set at the top level as '\(key)'; set it in one place") }
+            if let command = schema.stringList(stdio, "command", under: sub) {
+                if m.command != nil { conflict("command") } else { m.command = command }
+            }
+            if let dir = schema.string(stdio, "working_dir", under: sub) {
+                if m.workingDir != nil { conflict("working_dir") } else { m.workingDir = dir }
+            }
+            if let env = schema.table(stdio, "env", under: sub) {
+                if m.env != nil { conflict("env") } else { m.env = stringMap(env, path: "\(sub).env", &schema) }
+            }
+            if let limit = schema.int(stdio, "startup_timeout_sec", minimum: 0, exclusive: true, under: sub) {
+                if fields["startup_timeout_sec"] != nil { conflict("startup_timeout_sec") } else { m.startupTimeoutSec = limit }
+            }
+        }
+        if let http = schema.table(fields, "mcp_http") {
+            let sub = "mcp_http"
+            schema.rejectUnknownKeys(
+                http, allowed: ["url", "auth_header", "auth_secret_env", "timeout_sec", "tls_ca_bundle", "tls_verify"], under: sub)
+            if let url = schema.string(http, "url", under: sub) {
+                if m.url != nil { schema.fail("\(sub).url", "also set at the top level as 'url'; set it in one place") } else { m.url = url }
+            }
+            m.mcpHttp.authHeader = schema.string(http, "auth_header", under: sub)
+            m.mcpHttp.authSecretEnv = schema.string(http, "auth_secret_env", under: sub)
+            m.mcpHttp.timeoutSec = schema.int(http, "timeout_sec", minimum: 0, exclusive: true, under: sub)
+            m.mcpHttp.tlsCABundle = schema.string(http, "tls_ca_bundle", under: sub)
+            m.mcpHttp.tlsVerify = schema.bool(http, "tls_verify", under: sub)
+        }
+    }
+
+    static func stringMap(_ table: JSONObject, path: String, _ schema: inout ManifestSchema) -> [String: String] {
+        var values: [String: String] = [:]
+        for (key, value) in table {
+            if case .string(let s) = value { values[key] = s } else { schema.fail("\(path).\(key)", "expected a string, got \(schema.describe(value))") }
+        }
+        return values
+    }
+
+    /// `module.path:ClassName`, both parts non-empty (the reference's format rule).
+    static func isEntryPoint(_ entry: String) -> Bool {
+        let parts = entry.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
     }
 }
 

@@ -6,6 +6,15 @@ public struct PluginManifest: Sendable, Equatable {
         case inProcess = "in_process"
         case mcpStdio = "mcp_stdio"
         case mcpHttp = "mcp_http"
+
+        /// ADR-0002's set-up order: fast and reliable first, networked last.
+        public var setupRank: Int {
+            switch self {
+            case .inProcess: 0
+            case .mcpStdio: 1
+            case .mcpHttp: 2
+            }
+        }
     }
 
     public enum ExecutionModel: String, Sendable, CaseIterable {
@@ -36,6 +45,8 @@ public struct PluginManifest: Sendable, Equatable {
         public var estimatedDurationSec: Int?
         public var idempotencyMode: IdempotencyMode = .none
         public var checkpointable = false
+        /// The input fields the idempotency key is computed from (manifest-schema).
+        public var contentHash: [String] = []
         public init() {}
     }
 
@@ -56,20 +67,43 @@ public struct PluginManifest: Sendable, Equatable {
     /// Priorities at or above this are reserved for horizontal middleware (ADR-0005).
     public static let middlewarePriorityThreshold = 1000
 
+    /// The HTTP endpoint settings of `[plugin.mcp_http]` (concepts/runtimes, manifest-schema).
+    public struct MCPHttp: Sendable, Equatable {
+        public var authHeader: String?
+        public var authSecretEnv: String?
+        public var timeoutSec: Int?
+        public var tlsCABundle: String?
+        public var tlsVerify: Bool?
+        public init() {}
+    }
+
+    /// The name pattern of reference/manifest-schema: lower-case letters, digits, `-`, `_`.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F }
+    }
+
     public var schemaVersion = "1"
     public var name: String
     public var kind: String
     public var kindAPIVersion = "1"
     public var coreVersion: String
+    /// The runtime this plugin runs in. When the manifest lists several (`runtime = ["in_process",
+    /// "mcp_stdio"]`), the host picks the first it can run, in the order in_process → mcp_stdio →
+    /// mcp_http; until then it is the first of those the manifest lists.
     public var runtime: Runtime
+    /// Every runtime the manifest allows, in the order in_process → mcp_stdio → mcp_http.
+    public var runtimes: [Runtime]
     public var version: String?
     public var description: String?
     public var license: String?
     public var maintainer: String?
     public var homepage: String?
+    public var authors: [String] = []
     public var capabilities: [String] = []
     public var priority = 0
     public var dependsOn: [String] = []
+    /// The kind a `[[plugin.depends_on]]` table names for a dependency, by dependency name.
+    public var dependencyKinds: [String: String] = [:]
     public var tryfirst = false
     public var trylast = false
     public var startupTimeoutSec = 30
@@ -90,6 +124,7 @@ public struct PluginManifest: Sendable, Equatable {
     public var url: String?
     public var endpoint: String?
     public var auth: JSONObject?
+    public var mcpHttp = MCPHttp()
     public var metadata: JSONObject = [:]
     public var chainWrap: ChainWrap?
     /// Where the manifest came from: the file path, or a description for manifests built in code.
@@ -102,6 +137,7 @@ public struct PluginManifest: Sendable, Equatable {
         self.name = name
         self.kind = kind
         self.runtime = runtime
+        runtimes = [runtime]
         self.priority = priority
         self.coreVersion = coreVersion
         self.dependsOn = dependsOn

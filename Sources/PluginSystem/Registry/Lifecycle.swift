@@ -10,14 +10,15 @@ public struct SetupOutcome: Sendable {
 }
 
 extension PluginRegistry {
-    /// Sets up every registered plugin in dependency order (ties: priority desc, then name),
-    /// continuing past failures. A plugin whose set-up throws, times out (`startup_timeout_sec`) or
-    /// lacks a required resource becomes `failed`; a plugin whose dependency is missing or not active
-    /// becomes `unavailable`. Only a dependency cycle stops the whole set-up.
+    /// Sets up every registered plugin in dependency order (ties: runtime, then priority desc, then
+    /// name), continuing past failures. A plugin whose set-up throws or times out
+    /// (`startup_timeout_sec`) becomes `failed`; a plugin that lacks a required resource, or whose
+    /// dependency is missing or not active, becomes `unavailable`. Only a dependency cycle stops the
+    /// whole set-up.
     @discardableResult
     public func setupAll(config: JSONObject = [:], metadata: JSONObject = [:]) async throws(DagstackError) -> [SetupOutcome] {
         let pending = records.filter { if case .registered = $0.lifecycle { true } else { false } }
-        let order = try TopologicalOrder.sort(pending.map(\.manifest))
+        let order = try TopologicalOrder.sort(pending.map(\.manifest), byRuntime: true)
         var outcomes: [SetupOutcome] = []
         var index = 0
         while index < order.count {
@@ -45,7 +46,9 @@ extension PluginRegistry {
         }
         let container: ResourceContainer
         do { container = try resources.container(for: manifest) } catch {
-            return finishSetup(name, .failed(error))
+            // The docs' word (concepts/resources, manifest-schema): unavailable, with the reason.
+            logger.warning("Skipping setup of plugin '\(name)' — \(error.message)")
+            return finishSetup(name, .unavailable(error.message))
         }
         let context = setupContext(record, container: container, config: config, metadata: metadata)
         let limit = Double(manifest.startupTimeoutSec)
@@ -97,6 +100,9 @@ extension PluginRegistry {
         for dependency in manifest.dependsOn {
             guard let dep = record(named: dependency) else {
                 return "depends on '\(dependency)', which is not loaded"
+            }
+            if let kind = manifest.dependencyKinds[dependency], kind != dep.kind {
+                return "depends on \(kind) '\(dependency)', but '\(dependency)' is a plugin of kind '\(dep.kind)'"
             }
             switch dep.lifecycle {
             case .active: continue

@@ -83,6 +83,30 @@ public final class PluginRegistry: Sendable {
                 "Plugin '\(manifest.name)' requires dagstack \(manifest.coreVersion), installed \(coreVersion). Please update plugin or core.",
                 plugin: manifest.name)
         }
+        try checkKindAPIVersion(manifest)
+    }
+
+    /// The manifest's `kind_api_version` names the major version of the kind's API the plugin
+    /// implements; a kind with a hookspec offers one major (concepts/kinds: a mismatch is
+    /// `VersionIncompatible`). A kind without a hookspec is opaque and accepts any.
+    func checkKindAPIVersion(_ manifest: PluginManifest) throws(DagstackError) {
+        guard let spec = kinds.spec(for: manifest.kind) else { return }
+        func major(_ version: String) -> String? {
+            let head = version.trimmingCharacters(in: .whitespaces).drop { $0 == "v" || $0 == "V" }.prefix { $0 != "." }
+            return head.isEmpty || !head.allSatisfy(\.isNumber) ? nil : String(Int(head) ?? -1)
+        }
+        guard let wanted = major(manifest.kindAPIVersion) else {
+            throw DagstackError(
+                .manifestInvalid,
+                "Plugin '\(manifest.name)' has kind_api_version '\(manifest.kindAPIVersion)', which is not a version (\(manifest.source))",
+                plugin: manifest.name)
+        }
+        guard let offered = major(spec.kindAPIVersion), wanted == offered else {
+            throw DagstackError(
+                .versionIncompatible,
+                "Plugin '\(manifest.name)' implements kind '\(manifest.kind)' API version \(manifest.kindAPIVersion), but the kind's hookspec (\(spec.source)) is version \(spec.kindAPIVersion); the major versions must match",
+                plugin: manifest.name)
+        }
     }
 
     func insert(_ record: PluginRecord) throws(DagstackError) {

@@ -32,6 +32,7 @@ extension PluginRegistry {
             guard let record = record(named: manifest.name), let instance = record.instance as? SetupBatchingPlugin,
                 instance.batchGroup == host.batchGroup,
                 manifest.dependsOn.allSatisfy({ batched.contains($0) || self.record(named: $0)?.lifecycle == .active }),
+                manifest.dependencyKinds.allSatisfy({ self.record(named: $0.key)?.kind == $0.value }),
                 let container = try? resources.container(for: manifest)
             else { break }
             let context = setupContext(record, container: container, config: config, metadata: metadata)
