@@ -47,8 +47,11 @@ func answering(_ value: JSONValue, log: CallLog? = nil) -> SwiftPlugin {
 }
 
 @Suite struct BroadcastDispatchTests {
-    @Test func collectKeepsEveryResultInOrderAndContinuesPastFailures() async throws {
+    @Test func bestEffortCollectKeepsEveryResultInOrderAndContinuesPastFailures() async throws {
         let registry = PluginRegistry()
+        var handle = HookSpec(name: "handle", dispatch: .broadcastCollect)
+        handle.errorPolicy = .bestEffort
+        registry.kinds.register(KindSpec(kind: "tools", hooks: [handle]))
         try registry.register(manifest("b", kind: "tools", priority: 5), instance: answering(["tool": "b"]))
         try registry.register(manifest("a", kind: "tools", priority: 5), instance: answering(["tool": "a"]))
         try registry.register(manifest("bad", kind: "tools", priority: 9), instance: SwiftPlugin(hooks: ["handle": { _, _ in
@@ -61,6 +64,30 @@ func answering(_ value: JSONValue, log: CallLog? = nil) -> SwiftPlugin {
         #expect(outcome.answers.map(\.reply.output) == [.value(["tool": "a"]), .value(["tool": "b"]), .value(["tool": "z"])])
         #expect(outcome.errors.map(\.plugin) == ["bad"])
         #expect(outcome.error?.message == "broadcast dispatch raised in 1 plugin(s): bad: Plugin 'bad' failed in tools.handle: Boom: offline")
+        #expect(outcome.policy == .bestEffort)
+        #expect(outcome.notCalled.isEmpty)
+    }
+
+    /// ADR-0002 §2: without a declared policy a collect is fail-fast — the first failure ends it and
+    /// the plugins after it are not called (and are listed, so nothing is hidden).
+    @Test func collectIsFailFastByDefault() async throws {
+        let log = CallLog()
+        for spec in [nil, KindSpec(kind: "tools", hooks: [HookSpec(name: "handle", dispatch: .broadcastCollect)])] {
+            let registry = PluginRegistry()
+            if let spec { registry.kinds.register(spec) }
+            try registry.register(manifest("first", kind: "tools", priority: 9), instance: answering("first", log: log))
+            try registry.register(manifest("bad", kind: "tools", priority: 5), instance: SwiftPlugin(hooks: ["handle": { _, _ in
+                throw Boom(text: "offline")
+            }]))
+            try registry.register(manifest("later", kind: "tools", priority: 1), instance: answering("later", log: log))
+            try await registry.setupAll()
+            let outcome = try await BroadcastCollectDispatcher(registry).dispatch("tools", "handle")
+            #expect(outcome.policy == .failFast)
+            #expect(outcome.answers.map(\.plugin) == ["first"])
+            #expect(outcome.errors.map(\.plugin) == ["bad"])
+            #expect(outcome.notCalled == ["later"])
+        }
+        #expect(log.all == ["first", "first"])
     }
 
     @Test func notifyTellsEveryoneAndSuppressesFailures() async throws {
@@ -137,14 +164,70 @@ func answering(_ value: JSONValue, log: CallLog? = nil) -> SwiftPlugin {
         }
         try registry.register(manifest("hookless", kind: "parser", priority: 5), instance: SwiftPlugin(hooks: ["matches": { _, _ in .value(true) }]))
         try await registry.setupAll()
-        await #expect(throws: DagstackError(.noCapabilityMatch, "Plugin 'hookless' matched but has no hook method 'parse'.", plugin: "hookless")) {
-            try await CapabilityDispatcher(registry).dispatch("parser", "parse")
-        }
-        try registry.setEnabled("hookless", false)
+        // ADR-0002: two fallbacks stop the kind, whatever else would match.
         await #expect(throws: DagstackError(
             .ambiguousPlugin, "Kind 'parser' has 2 fallback plugins (f1, f2); at most one may set fallback = true")
         ) { try await CapabilityDispatcher(registry).dispatch("parser", "parse") }
         let filtered = CapabilityDispatcher(registry, filter: { $0.filter { $0.name != "f2" } })
+        await #expect(throws: DagstackError(.noCapabilityMatch, "Plugin 'hookless' matched but has no hook method 'parse'.", plugin: "hookless")) {
+            try await filtered.dispatch("parser", "parse")
+        }
+        try registry.setEnabled("hookless", false)
         #expect(try await filtered.dispatch("parser", "parse").plugin == "f1")
+    }
+
+    /// guides/capability: the fallback's own `matches()` returns True ("it can handle anything"),
+    /// yet a specialised plugin — even of lower priority — takes what its `supports_*` or `matches()`
+    /// cover; the payload is found when passed as `payload=`.
+    @Test func theFallbackComesLastWhateverItsMatchesSays() async throws {
+        let registry = PluginRegistry()
+        var fixed = manifest("fixed", kind: "chunker", priority: 10)
+        fixed.fallback = true
+        try registry.register(fixed, instance: parser("fixed", matches: true))
+        var treeSitter = manifest("tree-sitter", kind: "chunker", priority: 5)
+        treeSitter.supportsLanguages = ["python"]
+        try registry.register(treeSitter, instance: SwiftPlugin(hooks: ["parse": { _, _ in .value("tree-sitter") }]))
+        let wants = SwiftPlugin(hooks: [
+            "parse": { _, _ in .value("rust") },
+            "matches": { args, _ in .value(.bool(args.named["payload"]?["language"] == "rust")) },
+        ])
+        try registry.register(manifest("rust-chunker", kind: "chunker", priority: 1), instance: wants)
+        try await registry.setupAll()
+        let d = CapabilityDispatcher(registry)
+        let python = try await d.dispatch("chunker", "parse", HookArguments(named: ["payload": ["language": "python", "content": "def f(): ..."]]))
+        #expect(python.plugin == "tree-sitter")
+        #expect(python.matchedBy == .supports("supports_languages:python"))
+        let rust = try await d.dispatch("chunker", "parse", HookArguments(named: ["payload": ["language": "rust", "content": "fn f() {}"]]))
+        #expect(rust.plugin == "rust-chunker")
+        #expect(rust.matchedBy == .matches)
+        let markdown = try await d.dispatch("chunker", "parse", HookArguments([["extension": ".md", "content": "# Hello"]]))
+        #expect(markdown.plugin == "fixed")
+        #expect(markdown.matchedBy == .fallback)
+    }
+}
+
+@Suite struct DispatchProblemTests {
+    @Test func aSingletonTieAndTwoFallbacksAreFoundWithoutACall() async throws {
+        let registry = PluginRegistry(environment: [:])
+        registry.kinds.register(KindSpec(kind: "payment", hooks: [HookSpec(name: "charge", dispatch: .singleton)]))
+        registry.kinds.register(KindSpec(kind: "chunker", hooks: [HookSpec(name: "chunk", dispatch: .capability)]))
+        let calls = CallLog()
+        let counting = SwiftPlugin(hooks: ["charge": { _, ctx in calls.add(ctx.plugin); return .value(1) }])
+        try registry.register(manifest("stripe", kind: "payment", priority: 10), instance: counting)
+        try registry.register(manifest("paypal", kind: "payment", priority: 10), instance: counting)
+        for name in ["a", "b"] {
+            var m = manifest(name, kind: "chunker")
+            m.fallback = true
+            try registry.register(m, instance: SwiftPlugin(hooks: ["chunk": { _, _ in .value(1) }]))
+        }
+        try await registry.setupAll()
+        #expect(registry.dispatchProblems().map { "\($0.kind).\($0.hook): \($0.error)" } == [
+            "chunker.chunk: AmbiguousPlugin: Kind 'chunker' has 2 fallback plugins (a, b); at most one may set fallback = true",
+            "payment.charge: AmbiguousPlugin: equal priority 10 for kind=payment (paypal, stripe), set DAGSTACK_ACTIVE_PAYMENT to disambiguate",
+        ])
+        #expect(calls.all.isEmpty)
+        try registry.setPriority("stripe", 11)
+        try registry.setEnabled("b", false)
+        #expect(registry.dispatchProblems().isEmpty)
     }
 }

@@ -6,7 +6,9 @@ import Testing
 /// set-ups, capability matching) and checks that this runtime orders and answers exactly as the
 /// Python reference 0.4.1 does, except where spec-notes §11 lists the reference as wrong: the
 /// reference keeps dispatching to plugins whose set-up failed (D20), so dispatch is compared only
-/// for directories where every plugin came up.
+/// for directories where every plugin came up; and its broadcast_collect always continues past a
+/// failure (D13), which here is the `best_effort` policy — the default, `fail_fast`, is checked to
+/// give the reference's answers up to the first failure and to call nothing after it.
 @Suite struct ReferenceDifferentialTests {
     struct Behaviour {
         var name: String
@@ -161,7 +163,7 @@ import Testing
         let reference = try await Self.runReference(cases)
         #expect(reference.count == caseCount)
 
-        var comparedDispatch = 0, stopped = 0, raised = 0, failedSetups = 0
+        var comparedDispatch = 0, stopped = 0, raised = 0, failedSetups = 0, collectFailures = 0
         for (n, expected) in reference.enumerated() {
             let folder = cases[n]["dir"]!.stringValue!
             let log = CallLog()
@@ -187,9 +189,16 @@ import Testing
                     let message = expected["chain"]?["error"]?.stringValue ?? "<no error in reference>"
                     #expect(error.message.hasSuffix(message) && message.hasPrefix(error.plugin ?? "?"), "\(label): \(error)")
                 }
-                let collected = try await BroadcastCollectDispatcher(registry).dispatch("diff", "collect")
+                let collected = try await BroadcastCollectDispatcher(registry, policy: .bestEffort).dispatch("diff", "collect")
                 #expect(.array(collected.answers.compactMap(\.reply.output.value)) == expected["collect"]!["results"]!, "\(label)")
                 #expect(.array(collected.errors.map { .string($0.plugin!) }) == expected["collect"]!["errors"]!, "\(label)")
+                let callers = try registry.plan(kind: "diff", hook: "collect", as: .broadcastCollect).candidates.map(\.name)
+                let failFast = try await BroadcastCollectDispatcher(registry).dispatch("diff", "collect")
+                let stop = collected.errors.first.map { callers.firstIndex(of: $0.plugin!)! } ?? callers.count
+                #expect(failFast.answers.map(\.plugin) == collected.answers.map(\.plugin).filter { callers.firstIndex(of: $0)! < stop }, "\(label)")
+                #expect(failFast.errors.map(\.plugin) == Array(collected.errors.prefix(1).map(\.plugin)), "\(label)")
+                #expect(failFast.notCalled == Array(callers.dropFirst(stop + 1)), "\(label)")
+                if !collected.errors.isEmpty { collectFailures += 1 }
                 do {
                     let picked = try await CapabilityDispatcher(registry).dispatch("diff", "pick", HookArguments([cases[n]["capability_input"]!]))
                     #expect(picked.reply.output.value == expected["capability"]?["value"], "\(label)")
@@ -206,8 +215,8 @@ import Testing
             #expect(.array(teardown) == expected["teardown"]!, "\(label)")
         }
         // The generator must actually exercise what the test claims to compare.
-        #expect(comparedDispatch >= 20 && stopped >= 3 && raised >= 3 && failedSetups >= 3,
-                "dispatch compared \(comparedDispatch), stopped \(stopped), raised \(raised), failed set-ups \(failedSetups)")
+        #expect(comparedDispatch >= 20 && stopped >= 3 && raised >= 3 && failedSetups >= 3 && collectFailures >= 3,
+                "dispatch compared \(comparedDispatch), stopped \(stopped), raised \(raised), failed set-ups \(failedSetups), collects that failed \(collectFailures)")
     }
 }
 

@@ -8,7 +8,9 @@ enum CallCommand {
         name: "call", usage: usage, summary: "dispatch a hook with its class and show the answers",
         help: """
             Dispatches KIND.HOOK with the class its hookspec gives (or the inferred one, see `kinds`):
-            singleton, broadcast_collect, broadcast_notify, capability or chain. A JSON object is passed
+            singleton, broadcast_collect, broadcast_notify, capability or chain. A broadcast_collect honours
+            its hook's error_policy: fail_fast (the default) stops at the first failure, lists the plugins
+            it did not call and fails the command; best_effort goes on and returns what it could collect. A JSON object is passed
             as named arguments (call chunker.chunk {"text": "Hello, dagstack!", "max_size": 5}), an array
             as positional ones, any other value as the single argument; a chain gets JSON as its input.
             """,
@@ -34,6 +36,9 @@ enum CallCommand {
                 case .broadcastCollect:
                     let outcome = try await BroadcastCollectDispatcher(registry).dispatch(kind, hook, arguments)
                     (output.answers, output.errors) = (outcome.answers, outcome.errors)
+                    (output.errorPolicy, output.notCalled) = (outcome.policy, outcome.notCalled)
+                    // fail_fast: the caller gets the error (ADR-0002 §2); best_effort: a partial result.
+                    output.failed = outcome.policy == .failFast && !outcome.errors.isEmpty
                 case .broadcastNotify:
                     let outcome = try await BroadcastNotifyDispatcher(registry).dispatch(kind, hook, arguments)
                     (output.answers, output.errors) = (outcome.notified, outcome.errors)
@@ -67,6 +72,9 @@ enum CallCommand {
         var matchedBy: String?
         var chainOutput: JSONValue?
         var stoppedBy: String?
+        var errorPolicy: ErrorPolicy?
+        /// Plugins a fail_fast collect did not call after a failure.
+        var notCalled: [String] = []
         /// The dispatch itself raised (as opposed to per-plugin errors a broadcast collects).
         var failed = false
 
@@ -87,6 +95,10 @@ enum CallCommand {
                 "errors": .array(errors.map(ErrorJSON.json)),
             ]
             if let matchedBy { o["matched_by"] = .string(matchedBy) }
+            if let errorPolicy {
+                o["error_policy"] = .string(errorPolicy.rawValue)
+                o["not_called"] = .array(notCalled.map(JSONValue.string))
+            }
             if dispatch == .chain {
                 o["output"] = chainOutput ?? .null
                 o["stopped_by"] = stoppedBy.map(JSONValue.string) ?? .null
@@ -109,6 +121,9 @@ enum CallCommand {
                 lines.append("  " + style.dim("output ") + ValueText.short(chainOutput) + (stoppedBy.map { style.yellow("  (stopped by \($0))") } ?? ""))
             }
             for error in errors { lines.append(ErrorJSON.text(error, style, indent: "  ")) }
+            for name in notCalled {
+                lines.append("  " + pad(name, 18) + style.dim("not called (error_policy fail_fast: an earlier plugin failed)"))
+            }
             return lines.joined(separator: "\n")
         }
     }

@@ -7,7 +7,8 @@ enum KindsCommand {
         help: """
             Lists every kind: from the hookspecs in the directory's kinds/ folder and from the plugins'
             manifests. For each hook: its dispatch class, marked (inferred) when the kind has no hookspec,
-            and its input/output schemas.
+            and its input/output schemas; for broadcast_collect, its error_policy — fail_fast (the first
+            failure ends the collect; ADR-0002's default) or best_effort (failures are skipped).
             """,
         run: { _, console throws(ConsoleError) in try await Output(registry: console.requireRegistry()) })
 
@@ -42,6 +43,10 @@ enum KindsCommand {
                         "name": .string(hook.name), "dispatch": .string(hook.wrapper ? "middleware" : hook.dispatch.rawValue),
                         "inferred": .bool(!hook.fromSpec && !hook.wrapper),
                     ]
+                    if hook.dispatch == .broadcastCollect && !hook.wrapper {
+                        h["error_policy"] = .string((hook.spec?.errorPolicy ?? .default).rawValue)
+                        h["error_policy_declared"] = .bool(hook.spec?.errorPolicy != nil)
+                    }
                     if let path = hook.spec?.inputSchemaPath { h["input_schema"] = .string(path) }
                     if let path = hook.spec?.outputSchemaPath { h["output_schema"] = .string(path) }
                     return .object(h)
@@ -61,6 +66,10 @@ enum KindsCommand {
                     }
                     var line = "  \(pad(hook.name, 14)) \(style.cyan(hook.dispatch.rawValue))"
                     if !hook.fromSpec { line += style.dim(" (inferred: no hookspec)") }
+                    if hook.dispatch == .broadcastCollect {
+                        let declared = hook.spec?.errorPolicy
+                        line += "  error_policy " + (declared ?? .default).rawValue + (declared == nil ? style.dim(" (ADR-0002 default)") : "")
+                    }
                     if let input = hook.spec?.inputSchemaPath { line += style.dim("  in: \(input)") }
                     if let output = hook.spec?.outputSchemaPath { line += style.dim("  out: \(output)") }
                     return line

@@ -10,6 +10,7 @@ struct LoadSummary: CommandOutput {
     var records: [PluginRecord]
     var problems: [LoadProblem]
     var warnings: [String]
+    var dispatchProblems: [DispatchProblem]
     var delta: TraceDelta?
     var rerun: TraceResult?
 
@@ -18,7 +19,8 @@ struct LoadSummary: CommandOutput {
         headline = "loaded \(directory.path)"
         records = directory.registry.records
         problems = directory.problems
-        warnings = directory.registry.warnings
+        warnings = directory.notes + directory.registry.warnings
+        dispatchProblems = DispatchProblemsOutput.find(directory.registry)
     }
 
     var succeeded: Bool { true }
@@ -29,6 +31,7 @@ struct LoadSummary: CommandOutput {
             "problems": .array(problems.map { ["source": .string($0.source), "error": ErrorJSON.json($0.error)] }),
             "warnings": .array(warnings.map(JSONValue.string)),
         ]
+        DispatchProblemsOutput.add(dispatchProblems, to: &o)
         if let rerun { o["trace"] = .object(TraceJSON.object(rerun)) }
         if let delta { o["changes"] = TraceDeltaJSON.json(delta) }
         return o
@@ -42,6 +45,7 @@ struct LoadSummary: CommandOutput {
         }
         for p in problems { lines.append("  " + style.red("skipped") + " " + p.source + style.dim(" — \(p.error.description)")) }
         for w in warnings { lines.append("  " + style.yellow("warning") + " " + w) }
+        lines += DispatchProblemsOutput.lines(dispatchProblems, style)
         if let rerun, let delta {
             lines.append(style.bold("last trace run again") + ": " + (delta.isSame ? style.green("same result") : style.yellow("changed")))
             lines.append(TraceDeltaText.render(delta, style))

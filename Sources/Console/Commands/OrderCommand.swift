@@ -27,7 +27,8 @@ enum OrderCommand {
                 guard let wrap = record.manifest.chainWrap else { return false }
                 return hook.map { wrap.wraps(kind: kind, hook: $0) } ?? (wrap.kinds.contains("*") || wrap.kinds.contains(kind))
             }.sorted(by: PluginRecord.dispatchOrder)
-            return Output(kind: kind, hook: hook, middleware: middleware, plugins: plugins)
+            let problems = DispatchProblemsOutput.find(registry, kind: kind).filter { hook == nil || $0.hook == hook }
+            return Output(kind: kind, hook: hook, middleware: middleware, plugins: plugins, problems: problems)
         })
 
     struct Output: CommandOutput {
@@ -35,6 +36,7 @@ enum OrderCommand {
         var hook: String?
         var middleware: [PluginRecord]
         var plugins: [PluginRecord]
+        var problems: [DispatchProblem] = []
 
         var json: JSONObject {
             func entry(_ r: PluginRecord, _ position: Int?) -> JSONValue {
@@ -44,7 +46,7 @@ enum OrderCommand {
                 return .object(o)
             }
             var position = 0
-            return [
+            var o: JSONObject = [
                 "kind": .string(kind), "hook": hook.map(JSONValue.string) ?? .null,
                 "middleware": .array(middleware.map { entry($0, nil) }),
                 "order": .array(plugins.map { r in
@@ -52,6 +54,8 @@ enum OrderCommand {
                     return entry(r, r.isActive ? position : nil)
                 }),
             ]
+            DispatchProblemsOutput.add(problems, to: &o)
+            return o
         }
 
         func text(_ style: TextStyle) -> String {
@@ -69,6 +73,7 @@ enum OrderCommand {
                 }
             }
             if plugins.isEmpty { lines.append(style.dim("  no plugins")) }
+            lines += DispatchProblemsOutput.lines(problems, style)
             return lines.joined(separator: "\n")
         }
 

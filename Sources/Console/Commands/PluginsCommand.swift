@@ -16,14 +16,19 @@ enum PluginsCommand {
             if !kind.isEmpty && !KindCatalog(registry).kinds.contains(kind) {
                 throw ConsoleError("unknown kind '\(kind)'; known kinds: \(KindCatalog(registry).kinds.joined(separator: ", "))")
             }
-            return Output(records: registry.records.filter { kind.isEmpty || $0.kind == kind })
+            return Output(
+                records: registry.records.filter { kind.isEmpty || $0.kind == kind },
+                problems: DispatchProblemsOutput.find(registry, kind: kind.isEmpty ? nil : kind))
         })
 
     struct Output: CommandOutput {
         var records: [PluginRecord]
+        var problems: [DispatchProblem] = []
 
         var json: JSONObject {
-            ["plugins": .array(records.map { .object(PluginJSON.summary($0)) })]
+            var o: JSONObject = ["plugins": .array(records.map { .object(PluginJSON.summary($0)) })]
+            DispatchProblemsOutput.add(problems, to: &o)
+            return o
         }
 
         func text(_ style: TextStyle) -> String {
@@ -38,6 +43,7 @@ enum PluginsCommand {
                 lines.append(pad(r.name, nameWidth) + pad(r.kind, kindWidth) + pad(priority, 11) + pad(r.manifest.runtime.rawValue, 12) + state)
                 if let folder = r.folder { lines.append(style.dim("  " + folder)) }
             }
+            lines += DispatchProblemsOutput.lines(problems, style)
             return lines.joined(separator: "\n")
         }
     }

@@ -3,6 +3,10 @@ import OrderedCollections
 public struct CollectOutcome: Sendable {
     public let answers: [PluginAnswer]
     public let errors: [DagstackError]
+    /// The policy the collect ran under.
+    public let policy: ErrorPolicy
+    /// Plugins a `fail_fast` collect did not call because an earlier one failed, in dispatch order.
+    public let notCalled: [String]
 
     /// The failures as one `BroadcastErrors`, or nil when every plugin answered.
     public var error: DagstackError? {
@@ -12,19 +16,28 @@ public struct CollectOutcome: Sendable {
     }
 }
 
-/// `broadcast_collect`: every plugin is called in priority order and every result is kept; a
-/// failing plugin is recorded and the others still run (continue-on-failure, as the reference).
+/// `broadcast_collect`: plugins are called in priority order and their results kept, under the
+/// hook's `error_policy` (ADR-0002 §2): `fail_fast` — the default, also for a kind without a
+/// hookspec — stops at the first failure and reports the plugins it did not call; `best_effort`
+/// records the failure and goes on (what the reference always does).
 public struct BroadcastCollectDispatcher: Sendable {
     public let registry: PluginRegistry
+    /// A policy that wins over the hookspec's (the differential test runs both against the reference).
+    public let policy: ErrorPolicy?
 
-    public init(_ registry: PluginRegistry) { self.registry = registry }
+    public init(_ registry: PluginRegistry, policy: ErrorPolicy? = nil) {
+        self.registry = registry
+        self.policy = policy
+    }
 
     public func dispatch(
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> CollectOutcome {
         let plan = try registry.plan(kind: kind, hook: hook, as: .broadcastCollect)
-        let (answers, errors) = await callEach(plan, arguments, metadata: metadata, registry: registry, label: "broadcast_collect")
-        return CollectOutcome(answers: answers, errors: errors)
+        let policy = policy ?? plan.spec?.errorPolicy ?? .default
+        let (answers, errors, notCalled) = await callEach(
+            plan, arguments, metadata: metadata, registry: registry, label: "broadcast_collect", stopAtFailure: policy == .failFast)
+        return CollectOutcome(answers: answers, errors: errors, policy: policy, notCalled: notCalled)
     }
 }
 
@@ -46,26 +59,30 @@ public struct BroadcastNotifyDispatcher: Sendable {
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> NotifyOutcome {
         let plan = try registry.plan(kind: kind, hook: hook, as: .broadcastNotify)
-        let (notified, errors) = await callEach(plan, arguments, metadata: metadata, registry: registry, label: "broadcast_notify")
+        let (notified, errors, _) = await callEach(
+            plan, arguments, metadata: metadata, registry: registry, label: "broadcast_notify", stopAtFailure: false)
         return NotifyOutcome(notified: notified, errors: errors)
     }
 }
 
-/// Both broadcasts: every candidate in order, continuing past failures, which are logged.
+/// Both broadcasts: every candidate in order; failures are logged and either skipped or, with
+/// `stopAtFailure`, the end of the dispatch (the plugins not called are returned).
 private func callEach(
-    _ plan: DispatchPlan, _ arguments: HookArguments, metadata: JSONObject, registry: PluginRegistry, label: String
-) async -> (answers: [PluginAnswer], errors: [DagstackError]) {
+    _ plan: DispatchPlan, _ arguments: HookArguments, metadata: JSONObject, registry: PluginRegistry, label: String,
+    stopAtFailure: Bool
+) async -> (answers: [PluginAnswer], errors: [DagstackError], notCalled: [String]) {
     let invoker = HookInvoker(registry: registry)
     var answers: [PluginAnswer] = []
     var errors: [DagstackError] = []
-    for plugin in plan.candidates {
+    for (index, plugin) in plan.candidates.enumerated() {
         do {
             let reply = try await invoker.call(plugin, kind: plan.kind, hook: plan.hook, arguments: arguments, metadata: metadata)
             answers.append(PluginAnswer(plugin: plugin.name, reply: reply))
         } catch {
             registry.logger.error("\(label): plugin '\(plugin.name)' raised in \(plan.kind).\(plan.hook): \(error.message)")
             errors.append(error)
+            if stopAtFailure { return (answers, errors, plan.candidates[(index + 1)...].map(\.name)) }
         }
     }
-    return (answers, errors)
+    return (answers, errors, [])
 }

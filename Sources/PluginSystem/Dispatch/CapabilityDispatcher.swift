@@ -17,7 +17,9 @@ public struct CapabilityOutcome: Sendable {
 
 /// What a capability input offers to `supports_*` routing, read from the call's arguments:
 /// `language`, `extension` (or the extension of `path`/`filename`), `mime_type` (or `content_type`),
-/// looked up in the named arguments, then in the first positional argument when it is an object.
+/// looked up in the named arguments themselves, then in every named argument that is an object (the
+/// guide's `payload=`, ADR-0002's `input=`), then in every positional argument that is an object —
+/// so the payload is found however the caller passes it.
 public struct CapabilityQuery: Sendable, Equatable {
     public var language: String?
     public var fileExtension: String?
@@ -25,7 +27,8 @@ public struct CapabilityQuery: Sendable, Equatable {
 
     public init(_ arguments: HookArguments) {
         var sources = [arguments.named]
-        if let first = arguments.positional.first?.objectValue { sources.append(first) }
+        sources += arguments.named.values.compactMap(\.objectValue)
+        sources += arguments.positional.compactMap(\.objectValue)
         func find(_ keys: [String]) -> String? {
             for source in sources { for key in keys { if let s = source[key]?.stringValue { return s } } }
             return nil
@@ -63,10 +66,13 @@ public struct CapabilityQuery: Sendable, Equatable {
     }
 }
 
-/// `capability`: the plugin that can handle this input answers. In order: the first plugin (priority
-/// desc, name) whose `matches(ctx, ...)` is truthy — an error in `matches` counts as no match; then
-/// the first whose `supports_*` tags fit the input; then the kind's single `fallback = true` plugin.
-/// Nothing → `NoCapabilityMatch`; two fallbacks → `AmbiguousPlugin`.
+/// `capability`: the plugin that can handle this input answers (ADR-0002 §5, guides/capability).
+/// The candidates are the kind's plugins that are not the fallback, by priority desc then name; the
+/// first one whose `supports_*` tags fit the input, or whose `matches(...)` is truthy (an error in
+/// `matches` counts as no match), takes the call. Only when none does, the kind's single
+/// `fallback = true` plugin takes it — whatever its own `matches()` says. Nothing →
+/// `NoCapabilityMatch`; two fallbacks → `AmbiguousPlugin`, for every call, as ADR-0002 refuses to
+/// start such a kind.
 public struct CapabilityDispatcher: Sendable {
     public let registry: PluginRegistry
     /// A governance filter over the candidates (ADR-0005 §4), applied before matching.
@@ -92,9 +98,13 @@ public struct CapabilityDispatcher: Sendable {
         // Candidates include plugins that lack the hook, so a `matches` winner without it is reported.
         var candidates = registry.candidates(kind: plan.kind)
         if let filter { candidates = filter(candidates) }
+        let fallback = try Self.fallback(of: plan.kind, among: candidates.filter { $0.implements(plan.hook) })
+        let query = CapabilityQuery(arguments)
         let invoker = HookInvoker(registry: registry)
         let observers = registry.observers
-        for candidate in candidates where candidate.implements("matches") {
+        for candidate in candidates where !candidate.manifest.fallback {
+            if candidate.implements(plan.hook), let tag = query.match(candidate.manifest) { return (candidate, .supports(tag)) }
+            guard candidate.implements("matches") else { continue }
             let verdict = try? await invoker.raw(
                 candidate, kind: plan.kind, hook: "matches", role: .matches, arguments: arguments, metadata: metadata,
                 observers: observers)
@@ -104,20 +114,20 @@ public struct CapabilityDispatcher: Sendable {
             }
             return (candidate, .matches)
         }
-        let query = CapabilityQuery(arguments)
-        let withHook = candidates.filter { $0.implements(plan.hook) }
-        for candidate in withHook {
-            if let tag = query.match(candidate.manifest) { return (candidate, .supports(tag)) }
-        }
-        let fallbacks = withHook.filter(\.manifest.fallback)
-        if fallbacks.count > 1 {
-            throw DagstackError(
-                .ambiguousPlugin,
-                "Kind '\(plan.kind)' has \(fallbacks.count) fallback plugins (\(fallbacks.map(\.name).joined(separator: ", "))); at most one may set fallback = true")
-        }
-        if let fallback = fallbacks.first { return (fallback, .fallback) }
+        if let fallback { return (fallback, .fallback) }
         throw DagstackError(
             .noCapabilityMatch,
             "No plugin matched for capability dispatch '\(plan.kind)'.'\(plan.hook)'. Candidates checked: \(candidates.count).")
+    }
+
+    /// The kind's fallback among `candidates`: nil when none is, `AmbiguousPlugin` when several are.
+    static func fallback(of kind: String, among candidates: [PluginRecord]) throws(DagstackError) -> PluginRecord? {
+        let fallbacks = candidates.filter(\.manifest.fallback)
+        if fallbacks.count > 1 {
+            throw DagstackError(
+                .ambiguousPlugin,
+                "Kind '\(kind)' has \(fallbacks.count) fallback plugins (\(fallbacks.map(\.name).joined(separator: ", "))); at most one may set fallback = true")
+        }
+        return fallbacks.first
     }
 }

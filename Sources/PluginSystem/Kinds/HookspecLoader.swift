@@ -68,6 +68,16 @@ public enum HookspecLoader {
             spec.description = hook["description"]?.stringValue
             if case .bool(let exposed)? = hook["mcp_exposed"] { spec.mcpExposed = exposed }
             spec.examples = hook["examples"]?.arrayValue ?? []
+            if let raw = hook["error_policy"] {
+                guard let name = raw.stringValue, let policy = ErrorPolicy(rawValue: name) else {
+                    let allowed = ErrorPolicy.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw invalid("hooks.\(index).error_policy: must be one of \(allowed), got \(raw.encoded())")
+                }
+                guard dispatch == .broadcastCollect else {
+                    throw invalid("hooks.\(index).error_policy: only a broadcast_collect hook has an error policy; '\(name)' is \(dispatch.rawValue)")
+                }
+                spec.errorPolicy = policy
+            }
             spec.inputSchemaPath = hook["input_schema"]?.stringValue
             spec.outputSchemaPath = hook["output_schema"]?.stringValue
             spec.inputSchema = try spec.inputSchemaPath.map { (p) throws(DagstackError) in try loadSchema(p, relativeTo: folder, in: file) }

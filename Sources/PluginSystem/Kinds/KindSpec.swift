@@ -1,5 +1,16 @@
 import OrderedCollections
 
+/// What a `broadcast_collect` does when a plugin fails (ADR-0002 §2, guides/broadcast-collect).
+public enum ErrorPolicy: String, Sendable, CaseIterable {
+    /// The first failure ends the collect: later plugins are not called, the caller gets the error.
+    case failFast = "fail_fast"
+    /// Failures are recorded and skipped: every plugin is called, the caller gets a partial result.
+    case bestEffort = "best_effort"
+
+    /// ADR-0002's default when a hookspec declares none.
+    public static let `default` = ErrorPolicy.failFast
+}
+
 /// One hook of a kind's hookspec.
 public struct HookSpec: Sendable, Equatable {
     public var name: String
@@ -13,6 +24,8 @@ public struct HookSpec: Sendable, Equatable {
     public var mcpExposed = true
     /// Sample inputs (`examples:` in the YAML), which the contract checks run the hook with.
     public var examples: [JSONValue] = []
+    /// `error_policy:` as the hookspec declares it (broadcast_collect hooks only); nil when it does not.
+    public var errorPolicy: ErrorPolicy?
 
     public init(name: String, dispatch: DispatchClass, inputSchema: JSONSchema? = nil, outputSchema: JSONSchema? = nil) {
         self.name = name
