@@ -17,10 +17,12 @@ public final class ChainStepper: Sendable {
 
     public init(tracer: ChainTracer, input: JSONValue) {
         self.tracer = tracer
-        var result = TraceResult(
-            kind: tracer.kind, hook: tracer.hook, input: input, output: nil, stoppedBy: nil, error: tracer.planError, stages: [])
-        if tracer.planError != nil { result.output = nil }
-        state = Mutex(State(value: input, result: result, finished: tracer.planError != nil))
+        let error = tracer.planError ?? tracer.inputViolation(input)
+        let result = TraceResult(
+            kind: tracer.kind, hook: tracer.hook, input: input, output: nil, stoppedBy: nil, error: error, stages: [])
+        state = Mutex(State(value: input, result: result))
+        // Input that breaks the input schema: no stage runs.
+        if error != nil { state.withLock { finish(&$0) } }
     }
 
     public var result: TraceResult { state.withLock { $0.result } }

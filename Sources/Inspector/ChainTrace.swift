@@ -98,6 +98,11 @@ public final class ChainTracer: Sendable {
         }
     }
 
+    /// The input checked against the hook's input schema: what ends the chain before stage 1.
+    func inputViolation(_ input: JSONValue) -> DagstackError? {
+        plan.flatMap { ChainDispatcher(registry).inputViolation($0, input) }
+    }
+
     /// The stage entry for a plugin that will not run, with the reason.
     func idle(_ record: PluginRecord, before: JSONValue?) -> StageTrace {
         let (status, note): (StageStatus, String?) = switch record.state {
@@ -173,6 +178,11 @@ public final class ChainTracer: Sendable {
             stage.status = .error
             stage.error = error
             stage.logs = error.logs
+            // A value that failed the output check is still what the stage did.
+            if let returned = error.returned {
+                stage.after = returned
+                stage.diff = JSONDiff.diff(before, returned)
+            }
         }
         return stage
     }

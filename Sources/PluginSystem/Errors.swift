@@ -47,6 +47,9 @@ public struct DagstackError: Error, Sendable, Equatable, CustomStringConvertible
     public var pluginStopped = false
     /// What the plugin printed or logged before it failed.
     public var logs: [PluginLog] = []
+    /// For a value that failed the hook's output schema: the value the plugin returned, so a trace
+    /// can still show it and its diff.
+    public var returned: JSONValue?
 
     public init(
         _ code: Code, _ message: String, plugin: String? = nil, exceptionType: String? = nil,

@@ -28,6 +28,14 @@ class ProtocolTests(unittest.TestCase):
                 def rewrite(self, query):
                     return STOP_CHAIN if "stop" in query["text"].lower() else query
             """)
+        for name, key in (("mut-a", "a"), ("mut-b", "b")):
+            self.folders.add(name, f"""
+                class Mutator:
+                    def rewrite(self, query):
+                        query["{key}"] = query.get("{key}", 0) + 1
+                        query["text"] += "{key}"
+                        return query
+                """)
         self.folders.add("broken", """
             def helper(value):
                 return value["missing"]
@@ -39,7 +47,7 @@ class ProtocolTests(unittest.TestCase):
         self.host = support.HostProcess(cwd=self.folders.root)
         self.addCleanup(self.host.close)
         self.loaded = self.host.request("load", {
-            "plugins": [self.folders.spec(n, resources=["clock"]) for n in ("upper", "stopper", "broken")],
+            "plugins": [self.folders.spec(n, resources=["clock"]) for n in ("upper", "stopper", "broken", "mut-a", "mut-b")],
             "resources": {"clock": {"resource": "clock"}}, "config": {},
         })
 
@@ -47,7 +55,8 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(self.host.ready["method"], "ready")
         plugins = self.loaded["result"]["plugins"]
         self.assertEqual({name: entry["entry_point"] for name, entry in plugins.items()},
-                         {"upper": "plugin:Upper", "stopper": "plugin:Stopper", "broken": "plugin:Broken"})
+                         {"upper": "plugin:Upper", "stopper": "plugin:Stopper", "broken": "plugin:Broken",
+                          "mut-a": "plugin:Mutator", "mut-b": "plugin:Mutator"})
         self.assertEqual(plugins["stopper"]["hooks"], {"rewrite": {"takes_ctx": False}})
 
     def test_setup_and_calls_return_values_with_what_the_plugin_printed(self):
@@ -64,6 +73,13 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual([s["plugin"] for s in stages], ["upper", "stopper"])
         self.assertEqual(stages[0]["value"], {"text": "PLEASE STOP"})
         self.assertEqual(stages[1]["value"], {"__dagstack__": "STOP_CHAIN"})
+
+    def test_each_stage_of_a_chain_keeps_its_own_output_when_the_next_stage_mutates_it(self):
+        reply = self.host.request("chain", {"plugins": ["mut-a", "mut-b", "upper"], "hook": "rewrite",
+                                            "value": {"text": "x"}})
+        values = [s["value"] for s in reply["result"]["stages"]]
+        self.assertEqual(values, [{"text": "xa", "a": 1}, {"text": "xab", "a": 1, "b": 1},
+                                  {"text": "XAB", "a": 1, "b": 1}])
 
     def test_an_error_carries_only_the_plugins_frames(self):
         reply = self.host.request("call", {"plugin": "broken", "hook": "rewrite", "args": [{"text": "a"}]})

@@ -51,7 +51,9 @@ enum CallCommand {
                     case .fallback: "fallback"
                     }
                 case .chain:
-                    let outcome = try await ChainDispatcher(registry).dispatch(kind, hook, initial: value ?? .null)
+                    let dispatcher = ChainDispatcher(registry)
+                    if let refused = dispatcher.inputViolation(try dispatcher.plan(kind, hook), value ?? .null) { throw refused }
+                    let outcome = try await dispatcher.dispatch(kind, hook, initial: value ?? .null)
                     output.answers = outcome.answers
                     output.chainOutput = outcome.value
                     output.stoppedBy = outcome.stoppedBy

@@ -21,7 +21,8 @@ enum StepCommand {
             let registry = try await console.requireRegistry()
             let (kind, hook, input) = try args.chainRequest(registry: registry, usage: usage)
             let stepper = ChainStepper(tracer: ChainTracer(registry: registry, kind: kind, hook: hook), input: input)
-            if let error = stepper.tracer.planError { throw ConsoleError(error) }
+            // An unknown hook, or input that breaks the hook's input schema: nothing to step through.
+            if let error = stepper.tracer.planError ?? stepper.result.error { throw ConsoleError(error) }
             await console.beginStepping(stepper)
             return Output(event: .started, stepper: stepper, stages: [])
         })
@@ -63,6 +64,8 @@ enum StepCommand {
         var result: TraceResult
         var value: JSONValue
         var upcoming: (name: String, priority: Int, position: Int, total: Int)?
+        /// Each stage's place in the chain (1-based), which is its number however the walk went.
+        var positions: [String: Int]
 
         init(event: Event, stepper: ChainStepper, stages: [StageTrace]) {
             self.event = event
@@ -71,6 +74,7 @@ enum StepCommand {
             result = stepper.result
             value = stepper.currentValue
             upcoming = stepper.upcoming.map { ($0.record.name, $0.record.priority, $0.position, $0.total) }
+            positions = Dictionary(stepper.tracer.stages.enumerated().map { ($1.record.name, $0 + 1) }, uniquingKeysWith: { a, _ in a })
         }
 
         var succeeded: Bool { result.error == nil }
@@ -93,12 +97,11 @@ enum StepCommand {
             case .aborted: lines.append(style.yellow("aborted"))
             default: break
             }
-            let offset = result.stages.count - stages.count
-            for (index, stage) in stages.enumerated() {
-                lines += TraceText.stage(stage, number: offset + index + 1, nameWidth: 18, style)
+            for stage in stages {
+                lines += TraceText.stage(stage, number: positions[stage.plugin] ?? 0, nameWidth: 18, style)
             }
             if finished {
-                if let error = result.error { lines.append(style.red("chain failed") + " at \(error.plugin ?? "?")") }
+                if let error = result.error { lines.append(style.red("chain failed") + (error.plugin.map { " at \($0)" } ?? ": \(error.message)")) }
                 else {
                     var tail = style.dim("output ") + ValueText.short(result.output ?? .null)
                     if let stopper = result.stoppedBy { tail += style.yellow("  (stopped by \(stopper))") }
@@ -118,6 +121,17 @@ extension ConsoleState {
     func endStepping(_ stepper: ChainStepper) {
         if self.stepper === stepper { self.stepper = nil }
         lastTrace = stepper.result
+    }
+
+    /// A switch (`disable`, `enable`, `priority`) cannot change a walk under way: the stepper runs the
+    /// order it started with. Refused for the plugins of the chain being stepped (and its middleware).
+    func refuseWhileStepping(_ plugin: String, _ what: String) throws(ConsoleError) {
+        guard let stepper, !stepper.isFinished else { return }
+        let tracer = stepper.tracer
+        let involved = tracer.stages.contains { $0.record.name == plugin }
+            || registry?.middleware(kind: tracer.kind, hook: tracer.hook).contains { $0.name == plugin } == true
+        guard involved else { return }
+        throw ConsoleError("cannot \(what) while stepping \(tracer.kind).\(tracer.hook): the step runs the order it started with; `abort` it first")
     }
 
     /// What the prompt shows while stepping: `step kind.hook 2/5 plugin`.

@@ -17,6 +17,7 @@ enum SwitchCommands {
             run: { args, console throws(ConsoleError) in
                 let registry = try await console.requireRegistry()
                 let record = try args.plugin(try args.split().first, registry: registry, usage: "\(name) PLUGIN")
+                try await console.refuseWhileStepping(record.name, "\(name) '\(record.name)'")
                 try await console.setEnabled(record.name, enabled)
                 let state = registry.record(named: record.name)!.state
                 var note = ""
@@ -42,6 +43,7 @@ enum PriorityCommand {
             let registry = try await console.requireRegistry()
             let (name, rest) = try args.split()
             let record = try args.plugin(name, registry: registry, usage: usage)
+            try await console.refuseWhileStepping(record.name, "change the priority of '\(record.name)'")
             let word = try rest.split().first
             let priority: Int?
             if word == "reset" { priority = nil } else {

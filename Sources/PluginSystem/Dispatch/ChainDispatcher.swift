@@ -78,10 +78,23 @@ public struct ChainDispatcher: Sendable {
     func schemaViolation(_ stage: PluginRecord, _ plan: DispatchPlan, _ output: JSONValue) -> DagstackError? {
         guard let schema = plan.spec?.outputSchema, let first = schema.validate(output).first else { return nil }
         let where_ = first.path.isEmpty ? "" : " at \(first.path)"
-        return DagstackError(
+        var error = DagstackError(
             .dispatchMismatch,
             "Plugin '\(stage.name)' returned \(first.received)\(where_), expected \(first.expected) (\(plan.kind).\(plan.hook) output_schema \(schema.source))",
             plugin: stage.name)
+        error.returned = output
+        return error
+    }
+
+    /// The hook's input schema, when the kind declares one, checked against the chain's input: input
+    /// that breaks it is the caller's fault, not the first stage's (which would otherwise be blamed
+    /// for passing it on).
+    public func inputViolation(_ plan: DispatchPlan, _ input: JSONValue) -> DagstackError? {
+        guard let schema = plan.spec?.inputSchema, let first = schema.validate(input).first else { return nil }
+        let where_ = first.path.isEmpty ? "" : " at \(first.path)"
+        return DagstackError(
+            .dispatchMismatch,
+            "input does not match \(plan.spec?.inputSchemaPath ?? schema.source)\(where_): expected \(first.expected), got \(first.received) (\(plan.kind).\(plan.hook) input_schema)")
     }
 
     /// The whole chain on one value, each stage changing it where it lies.

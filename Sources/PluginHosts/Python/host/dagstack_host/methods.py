@@ -8,7 +8,7 @@ import traceback
 from . import capture, contract, loading
 from .context import CONTEXTS
 from .shim import PLUGIN_SYSTEM
-from .values import STOP_CHAIN_MARKER, SerializationError, from_json, to_json
+from .values import STOP_CHAIN_MARKER, SerializationError, copy_json, from_json, to_json
 
 # The metadata key that asks a call for the contract checks' strict serialisation.
 CONTRACT_KEY = "_dagstack_contract"
@@ -144,7 +144,9 @@ def chain(params):
             break
         if output == STOP_CHAIN_MARKER:
             break
-        value = output
+        # The next stage may change its input in place: it gets a copy, so this stage's output stays
+        # what this stage returned.
+        value = copy_json(output)
     return {"stages": stages}
 
 

@@ -76,6 +76,17 @@ def _to_json(value, strict):
     raise _Unserializable(f"a {type(value).__module__}.{type(value).__qualname__} cannot be carried as JSON")
 
 
+def copy_json(value):
+    """A copy of a JSON value no plugin holds a reference to: the value a stage returned is kept as
+    that stage's output while the next stage receives (and may change in place) the copy."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_json(item) for item in value]
+    return value
+
+
 def from_json(value):
     """An argument as the plugin receives it: the STOP_CHAIN marker becomes the sentinel."""
     if isinstance(value, dict) and value == STOP_CHAIN_MARKER:
