@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(
@@ -25,6 +26,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(name: "CProcess"),
@@ -34,6 +36,7 @@ let package = Package(
             name: "PluginHosts",
             dependencies: [
                 "PluginSystem", "CProcess", .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             // The Python host's source, embedded in the binary (see PythonHostSource.swift).
             resources: [.embedInCode("Python/host")]
@@ -47,6 +50,7 @@ let package = Package(
             dependencies: [
                 "PluginSystem", "PluginHosts", "Inspector", "EditLineShim", "CLibEdit", "CProcess",
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
@@ -55,6 +59,7 @@ let package = Package(
                 "Console", "PluginSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(name: "TestSupport", dependencies: ["PluginHosts"], path: "Tests/TestSupport"),

@@ -58,7 +58,7 @@ public final class ConsoleRunner {
         if configuration.interactive {
             write(summary.text(style))
         } else {
-            FileHandle.standardError.write(Data((summary.text(TextStyle(color: false)) + "\n").utf8))
+            Self.writeError(summary.text(TextStyle(color: false)))
         }
         refreshCompletion()
         if let record = configuration.record {
@@ -77,7 +77,7 @@ public final class ConsoleRunner {
             let line: String
             if configuration.commands.isEmpty {
                 let prompt = watcher.runCancellable { await console.prompt }
-                switch editor.readLine(prompt: configuration.interactive ? prompt : "") {
+                switch editor.readLine(prompt: configuration.interactive ? TerminalText.safe(prompt, keepingStyles: false) : "") {
                 case .line(let text): line = text
                 case .endOfInput: break loop
                 case .interrupted:
@@ -119,7 +119,7 @@ public final class ConsoleRunner {
         var document: JSONObject = ["command": "contract"]
         for (key, value) in output.json { document[key] = value }
         let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        writeOutput(text, keepingStyles: color && !json)
         return passed
     }
 
@@ -131,18 +131,27 @@ public final class ConsoleRunner {
         for (key, value) in output.json { document[key] = value }
         let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
         if status == 2 && !json {
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            writeError(text)
         } else {
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            writeOutput(text, keepingStyles: color && !json)
         }
         return status
     }
 
-    func write(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    func write(_ text: String) { Self.writeOutput(text, keepingStyles: style.color) }
 
     func note(_ text: String) {
-        let line = configuration.json || !configuration.interactive ? text : style.dim(text)
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let styled = !configuration.json && configuration.interactive
+        Self.writeError(styled ? style.dim(text) : text, keepingStyles: styled && style.color)
+    }
+
+    /// Every line the console prints goes through these two: control characters escaped (`TerminalText`).
+    static func writeOutput(_ text: String, keepingStyles: Bool) {
+        FileHandle.standardOutput.write(Data((TerminalText.safe(text, keepingStyles: keepingStyles) + "\n").utf8))
+    }
+
+    static func writeError(_ text: String, keepingStyles: Bool = false) {
+        FileHandle.standardError.write(Data((TerminalText.safe(text, keepingStyles: keepingStyles) + "\n").utf8))
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import OrderedCollections
 import PluginSystem
+import SystemPackage
 
 @main
 struct DagstackConsole: ParsableCommand {
@@ -105,16 +106,26 @@ struct DagstackConsole: ParsableCommand {
             if !passed { throw ExitCode(1) }
             return
         }
-        let directory = pluginDirectory ?? replay.flatMap(ConsoleState.recordedDirectory(of:)) ?? "plugins"
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("not a directory: \(directory)")
-        }
         if let replay {
-            let status = ConsoleRunner.replay(file: replay, directory: directory, options: options, json: json,
-                                              color: !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1)
+            // Exit status 0 (same), 1 (diverged) or 2 (the file or the directory cannot be used), whatever happens.
+            let directory: String
+            switch pluginDirectory.map({ Result<String, SessionFileError>.success($0) }) ?? ConsoleState.recordedDirectory(of: replay) {
+            case .success(let found)?: directory = found
+            case .failure(let error)?: FileHandle.standardError.write(Data("error: \(error.message)\n".utf8)); throw ExitCode(2)
+            case nil: directory = "."  // the file cannot be read: the replay says why before loading anything
+            }
+            guard ConsoleState.isDirectory(FilePath(expandingTilde: directory).string) else {
+                FileHandle.standardError.write(Data("error: not a directory: \(directory)\n".utf8))
+                throw ExitCode(2)
+            }
+            let status = ConsoleRunner.replay(file: replay, directory: FilePath(expandingTilde: directory).string, options: options, json: json,
+                                              color: colorOutput)
             if status != 0 { throw ExitCode(status) }
             return
+        }
+        let directory = pluginDirectory ?? "plugins"
+        guard ConsoleState.isDirectory(FilePath(expandingTilde: directory).string) else {
+            throw ValidationError("not a directory: \(directory)")
         }
         var configuration = ConsoleRunner.Configuration(directory: directory)
         configuration.record = record
@@ -123,7 +134,7 @@ struct DagstackConsole: ParsableCommand {
         configuration.interactive = isatty(STDIN_FILENO) == 1 && commands.isEmpty
         configuration.color = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
         configuration.historyFile = history ?? environment["DAGSTACK_CONSOLE_HISTORY"]
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".dagstack_console_history")
+            ?? FilePath(FilePath.homeDirectory).appending(".dagstack_console_history").string
         let status = ConsoleRunner(configuration: configuration, console: ConsoleState(options: options)).run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -13,7 +13,7 @@ import Testing
         dir.write("group/inner/nested/extra.txt", "x")
         let result = try Discovery.discover(dir.path)
         #expect(result.plugins.map(\.manifest.name) == ["inner", "second", "first"])
-        #expect(result.plugins.map { ($0.folder as NSString).lastPathComponent } == ["inner", "b-second", "a-first"])
+        #expect(result.plugins.map { URL(fileURLWithPath: $0.folder).lastPathComponent } == ["inner", "b-second", "a-first"])
         #expect(result.skipped.isEmpty)
         #expect(result.scanned == 3)
     }
@@ -50,7 +50,7 @@ import Testing
         dir.plugin("bad-field", name: "bad", extra: "fallback = \"yes\"")
         let result = try Discovery.discover(dir.path)
         #expect(result.plugins.map(\.manifest.name) == ["good"])
-        #expect(result.skipped.map { ($0.folder as NSString).lastPathComponent } == ["bad-field", "bad-toml"])
+        #expect(result.skipped.map { URL(fileURLWithPath: $0.folder).lastPathComponent } == ["bad-field", "bad-toml"])
         #expect(result.skipped[0].error.message ==
             "Invalid manifest at \(dir.path)/bad-field/dagstack.toml: plugin.fallback: expected a boolean, got string \"yes\"")
         #expect(result.skipped[1].error.message.hasPrefix("Malformed TOML at \(dir.path)/bad-toml/dagstack.toml:1:"))
@@ -77,7 +77,7 @@ import Testing
         let order = result.plugins.map(\.manifest.name)
         #expect(order.filter { $0 != "p01" } == expected)
         #expect(order.firstIndex(of: "p01")! > order.firstIndex(of: "p48")!)
-        #expect(result.skipped.map { ($0.folder as NSString).lastPathComponent } == ["p03", "p10", "p17", "p24", "p31", "p38", "p45"])
+        #expect(result.skipped.map { URL(fileURLWithPath: $0.folder).lastPathComponent } == ["p03", "p10", "p17", "p24", "p31", "p38", "p45"])
         #expect(result.skipped.allSatisfy { $0.error.message.hasPrefix("Malformed TOML at \(dir.path)/p") })
         #expect(result.scanned == 50)
     }

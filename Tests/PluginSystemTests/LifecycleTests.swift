@@ -117,7 +117,7 @@ import Testing
             #expect(error.code == .teardownErrors)
             #expect(error.errors.map(\.plugin) == ["b", "a"])
             #expect(error.message ==
-                "teardown_all completed with 2 error(s): PluginTimeout: Plugin 'b' did not finish teardown within 1s (teardown_timeout_sec); it was stopped; PluginLoadError: Plugin 'a' failed in teardown: Boom: socket stuck")
+                "teardown_all completed with 2 error(s): PluginTimeout: Plugin 'b' did not finish teardown within 1s (teardown_timeout_sec); it was stopped; PluginError: Plugin 'a' failed in teardown: Boom: socket stuck")
         }
         #expect(log.all.filter { $0 == "teardown" }.count == 3)
     }

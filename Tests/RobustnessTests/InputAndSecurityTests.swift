@@ -17,7 +17,7 @@ import TestSupport
         defer { chmod(dir.path + "/locked/dagstack.toml", 0o644) }
         let loaded = await PluginDirectory.load(dir.path)
         #expect(loaded.registry.record(named: "good")?.state == .active)
-        let problems = Dictionary(uniqueKeysWithValues: loaded.problems.map { (($0.source as NSString).lastPathComponent, $0.error.message) })
+        let problems = Dictionary(uniqueKeysWithValues: loaded.problems.map { (URL(fileURLWithPath: $0.source).lastPathComponent, $0.error.message) })
         #expect(problems["latin1"] == "Manifest at \(dir.path)/latin1/dagstack.toml is not valid UTF-8 text")
         if getuid() != 0 {  // root reads anything: the permission check only bites for other users
             #expect(problems["locked"] == "Manifest file cannot be read: \(dir.path)/locked/dagstack.toml")

@@ -15,7 +15,7 @@ public final class TempDir: @unchecked Sendable {
     public func write(_ relative: String, _ text: String, executable: Bool = false) -> String {
         let full = path + "/" + relative
         try! FileManager.default.createDirectory(
-            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: URL(fileURLWithPath: full).deletingLastPathComponent().path, withIntermediateDirectories: true)
         try! text.write(toFile: full, atomically: true, encoding: .utf8)
         if executable { chmod(full, 0o755) }
         return full

@@ -2,6 +2,7 @@ import Foundation
 import Inspector
 import PluginHosts
 import PluginSystem
+import SystemPackage
 
 /// What loading a directory gave: the plugins with their states, and everything skipped with why.
 struct LoadSummary: CommandOutput {
@@ -13,14 +14,17 @@ struct LoadSummary: CommandOutput {
     var dispatchProblems: [DispatchProblem]
     var delta: TraceDelta?
     var rerun: TraceResult?
+    /// What tearing down the directory loaded before raised (`load`, `reload`, `resource set`).
+    var teardown: DagstackError?
 
-    init(directory: PluginDirectory) {
+    init(directory: PluginDirectory, teardown: DagstackError? = nil) {
         path = directory.path
         headline = "loaded \(directory.path)"
         records = directory.registry.records
         problems = directory.problems
         warnings = directory.notes + directory.registry.warnings
         dispatchProblems = DispatchProblemsOutput.find(directory.registry)
+        self.teardown = teardown
     }
 
     var succeeded: Bool { true }
@@ -32,6 +36,7 @@ struct LoadSummary: CommandOutput {
             "warnings": .array(warnings.map(JSONValue.string)),
         ]
         DispatchProblemsOutput.add(dispatchProblems, to: &o)
+        if let teardown { o["teardown_errors"] = .array((teardown.errors.isEmpty ? [teardown] : teardown.errors).map(ErrorJSON.json)) }
         if let rerun { o["trace"] = .object(TraceJSON.object(rerun)) }
         if let delta { o["changes"] = TraceDeltaJSON.json(delta) }
         return o
@@ -39,7 +44,12 @@ struct LoadSummary: CommandOutput {
 
     func text(_ style: TextStyle) -> String {
         let active = records.filter { $0.state == .active }.count
-        var lines = [headline + ": \(records.count) plugin\(records.count == 1 ? "" : "s"), \(active) active"]
+        var lines: [String] = []
+        if let teardown {
+            lines.append(style.red("teardown of the previous load failed") + ":")
+            for error in teardown.errors.isEmpty ? [teardown] : teardown.errors { lines.append(ErrorJSON.text(error, style, indent: "  ")) }
+        }
+        lines.append(headline + ": \(records.count) plugin\(records.count == 1 ? "" : "s"), \(active) active")
         for r in records where r.state != .active {
             lines.append("  " + style.state(r.state.name) + " " + style.bold(r.name) + style.dim(r.state.reason.map { " — \($0)" } ?? ""))
         }
@@ -99,10 +109,11 @@ enum LoadCommand {
                 throw args.usageError(usage, "one DIR only; quote a path with spaces: load '\(words.joined(separator: " "))'")
             }
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: (path as NSString).expandingTildeInPath, isDirectory: &isDirectory), isDirectory.boolValue else {
+            let expanded = FilePath(expandingTilde: path).string
+            guard FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ConsoleError("not a directory: \(path)")
             }
-            return LoadSummary(directory: await console.load((path as NSString).expandingTildeInPath))
+            return await console.loadSummary(expanded)
         })
 }
 
@@ -118,11 +129,10 @@ enum ReloadCommand {
             """,
         run: { _, console throws(ConsoleError) in
             let previous = await console.lastTrace
-            let loaded = try await console.reloadDirectory()
-            var output = LoadSummary(directory: loaded)
-            output.headline = "reloaded \(loaded.path)"
-            if let previous {
-                let rerun = await ChainTracer(registry: loaded.registry, kind: previous.kind, hook: previous.hook).trace(previous.input)
+            var output = try await console.reloadDirectory()
+            output.headline = "reloaded \(output.path)"
+            if let previous, let registry = await console.registry {
+                let rerun = await ChainTracer(registry: registry, kind: previous.kind, hook: previous.hook).trace(previous.input)
                 await console.remember(rerun)
                 output.rerun = rerun
                 output.delta = TraceDelta(old: previous, new: rerun)
@@ -132,8 +142,15 @@ enum ReloadCommand {
 }
 
 extension ConsoleState {
-    func reloadDirectory() async throws(ConsoleError) -> PluginDirectory {
+    func reloadDirectory() async throws(ConsoleError) -> LoadSummary {
         guard let path else { throw ConsoleError("no plugin directory is loaded; use `load DIR`") }
-        return await load(path)
+        return await loadSummary(path)
+    }
+
+    /// Loads `path` and says what loaded, with what tearing the previous load down raised.
+    func loadSummary(_ path: String) async -> LoadSummary {
+        let loaded = await load(path)
+        defer { teardownErrors = nil }
+        return LoadSummary(directory: loaded, teardown: teardownErrors)
     }
 }

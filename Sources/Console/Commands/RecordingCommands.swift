@@ -57,7 +57,7 @@ enum ReplayCommand {
             while let entry = await replayer.runNext() { entries.append(entry) }
             if !entries.isEmpty { return ReplayStepOutput(replayer: replayer, entries: entries, shown: nil) }
         case "show":
-            guard let next = replayer.upcoming else { break }
+            guard replayer.upcomingLocation != nil, let next = replayer.upcoming else { break }
             return ReplayStepOutput(replayer: replayer, entries: [], shown: next)
         case "diff":
             guard let last = replayer.reports.last else { throw ConsoleError("nothing replayed yet; `next` runs the first command") }
@@ -132,9 +132,10 @@ struct SessionsOutput: CommandOutput {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
         rows = names.map { name in
             let path = folder + "/" + name
-            switch Result(catching: { () throws(SessionFileError) in try SessionFile.read(path) }) {
-            case .success(let file):
-                return Row(file: path, created: file.header.created, commands: file.entries.count, pluginDir: file.header.pluginDir)
+            // The header and a count of lines: a listing does not read every recorded result.
+            switch Result(catching: { () throws(SessionFileError) in (try SessionFile.readHeader(path), try SessionFile.entryCount(path)) }) {
+            case .success(let (header, count)):
+                return Row(file: path, created: header.created, commands: count, pluginDir: header.pluginDir)
             case .failure(let error):
                 return Row(file: path, problem: error.message)
             }

@@ -78,8 +78,7 @@ enum ResourceCommand {
             guard name != "clock" && name != "rng" else { throw ConsoleError("'\(name)' is a standard resource; only custom resources hold JSON values") }
             let value = try valueText.json(usage: usage)!
             await console.setResource(name, value)
-            let loaded = try await console.reloadDirectory()
-            var output = LoadSummary(directory: loaded)
+            var output = try await console.reloadDirectory()
             output.headline = "resource '\(name)' set; plugins set up again"
             return output
         })

@@ -117,6 +117,6 @@ private func libeditComplete(_ editLine: OpaquePointer?, _ key: Int32) -> UInt8 
         _ = el_insertstr(editLine, String(common.dropFirst(current.count)))
         return UInt8(CC_REFRESH)
     }
-    fputs("\n" + candidates.joined(separator: "  ") + "\n", state.output)
+    fputs("\n" + TerminalText.safe(candidates.joined(separator: "  "), keepingStyles: false) + "\n", state.output)
     return UInt8(CC_REDISPLAY)
 }

@@ -1,19 +1,21 @@
 import Foundation
 import PluginSystem
+import SystemPackage
 
 extension ConsoleState {
     /// `sessions/` next to the plugin directory (the project's), where recordings go by default.
-    var sessionsFolder: String {
-        let directory = path ?? "plugins"
-        let parent = (directory as NSString).deletingLastPathComponent
-        return parent.isEmpty ? "sessions" : parent + "/sessions"
+    var sessionsFolder: String { Self.sessionsFolder(nextTo: path ?? "plugins") }
+
+    static func sessionsFolder(nextTo directory: String) -> String {
+        let folder = FilePath(expandingTilde: directory).containingFolder
+        return folder == "." ? "sessions" : folder.appending("sessions").string
     }
 
     /// A bare name goes in the sessions folder; `.jsonl` is added when there is no extension.
     func sessionPath(_ name: String) -> String {
-        var path = (name as NSString).expandingTildeInPath
-        if (path as NSString).pathExtension.isEmpty { path += ".jsonl" }
-        return name.contains("/") ? path : sessionsFolder + "/" + path
+        var path = FilePath(expandingTilde: name)
+        if path.extension == nil, let last = path.lastComponent { path = path.removingLastComponent().appending(last.string + ".jsonl") }
+        return name.contains("/") ? path.string : FilePath(sessionsFolder).pushing(path).string
     }
 
     /// The header of a recording starting now.
@@ -22,7 +24,7 @@ extension ConsoleState {
         let formatter = ISO8601DateFormatter()
         return SessionFile.Header(
             version: SessionFile.version, toolVersion: Self.toolVersion, created: formatter.string(from: Date()),
-            pluginDir: directory, pluginDirAbsolute: URL(fileURLWithPath: directory).standardizedFileURL.path,
+            pluginDir: directory, pluginDirAbsolute: FilePath(expandingTilde: directory).absolute.string,
             plugins: (registry?.records ?? []).map { r in
                 SessionFile.Plugin(
                     name: r.name, kind: r.kind, priority: r.manifest.priority, runtime: r.manifest.runtime.rawValue, state: r.state.name,
@@ -88,11 +90,33 @@ extension ConsoleState {
         return (report.diverged == 0 ? 0 : 1, report)
     }
 
-    /// Where a replay from the command line runs when no directory is given: the recording's, if it exists.
-    public static func recordedDirectory(of path: String) -> String? {
-        guard let file = try? SessionFile.read(path) else { return nil }
+    /// Where a replay from the command line runs when no directory is given: the recording's plugin
+    /// directory — its absolute path, else its path taken from where the session file is (the file
+    /// in `sessions/` next to the plugins, or beside them) — never one that happens to have the same
+    /// name in the current directory. Nil when the file cannot be read (the replay says why);
+    /// an error when the recorded directory is nowhere to be found.
+    public static func recordedDirectory(of path: String) -> Result<String, SessionFileError>? {
+        guard let header = try? SessionFile.readHeader(path) else { return nil }
+        let recorded = FilePath(header.pluginDir)
+        var candidates: [FilePath] = []
+        if !header.pluginDirAbsolute.isEmpty { candidates.append(FilePath(header.pluginDirAbsolute)) }
+        if recorded.isAbsolute {
+            candidates.append(recorded)
+        } else {
+            let sessionFolder = FilePath(expandingTilde: path).absolute.removingLastComponent()
+            candidates += [sessionFolder.pushing(recorded), sessionFolder.appending("..").pushing(recorded)]
+        }
+        for candidate in candidates.map({ $0.lexicallyNormalized() }) where isDirectory(candidate.string) {
+            return .success(candidate.string)
+        }
+        return .failure(SessionFileError(message: """
+            \(path): the recorded plugin directory '\(header.pluginDir)' was not found (looked in \(candidates.map { $0.lexicallyNormalized().string }.joined(separator: ", "))); \
+            name the directory to replay against: --replay FILE DIR
+            """))
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: file.header.pluginDir, isDirectory: &isDirectory) && isDirectory.boolValue
-            ? file.header.pluginDir : nil
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

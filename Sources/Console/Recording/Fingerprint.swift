@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 /// A content fingerprint of a plugin folder (manifest and code): 64-bit FNV-1a over every file's
 /// relative path and bytes, in path order, leaving out caches. It tells whether a plugin changed
@@ -27,7 +28,7 @@ enum Fingerprint {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
         var result: [String] = []
         while let relative = walker.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
+            let name = FilePath(relative).lastComponent?.string ?? relative
             if skipped.contains(name) { walker.skipDescendants(); continue }
             if name.hasSuffix(".pyc") { continue }
             var isDirectory: ObjCBool = false

@@ -34,7 +34,7 @@ struct ReplayReport: CommandOutput {
         }
         var summary = "\(same) same, \(diverged) diverged"
         if skipped > 0 { summary += ", \(skipped) skipped" }
-        if !finished { summary += style.dim(" (\(file.entries.count - entries.count) not replayed)") }
+        if !finished { summary += style.dim(" (\(file.count - entries.count) not replayed)") }
         lines.append(diverged == 0 ? style.green(summary) : style.yellow(summary))
         return lines.joined(separator: "\n")
     }
@@ -46,6 +46,7 @@ struct ReplayReport: CommandOutput {
         case .skipped: style.dim("skipped ")
         }
         var lines = ["  " + pad("\(entry.entry.seq)", 4) + verdict + "  " + entry.entry.line]
+        if let note = entry.note { lines.append("        " + style.dim(note)) }
         guard entry.verdict == .diverged else { return lines }
         if let stage = entry.firstStage {
             var head = "        first difference at stage \(stage.position), \(stage.plugin)"

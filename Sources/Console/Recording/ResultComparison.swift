@@ -37,7 +37,7 @@ struct ResultComparison {
 
     /// How the result changed, as JSON Patch from recorded to now; empty when it is the same.
     func diff(recorded: JSONValue, now: JSONValue) -> [PatchOperation] {
-        JSONDiff.diff(normalize(recorded), normalize(now))
+        JSONDiff.diff(normalize(recorded), normalize(SessionRecorder.recordable(now)))
     }
 
     /// For results with trace stages: the first stage whose status or value differs.

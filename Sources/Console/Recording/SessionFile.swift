@@ -53,11 +53,35 @@ public struct SessionFile: Sendable {
         public var fileLine: Int
     }
 
+    /// Where an entry is in the file. Entries are read one at a time when they are replayed, so a
+    /// recording larger than memory can be replayed.
+    public struct EntryLocation: Sendable {
+        public var seq: Int
+        public var line: String
+        public var fileLine: Int
+        var offset: Int
+        var length: Int
+    }
+
     public var path: String
     public var header: Header
-    public var entries: [Entry]
+    public var locations: [EntryLocation]
     /// Problems that did not stop the file being used (a torn last line).
     public var warnings: [String]
+
+    public var count: Int { locations.count }
+
+    /// The entry at `index`, read from the file again (every entry was checked when the file was opened).
+    public func entry(_ index: Int) throws(SessionFileError) -> Entry {
+        let location = locations[index]
+        let reader = try SessionLineReader(path)
+        defer { reader.close() }
+        let bytes = try reader.bytes(at: location.offset, count: location.length)
+        guard let value = try? JSONValue.parse(bytes: bytes), let result = value["result"] else {
+            throw SessionFileError(message: "\(path):\(location.fileLine): the entry changed since the file was opened")
+        }
+        return Entry(seq: location.seq, line: location.line, state: value["state"] ?? .null, result: result, fileLine: location.fileLine)
+    }
 }
 
 /// Why a session file cannot be used, naming the line at fault.
@@ -67,32 +91,73 @@ public struct SessionFileError: Error, Sendable, CustomStringConvertible {
 }
 
 extension SessionFile {
-    /// Reads and checks a session file. The last line may be incomplete (the console was killed while
-    /// writing it): it is reported and ignored. Anything else wrong is an error naming the line.
+    /// Reads and checks a session file, one line at a time (memory stays bounded however long the
+    /// recording). The last line may be incomplete (the console was killed while writing it): it is
+    /// reported and ignored. Anything else wrong is an error naming the line.
     public static func read(_ path: String) throws(SessionFileError) -> SessionFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let why = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw SessionFileError(message: "\(path) \(why)")
+        let reader = try SessionLineReader(path)
+        defer { reader.close() }
+        let header = try readHeader(reader, path)
+        var locations: [EntryLocation] = []
+        var warnings: [String] = []
+        while let line = try reader.nextLine() {
+            if line.bytes.isEmpty { continue }
+            let value: JSONValue
+            do {
+                value = try JSONValue.parse(bytes: line.bytes)
+            } catch {
+                if !line.terminated {
+                    warnings.append("\(path):\(line.number): the last line is incomplete (the recording was interrupted); it is ignored")
+                    break
+                }
+                throw SessionFileError(message: "\(path):\(line.number): corrupt entry: \(error)")
+            }
+            guard let text = value["line"]?.stringValue, case .int(let seq)? = value["seq"], value["result"] != nil else {
+                let missing = ["seq", "line", "result"].filter { value[$0] == nil }.joined(separator: ", ")
+                throw SessionFileError(message: "\(path):\(line.number): corrupt entry: missing \(missing.isEmpty ? "a field of the right type" : missing)")
+            }
+            locations.append(EntryLocation(seq: seq, line: text, fileLine: line.number, offset: line.offset, length: line.bytes.count))
         }
-        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
-        let endsWithNewline = data.last == 0x0A
-        if endsWithNewline { lines.removeLast() }
-        guard let first = lines.first, !first.isEmpty else {
+        return SessionFile(path: path, header: header, locations: locations, warnings: warnings)
+    }
+
+    /// The header alone (the first line), as `sessions` lists recordings.
+    public static func readHeader(_ path: String) throws(SessionFileError) -> Header {
+        let reader = try SessionLineReader(path)
+        defer { reader.close() }
+        return try readHeader(reader, path)
+    }
+
+    /// How many entry lines follow the header, counted without reading them.
+    public static func entryCount(_ path: String) throws(SessionFileError) -> Int {
+        let reader = try SessionLineReader(path)
+        defer { reader.close() }
+        return try reader.countLines(nonEmptyAfterFirst: true)
+    }
+
+    static func readHeader(_ reader: SessionLineReader, _ path: String) throws(SessionFileError) -> Header {
+        guard let first = try reader.nextLine(), !first.bytes.isEmpty else {
             throw SessionFileError(message: "\(path) is empty: not a dagstack console session")
         }
         let notASession = SessionFileError(
             message: "\(path):1: not a dagstack console session (the first line must be a header with \"format\": \"\(format)\")")
-        guard let headerValue = try? JSONValue.parse(bytes: first), headerValue["format"]?.stringValue == format else {
+        guard let headerValue = try? JSONValue.parse(bytes: first.bytes), headerValue["format"]?.stringValue == format else {
             throw notASession
         }
-        guard let version = headerValue["version"]?.intValue else {
+        guard let versionValue = headerValue["version"] else {
             throw SessionFileError(message: "\(path):1: the header has no format version")
+        }
+        guard case .int(let version) = versionValue else {
+            throw SessionFileError(message: "\(path):1: the header's \"version\" must be a whole number, got \(versionValue.encoded())")
+        }
+        guard version >= 1 else {
+            throw SessionFileError(message: "\(path):1: session format version \(version) does not exist (versions start at 1)")
         }
         guard version <= Self.version else {
             throw SessionFileError(
                 message: "\(path):1: session format version \(version) is newer than this console reads (\(Self.version)); update dagstack-console")
         }
-        let header = Header(
+        return Header(
             version: version, toolVersion: headerValue["tool_version"]?.stringValue ?? "?",
             created: headerValue["created"]?.stringValue ?? "?", pluginDir: headerValue["plugin_dir"]?.stringValue ?? "plugins",
             pluginDirAbsolute: headerValue["plugin_dir_absolute"]?.stringValue ?? "",
@@ -103,29 +168,5 @@ extension SessionFile {
                     fingerprint: p["fingerprint"]?.stringValue ?? "")
             },
             resources: headerValue["resources"]?.objectValue ?? [:])
-
-        var entries: [Entry] = []
-        var warnings: [String] = []
-        for (index, bytes) in lines.enumerated().dropFirst() {
-            let number = index + 1
-            let isLast = index == lines.count - 1
-            if bytes.isEmpty { continue }
-            let value: JSONValue
-            do {
-                value = try JSONValue.parse(bytes: bytes)
-            } catch {
-                if isLast && !endsWithNewline {
-                    warnings.append("\(path):\(number): the last line is incomplete (the recording was interrupted); it is ignored")
-                    break
-                }
-                throw SessionFileError(message: "\(path):\(number): corrupt entry: \(error)")
-            }
-            guard let line = value["line"]?.stringValue, let seq = value["seq"]?.intValue, let result = value["result"] else {
-                let missing = ["seq", "line", "result"].filter { value[$0] == nil }.joined(separator: ", ")
-                throw SessionFileError(message: "\(path):\(number): corrupt entry: missing \(missing.isEmpty ? "a field of the right type" : missing)")
-            }
-            entries.append(Entry(seq: seq, line: line, state: value["state"] ?? .null, result: result, fileLine: number))
-        }
-        return SessionFile(path: path, header: header, entries: entries, warnings: warnings)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PluginHosts
 import PluginSystem
 import Synchronization
+import SystemPackage
 
 /// Re-runs a recording against what is loaded now, in a session of its own (the user's switches are
 /// not touched), one command at a time, and says for each whether it came out the same.
@@ -31,32 +32,50 @@ final class SessionReplayer: Sendable {
     /// Loads `directory` in a fresh session with the recording's starting switches.
     static func start(_ file: SessionFile, directory: String, options: ConsoleState.Options) async -> SessionReplayer {
         var options = options
-        let first = file.entries.first?.state
+        let first = file.count > 0 ? (try? file.entry(0))?.state : nil
         for (name, value) in file.header.resources { options.resources[name] = value }
         for (name, value) in first?["resources"]?.objectValue ?? [:] { options.resources[name] = value }
         let console = ConsoleState(options: options)
         await console.load(directory)
-        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        let absolute = FilePath(expandingTilde: directory).absolute.string
         let comparison = ResultComparison(
             recordedDirectories: [file.header.pluginDir, file.header.pluginDirAbsolute], currentDirectories: [directory, absolute])
         return SessionReplayer(file: file, directory: directory, replay: console, comparison: comparison)
     }
 
-    var position: (next: Int, total: Int) { (state.withLock { $0.cursor } + 1, file.entries.count) }
-    var isFinished: Bool { state.withLock { $0.cursor >= file.entries.count } }
-    var upcoming: SessionFile.Entry? {
-        state.withLock { $0.cursor < file.entries.count ? file.entries[$0.cursor] : nil }
+    var position: (next: Int, total: Int) { (state.withLock { $0.cursor } + 1, file.count) }
+    var isFinished: Bool { state.withLock { $0.cursor >= file.count } }
+    /// Where the next entry is in the file, or nil when the recording is over.
+    var upcomingLocation: SessionFile.EntryLocation? {
+        state.withLock { $0.cursor < file.count ? file.locations[$0.cursor] : nil }
     }
+    /// The next entry, read from the file.
+    var upcoming: SessionFile.Entry? { upcomingLocation.flatMap { _ in try? file.entry(position.next - 1) } }
     var reports: [ReplayEntry] { state.withLock { $0.reports } }
+
+    /// Commands a replay shows but does not run, and why: a replay runs against the directory the
+    /// user named, never one a recording (perhaps crafted) names.
+    static let notRun: [String: String] = [
+        "load": "not replayed: `load` would load another directory (a replay runs only against the one it was given)",
+    ]
 
     /// Runs the next recorded command and compares its result; nil when the recording is over.
     func runNext() async -> ReplayEntry? {
-        guard let entry = upcoming else { return nil }
-        state.withLock { $0.cursor += 1 }
+        guard let location = upcomingLocation else { return nil }
+        let index = state.withLock { s in defer { s.cursor += 1 }; return s.cursor }
+        let entry: SessionFile.Entry
+        do { entry = try file.entry(index) } catch {
+            let unread = SessionFile.Entry(seq: location.seq, line: location.line, state: .null, result: .null, fileLine: location.fileLine)
+            let report = ReplayEntry(entry: unread, verdict: .skipped, now: nil, diff: [], firstStage: nil, note: error.message)
+            state.withLock { $0.reports.append(report) }
+            return report
+        }
         let name = String(entry.line.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
         let report: ReplayEntry
         if Self.notReplayed.contains(name) {
             report = ReplayEntry(entry: entry, verdict: .skipped, now: nil, diff: [], firstStage: nil)
+        } else if let why = Self.notRun[name] {
+            report = ReplayEntry(entry: entry, verdict: .skipped, now: nil, diff: [], firstStage: nil, note: why)
         } else {
             await replay.applySwitches(entry.state)
             let now = await replay.execute(entry.line)?.json ?? .null
@@ -108,9 +127,12 @@ struct ReplayEntry: Sendable {
     var now: JSONValue?
     var diff: [PatchOperation]
     var firstStage: StageDifference?
+    /// Why a command was skipped, when it is not one that manages recordings.
+    var note: String? = nil
 
     var json: JSONValue {
         var o: JSONObject = ["seq": .int(entry.seq), "line": .string(entry.line), "verdict": .string(verdict.rawValue)]
+        if let note { o["note"] = .string(note) }
         if verdict == .diverged {
             o["first_stage"] = firstStage?.json ?? .null
             o["diff"] = .array(diff.map(\.json))

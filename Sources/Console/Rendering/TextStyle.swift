@@ -4,7 +4,12 @@ public struct TextStyle: Sendable {
 
     public init(color: Bool) { self.color = color }
 
-    func wrap(_ text: String, _ code: String) -> String { color && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    /// Styled text carries `TerminalText.styleMarker` where ESC goes: only the writer turns it into
+    /// ESC, after escaping every control character the text itself holds.
+    func wrap(_ text: String, _ code: String) -> String {
+        let esc = TerminalText.styleMarker
+        return color && !text.isEmpty ? "\(esc)[\(code)m\(text)\(esc)[0m" : text
+    }
 
     public func bold(_ s: String) -> String { wrap(s, "1") }
     public func dim(_ s: String) -> String { wrap(s, "2") }
@@ -33,7 +38,7 @@ public struct TextStyle: Sendable {
 
 /// Pads to a display width (ANSI sequences do not count).
 func pad(_ s: String, _ width: Int) -> String {
-    let visible = s.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression).count
+    let visible = TerminalText.removingStyles(s).count
     return visible >= width ? s : s + String(repeating: " ", count: width - visible)
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PluginSystem
+import SystemPackage
 
 /// One command as it ran: its line, its result or its error, in both renderings.
 public struct ExecutedCommand: Sendable {
@@ -84,7 +85,7 @@ extension ConsoleState {
     public var prompt: String {
         if let replayer {
             let (next, total) = replayer.position
-            return "replay \((replayer.file.path as NSString).lastPathComponent) \(min(next, total))/\(total)> "
+            return "replay \(FilePath(replayer.file.path).lastComponent?.string ?? replayer.file.path) \(min(next, total))/\(total)> "
         }
         if let step = stepPrompt { return step + "> " }
         return "dagstack> "

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 /// Tab completion: what the word under the cursor can become, given what is typed before it.
 public enum Completion {
@@ -29,9 +30,9 @@ public enum Completion {
 
     /// Folders and files starting with `prefix` (folders end in `/`).
     static func paths(_ prefix: String) -> [String] {
-        let expanded = (prefix as NSString).expandingTildeInPath
-        let dir = prefix.hasSuffix("/") || prefix.isEmpty ? expanded : (expanded as NSString).deletingLastPathComponent
-        let stem = prefix.hasSuffix("/") ? "" : (prefix as NSString).lastPathComponent
+        let expanded = FilePath(expandingTilde: prefix)
+        let dir = prefix.hasSuffix("/") || prefix.isEmpty ? expanded.string : expanded.removingLastComponent().string
+        let stem = prefix.hasSuffix("/") ? "" : (FilePath(prefix).lastComponent?.string ?? "")
         let base = prefix.hasSuffix("/") || !prefix.contains("/") ? (prefix.hasSuffix("/") ? prefix : "") : String(prefix[...prefix.lastIndex(of: "/")!])
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
         return entries.filter { $0.hasPrefix(stem) && (!$0.hasPrefix(".") || stem.hasPrefix(".")) }.sorted().map { name in

@@ -24,6 +24,8 @@ public actor ConsoleState {
     private(set) var priorities: [String: Int] = [:]
     /// Values set with `resource set` during this session.
     private(set) var sessionResources: OrderedDictionary<String, JSONValue> = [:]
+    /// What tearing the previous directory down raised, for the next load's summary to report.
+    var teardownErrors: DagstackError?
     /// The last trace (its kind, hook and input are in it), so `reload` can run it again and show what changed.
     var lastTrace: TraceResult?
     /// The chain being walked with `step`, if any.
@@ -56,10 +58,15 @@ public actor ConsoleState {
         return o
     }
 
-    /// Loads `path` in place of what is loaded now (which is torn down first).
+    /// Loads `path` in place of what is loaded now (which is torn down first). A recording goes on:
+    /// `load`, `reload` and `resource set` are the heart of the edit-reload loop it records.
     @discardableResult
     func load(_ path: String) async -> PluginDirectory {
-        await close()
+        stepper = nil
+        if let current = directory {
+            directory = nil
+            teardownErrors = await current.close()
+        }
         let loaded = await PluginDirectory.load(path, options: loadOptions)
         directory = loaded
         self.path = path

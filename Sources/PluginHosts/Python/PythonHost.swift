@@ -2,6 +2,7 @@ import Foundation
 import OrderedCollections
 import PluginSystem
 import Synchronization
+import SystemPackage
 
 /// One Python interpreter for the in-process Python plugins of one plugin directory — the
 /// "in-process" world those plugins expect: module-level state is shared as in the reference.
@@ -353,7 +354,7 @@ public final class PythonHost: Sendable {
 
     /// Scans a plugin module for module-level mutable state in an interpreter of its own.
     public static func scanAmbientState(file: String, python: String) async -> Result<AmbientStateScan, DagstackError> {
-        let folder = (file as NSString).deletingLastPathComponent
+        let folder = FilePath(file).removingLastComponent().string
         let host = PythonHost(directory: folder, python: python)
         return await BlockingIO.run { _ in
             defer { host.stop() }

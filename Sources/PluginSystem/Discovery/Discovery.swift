@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SystemPackage
 
 /// One plugin folder found by discovery: its manifest and where it lives. The host binds each
 /// entry to an instance (as in the Go binding's `Discover` + `RegisterManifest`).
@@ -43,7 +44,7 @@ public enum Discovery {
     public static func discover(
         _ path: String, recursive: Bool = true, ignore: [String] = []
     ) throws(DagstackError) -> DiscoveryResult {
-        let root = (path as NSString).expandingTildeInPath
+        let root = FilePath(expandingTilde: path).string
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
             throw DagstackError(.pluginLoadError, "discover path does not exist: \(path)")
@@ -119,7 +120,7 @@ public enum Discovery {
         _ directory: String, patterns: [String], into folders: inout [String], skipped: inout [SkippedFolder],
         visited: inout Set<String>
     ) {
-        let real = (directory as NSString).resolvingSymlinksInPath
+        let real = FilePath(directory).resolvingSymlinks.string
         guard visited.insert(real).inserted else {
             skipped.append(SkippedFolder(
                 folder: directory,

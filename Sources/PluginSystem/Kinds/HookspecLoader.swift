@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import SystemPackage
 
 /// Reads kind hookspecs (YAML, ADR-0004) with their JSON schemas. A plugin directory keeps them in
 /// `kinds/<kind>/v<MAJOR>.yaml` with schemas beside them (`kinds/<kind>/schemas/*.json`); a plain
@@ -54,7 +55,7 @@ public enum HookspecLoader {
         guard let root = node.map(yamlToJSON)?.objectValue else { throw invalid("expected a mapping at the top") }
         guard let kind = root["kind"]?.stringValue, !kind.isEmpty else { throw invalid("kind: field required (a string)") }
         guard let hookList = root["hooks"]?.arrayValue else { throw invalid("hooks: field required (a list)") }
-        let folder = (file as NSString).deletingLastPathComponent
+        let folder = FilePath(file).removingLastComponent().string
         var hooks: [HookSpec] = []
         for (index, item) in hookList.enumerated() {
             guard let hook = item.objectValue, let name = hook["name"]?.stringValue else {

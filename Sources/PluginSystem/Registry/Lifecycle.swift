@@ -138,8 +138,9 @@ extension PluginRegistry {
                     .pluginTimeout, "Plugin '\(name)' did not finish teardown within \(record.manifest.teardownTimeoutSec)s (teardown_timeout_sec); it was stopped",
                     plugin: name))
             } catch {
-                var failure = DagstackError.from(error, plugin: name, during: "teardown")
-                if failure.code == .pluginError { failure.code = .pluginLoadError }
+                // Coded PluginError (the plugin's code raised), not the reference's PluginLoadError:
+                // nothing was being loaded (docs/runtime.md).
+                let failure = DagstackError.from(error, plugin: name, during: "teardown")
                 logger.error("\(failure.message)")
                 errors.append(failure)
             }
