@@ -67,8 +67,8 @@ public enum Discovery {
         var warnings: [String] = []
         let files = folders.map { ManifestLoader.manifestFile(in: $0) }
         for case let (file, shadowed)? in files where !shadowed.isEmpty {
-            let folder = (file as NSString).deletingLastPathComponent
-            warnings.append("\(folder): \(shadowed.joined(separator: ", ")) ignored: \((file as NSString).lastPathComponent) takes precedence (reference/manifest-schema)")
+            let folder = FilePath(file).removingLastComponent().string
+            warnings.append("\(folder): \(shadowed.joined(separator: ", ")) ignored: \(FilePath(file).lastComponent?.string ?? file) takes precedence (reference/manifest-schema)")
         }
         for (folder, loaded) in zip(folders, loadManifests(files.map { $0?.file ?? "" })) {
             switch loaded {
