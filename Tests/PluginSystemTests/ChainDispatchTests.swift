@@ -144,10 +144,11 @@ import Synchronization
         try registry.register(manifest("good", priority: 2), instance: appender("!"))
         try registry.register(manifest("stringly", priority: 1), instance: SwiftPlugin(hooks: ["rewrite": { _, _ in .value("oops") }]))
         try await registry.setupAll()
-        await #expect(throws: DagstackError(
+        var expected = DagstackError(
             .dispatchMismatch, "Plugin 'stringly' returned string \"oops\", expected object (k.rewrite output_schema schemas/query.json)",
             plugin: "stringly")
-        ) { try await ChainDispatcher(registry).dispatch("k", "rewrite", initial: ["text": "hi"]) }
+        expected.returned = "oops"  // what the plugin returned, for a trace to show
+        await #expect(throws: expected) { try await ChainDispatcher(registry).dispatch("k", "rewrite", initial: ["text": "hi"]) }
     }
 
     @Test func dispatchingWithTheWrongClassIsDispatchMismatch() async throws {
