@@ -37,12 +37,18 @@ enum ErrorJSON {
 
     static func json(_ e: DagstackError) -> JSONValue { .object(fields(e)) }
 
-    static func text(_ e: DagstackError, _ style: TextStyle, indent: String = "") -> String {
-        var lines = [indent + style.red(e.code.rawValue) + ": " + e.message]
+    /// The error, its traceback, what the plugin wrote before it failed (unless the caller shows
+    /// that itself: `logs: false`) and the errors it gathers; every line indented with the first.
+    static func text(_ e: DagstackError, _ style: TextStyle, indent: String = "", logs: Bool = true) -> String {
+        let message = e.message.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = [indent + style.red(e.code.rawValue) + ": " + (message.first.map(String.init) ?? "")]
+        // A message's own further lines (a crash's "stderr (last lines)") stay under it.
+        lines += message.dropFirst().map { indent + "  " + String($0) }
         if let traceback = e.traceback?.trimmingCharacters(in: .newlines), !traceback.isEmpty {
             lines += traceback.split(separator: "\n", omittingEmptySubsequences: false).map { indent + "  " + style.dim(String($0)) }
         }
-        for inner in e.errors { lines.append(text(inner, style, indent: indent + "  ")) }
+        if logs { lines += e.logs.map { indent + "  " + LogJSON.text($0, style) } }
+        for inner in e.errors { lines.append(text(inner, style, indent: indent + "  ", logs: logs)) }
         return lines.joined(separator: "\n")
     }
 }

@@ -79,7 +79,12 @@ class HostProcess:
             message["params"] = params
         self.process.stdin.write((json.dumps(message) + "\n").encode())
         self.process.stdin.flush()
+        # What the plugin writes comes first, as `output` notifications, as it is written.
+        self.notifications = []
         reply = self.read()
+        while "id" not in reply:
+            self.notifications.append(reply)
+            reply = self.read()
         assert reply["id"] == rid, reply
         return reply
 

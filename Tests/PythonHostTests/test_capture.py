@@ -46,6 +46,33 @@ class CaptureTests(unittest.TestCase):
         capture.run_captured(lambda: None)
         self.assertEqual(capture.logs(), [])
 
+    def test_each_line_goes_to_the_sink_as_it_is_written(self):
+        seen = []
+        capture.SINK = seen.append
+        self.addCleanup(setattr, capture, "SINK", None)
+
+        def plugin():
+            print("first")
+            self.assertEqual(seen, [{"stream": "stdout", "text": "first"}])
+            print("second")
+
+        capture.run_captured(plugin)
+        self.assertEqual([e["text"] for e in seen], ["first", "second"])
+
+    def test_output_past_the_limit_is_cut_and_the_rest_counted(self):
+        def plugin():
+            sys.stderr.write("x" * (capture.LIMIT - 10) + "\n")
+            sys.stderr.write("y" * 30 + "\n")
+            print("z" * 5)
+
+        capture.run_captured(plugin)
+        logs = capture.logs()
+        self.assertEqual([len(e["text"]) for e in logs[:2]], [capture.LIMIT - 10, 10])
+        self.assertEqual(logs[2:], [
+            {"stream": "stderr", "text": "[… 20 more characters of stderr not kept: the console keeps 1024 KiB of a call's output]"},
+            {"stream": "stdout", "text": "[… 5 more characters of stdout not kept: the console keeps 1024 KiB of a call's output]"},
+        ])
+
     def test_coroutines_are_awaited_with_or_without_an_event_loop(self):
         async def no_await():
             return "done"

@@ -16,6 +16,8 @@ struct LoadSummary: CommandOutput {
     var rerun: TraceResult?
     /// What tearing down the directory loaded before raised (`load`, `reload`, `resource set`).
     var teardown: DagstackError?
+    /// What the plugins loaded before wrote in their teardown.
+    var teardownOutput: [(plugin: String, logs: [PluginLog])] = []
 
     init(directory: PluginDirectory, teardown: DagstackError? = nil) {
         path = directory.path
@@ -37,6 +39,11 @@ struct LoadSummary: CommandOutput {
         ]
         DispatchProblemsOutput.add(dispatchProblems, to: &o)
         if let teardown { o["teardown_errors"] = .array((teardown.errors.isEmpty ? [teardown] : teardown.errors).map(ErrorJSON.json)) }
+        let setUp = records.compactMap { r in (r.instance?.phaseOutput ?? []).first { $0.phase == .setup }.map { (r.name, $0.logs) } }
+        if !setUp.isEmpty { o["setup_output"] = .array(setUp.map { ["plugin": .string($0.0), "logs": .array($0.1.map(LogJSON.json))] }) }
+        if !teardownOutput.isEmpty {
+            o["teardown_output"] = .array(teardownOutput.map { ["plugin": .string($0.plugin), "logs": .array($0.logs.map(LogJSON.json))] })
+        }
         if let rerun { o["trace"] = .object(TraceJSON.object(rerun)) }
         if let delta { o["changes"] = TraceDeltaJSON.json(delta) }
         return o
@@ -47,11 +54,23 @@ struct LoadSummary: CommandOutput {
         var lines: [String] = []
         if let teardown {
             lines.append(style.red("teardown of the previous load failed") + ":")
-            for error in teardown.errors.isEmpty ? [teardown] : teardown.errors { lines.append(ErrorJSON.text(error, style, indent: "  ")) }
+            // What they wrote is shown below, with the rest of the teardown output.
+            for error in teardown.errors.isEmpty ? [teardown] : teardown.errors { lines.append(ErrorJSON.text(error, style, indent: "  ", logs: false)) }
+        }
+        for (plugin, logs) in teardownOutput {
+            lines += PhaseOutputText.foldedLines(style.bold(plugin) + style.dim(" wrote in teardown:"), logs, more: "`--json` has them all", style, indent: "  ")
         }
         lines.append(headline + ": \(records.count) plugin\(records.count == 1 ? "" : "s"), \(active) active")
         for r in records where r.state != .active {
             lines.append("  " + style.state(r.state.name) + " " + style.bold(r.name) + style.dim(r.state.reason.map { " — \($0)" } ?? ""))
+            if case .failed(let error) = r.state {
+                lines += PhaseOutputText.foldedLines(style.dim("it wrote:"), error.logs, more: "`show \(r.name)`", style, indent: "    ")
+            }
+        }
+        for r in records {
+            let output = (r.instance?.phaseOutput ?? []).filter { $0.phase == .setup }.flatMap(\.logs)
+            if case .failed(let error) = r.state, error.logs == output { continue }
+            lines += PhaseOutputText.foldedLines(style.bold(r.name) + style.dim(" wrote in set-up:"), output, more: "`show \(r.name)`", style, indent: "  ")
         }
         for p in problems { lines.append("  " + style.red("skipped") + " " + p.source + style.dim(" — \(p.error.description)")) }
         for w in warnings { lines.append("  " + style.yellow("warning") + " " + w) }
@@ -150,7 +169,9 @@ extension ConsoleState {
     /// Loads `path` and says what loaded, with what tearing the previous load down raised.
     func loadSummary(_ path: String) async -> LoadSummary {
         let loaded = await load(path)
-        defer { teardownErrors = nil }
-        return LoadSummary(directory: loaded, teardown: teardownErrors)
+        defer { (teardownErrors, teardownOutput) = (nil, []) }
+        var summary = LoadSummary(directory: loaded, teardown: teardownErrors)
+        summary.teardownOutput = teardownOutput
+        return summary
     }
 }

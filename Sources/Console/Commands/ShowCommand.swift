@@ -11,7 +11,8 @@ enum ShowCommand {
             Shows everything about one plugin: the manifest fields (defaults included), its state and,
             when it failed, the error with its traceback; the resources it declared and those it was
             granted; the hooks it implements; the entry point (marked inferred when plugin.py's only class
-            was taken) or the process running it.
+            was taken) or the process running it; and what it wrote outside its calls (set-up output,
+            what a process wrote between calls).
             """,
         arguments: [.plugin],
         run: { args, console throws(ConsoleError) in
@@ -71,6 +72,7 @@ enum ShowCommand {
             o["granted_resources"] = .array(record.resources.names.map(JSONValue.string))
             o["hooks"] = record.instance?.hookNames.map { .array($0.map(JSONValue.string)) } ?? .null
             o["code"] = .object(code)
+            o["output"] = PhaseOutputText.json(record.instance?.phaseOutput ?? [])
             return o
         }
 
@@ -97,6 +99,7 @@ enum ShowCommand {
             }
             lines.append("  " + style.dim(pad("code", 22)) + codeLine)
             if let folder = record.folder { lines.append("  " + style.dim(pad("folder", 22)) + folder) }
+            lines += PhaseOutputText.lines(record.instance?.phaseOutput ?? [], style, indent: "  ")
             return lines.joined(separator: "\n")
         }
     }

@@ -54,6 +54,11 @@ struct ReplayReport: CommandOutput {
             head += ": " + "\(stage.recordedStatus ?? "absent") → \(stage.nowStatus ?? "absent")"
             lines.append(head)
             for op in stage.valueDiff { lines += TraceText.operation(op, style).map { "  " + $0 } }
+            // The value is the same: say which of the stage's other fields differ (its logs, error…).
+            if stage.valueDiff.isEmpty {
+                for op in stage.fields.prefix(8) { lines += TraceText.operation(op, style).map { "  " + $0 } }
+                if stage.fields.count > 8 { lines.append(style.dim("          …\(stage.fields.count - 8) more differences")) }
+            }
         } else {
             for op in entry.diff.prefix(8) { lines += TraceText.operation(op, style).map { "  " + $0 } }
             if entry.diff.count > 8 { lines.append(style.dim("          …\(entry.diff.count - 8) more differences")) }

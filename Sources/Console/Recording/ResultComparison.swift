@@ -52,7 +52,7 @@ struct ResultComparison {
             let valueDiff = JSONDiff.diff(a?["after"] ?? .null, b?["after"] ?? .null)
             return StageDifference(
                 plugin: plugin, position: index + 1, recordedStatus: a?["status"]?.stringValue, nowStatus: b?["status"]?.stringValue,
-                recordedPlugin: a?["plugin"]?.stringValue, valueDiff: valueDiff)
+                recordedPlugin: a?["plugin"]?.stringValue, valueDiff: valueDiff, fields: JSONDiff.diff(a ?? .null, b ?? .null))
         }
         return nil
     }
@@ -74,13 +74,16 @@ struct StageDifference: Sendable {
     var recordedPlugin: String?
     /// How the stage's output changed, recorded → now.
     var valueDiff: [PatchOperation]
+    /// Every field of the stage that differs (its logs, error, status…), recorded → now, with paths
+    /// inside the stage.
+    var fields: [PatchOperation]
 
     var json: JSONValue {
         [
             "plugin": .string(plugin), "position": .int(position),
             "recorded_plugin": recordedPlugin.map(JSONValue.string) ?? .null,
             "recorded_status": recordedStatus.map(JSONValue.string) ?? .null, "status": nowStatus.map(JSONValue.string) ?? .null,
-            "diff": .array(valueDiff.map(\.json)),
+            "diff": .array(valueDiff.map(\.json)), "fields": .array(fields.map(\.json)),
         ]
     }
 }

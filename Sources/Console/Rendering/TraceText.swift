@@ -12,7 +12,7 @@ enum TraceText {
         }
         if r.stages.isEmpty && r.error == nil { lines.append("  " + style.dim("no plugin implements \(r.kind).\(r.hook): the input comes back as it is")) }
         if let error = r.error {
-            lines.append(ErrorJSON.text(error, style, indent: "  "))
+            lines.append(ErrorJSON.text(error, style, indent: "  ", logs: false))
         } else if let output = r.output {
             var tail = "  " + style.dim("output ") + ValueText.short(output)
             if let stopper = r.stoppedBy { tail += style.yellow("  (stopped by \(stopper): STOP_CHAIN)") }
@@ -30,7 +30,7 @@ enum TraceText {
         lines.append(head)
         for op in s.diff { lines += operation(op, style) }
         for log in s.logs { lines.append("       " + LogJSON.text(log, style)) }
-        if let error = s.error { lines.append(ErrorJSON.text(error, style, indent: "       ")) }
+        if let error = s.error { lines.append(ErrorJSON.text(error, style, indent: "       ", logs: false)) }
         for m in s.middleware where m.hook == "after" { lines.append(middleware(m, style)) }
         return lines
     }

@@ -26,6 +26,8 @@ public actor ConsoleState {
     private(set) var sessionResources: OrderedDictionary<String, JSONValue> = [:]
     /// What tearing the previous directory down raised, for the next load's summary to report.
     var teardownErrors: DagstackError?
+    /// What the plugins of the previous load wrote in their teardown, for the same summary.
+    var teardownOutput: [(plugin: String, logs: [PluginLog])] = []
     /// The last trace (its kind, hook and input are in it), so `reload` can run it again and show what changed.
     var lastTrace: TraceResult?
     /// The chain being walked with `step`, if any.
@@ -66,6 +68,10 @@ public actor ConsoleState {
         if let current = directory {
             directory = nil
             teardownErrors = await current.close()
+            teardownOutput = current.registry.records.compactMap { record in
+                let logs = (record.instance?.phaseOutput ?? []).filter { $0.phase == .teardown }.flatMap(\.logs)
+                return logs.isEmpty ? nil : (record.name, logs)
+            }
         }
         let loaded = await PluginDirectory.load(path, options: loadOptions)
         directory = loaded

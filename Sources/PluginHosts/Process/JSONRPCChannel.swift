@@ -25,7 +25,18 @@ final class JSONRPCChannel: Sendable {
     /// semaphore, not a mutex: an asynchronous exchange holds it across a hand-off between threads.
     private let conversation = DispatchSemaphore(value: 1)
 
+    /// What the peer sent during the last request that got no answer (it timed out, was cancelled,
+    /// or the peer died): its log and output notifications and stray stdout lines, kept for the error.
+    private let unanswered = Mutex<[PluginLog]>([])
+
     init(process: ChildProcess) { self.process = process }
+
+    /// What the peer wrote during the request that just failed, and on its stderr since the last
+    /// call (a last line without a newline included): what the user needs to see after a hang or a crash.
+    func takeUnansweredOutput() -> [PluginLog] {
+        unanswered.withLock { logs in defer { logs.removeAll() }; return logs }
+            + process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) }
+    }
 
     struct Reply {
         var result: JSONValue
@@ -37,8 +48,8 @@ final class JSONRPCChannel: Sendable {
         conversation.wait()
         defer { conversation.signal() }
         let id = try send(method, params)
-        var logs: [PluginLog] = []
-        return try receive(id, deadline: deadline(timeout), cancellation: cancellation, until: nil, logs: &logs)!
+        var heard = Heard()
+        return try receive(id, deadline: deadline(timeout), cancellation: cancellation, until: nil, heard: &heard)!
     }
 
     /// One request and its answer from async code: the answer is read right here for up to half a
@@ -51,16 +62,16 @@ final class JSONRPCChannel: Sendable {
         defer { conversation.signal() }
         let id = try send(method, params)
         let deadline = deadline(timeout)
-        var logs: [PluginLog] = []
-        if let reply = try receive(id, deadline: deadline, cancellation: nil, until: .now + .microseconds(500), logs: &logs) {
+        var heard = Heard()
+        if let reply = try receive(id, deadline: deadline, cancellation: nil, until: .now + .microseconds(500), heard: &heard) {
             return reply
         }
-        let early = logs
+        let early = heard
         let outcome = await BlockingIO.run { [self] flag in
             Result { () throws(RPCFailure) -> Reply in
-                var logs = early
+                var heard = early
                 // Already looked for without sleeping above: this wait may sleep at once.
-                return try receive(id, deadline: deadline, cancellation: flag, until: nil, spin: false, logs: &logs)!
+                return try receive(id, deadline: deadline, cancellation: flag, until: nil, spin: false, heard: &heard)!
             }
         }
         return try outcome.get()
@@ -81,34 +92,50 @@ final class JSONRPCChannel: Sendable {
         return id
     }
 
+    /// What the peer sent while a request waits for its answer.
+    struct Heard: Sendable {
+        /// Log notifications and stray stdout lines: part of the call's output.
+        var logs: [PluginLog] = []
+        /// `output` notifications, which repeat what the answer's own logs will hold: they matter only
+        /// when no answer comes.
+        var streamed: [PluginLog] = []
+    }
+
     /// Reads until the answer to `id`; nil when `until` passes first (the caller goes on waiting
-    /// elsewhere, with `logs` so far).
+    /// elsewhere, with what it `heard` so far).
     private func receive(
         _ id: Int, deadline: ContinuousClock.Instant?, cancellation: CancellationFlag?, until: ContinuousClock.Instant?,
-        spin: Bool = true, logs: inout [PluginLog]
+        spin: Bool = true, heard: inout Heard
     ) throws(RPCFailure) -> Reply? {
         let readUntil = [deadline, until].compactMap { $0 }.min()
+        func unanswered(_ failure: RPCFailure, _ kept: Heard) -> RPCFailure {
+            self.unanswered.withLock { $0 = kept.logs + kept.streamed }
+            return failure
+        }
         while true {
             let raw: Data?
             switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: readUntil, cancellation: cancellation, spin: spin) }) {
             case .success(let line): raw = line
             case .failure(.timedOut):
                 if let until, ContinuousClock.now >= until, deadline.map({ ContinuousClock.now < $0 }) ?? true { return nil }
-                throw .timedOut
-            case .failure(.cancelled): throw .cancelled
-            case .failure(.closed): throw .closed
-            case .failure(.tooLarge): throw .tooLarge
+                throw unanswered(.timedOut, heard)
+            case .failure(.cancelled): throw unanswered(.cancelled, heard)
+            case .failure(.closed): throw unanswered(.closed, heard)
+            case .failure(.tooLarge): throw unanswered(.tooLarge, heard)
             }
-            guard let raw else { throw RPCFailure.closed }
+            guard let raw else { throw unanswered(RPCFailure.closed, heard) }
             guard let value = try? JSONValue.parse(data: raw), case .object(let object) = value else {
-                logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
+                heard.logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
                 continue
             }
             if object["id"] == nil, let notification = object["method"]?.stringValue {
+                let params = object["params"] ?? .null
                 if notification == "log" || notification == "notifications/message" {
-                    let params = object["params"] ?? .null
                     let text = params["message"]?.stringValue ?? params["data"]?.stringValue ?? params.encoded()
-                    logs.append(PluginLog(stream: "log", level: params["level"]?.stringValue?.uppercased(), text: text))
+                    heard.logs.append(PluginLog(stream: "log", level: params["level"]?.stringValue?.uppercased(), text: text))
+                } else if notification == "output" {
+                    heard.streamed.append(PluginLog(
+                        stream: params["stream"]?.stringValue ?? "stdout", level: params["level"]?.stringValue, text: params["text"]?.stringValue ?? ""))
                 }
                 continue
             }
@@ -117,7 +144,7 @@ final class JSONRPCChannel: Sendable {
                 throw .remote(
                     code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? error.encoded(), data: error["data"])
             }
-            return Reply(result: object["result"] ?? .null, logs: logs)
+            return Reply(result: object["result"] ?? .null, logs: heard.logs)
         }
     }
 }

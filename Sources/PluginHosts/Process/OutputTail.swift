@@ -11,6 +11,8 @@ final class OutputTail: Sendable {
     private struct State {
         var tail: [UInt8] = []
         var pending: [UInt8] = []
+        /// Bytes past `pendingLimit` since the last drain, which are not kept.
+        var dropped = 0
         var closed = false
     }
 
@@ -40,17 +42,21 @@ final class OutputTail: Sendable {
         state.withLock { s in
             s.tail.append(contentsOf: bytes)
             if s.tail.count > Self.tailLimit { s.tail.removeFirst(s.tail.count - Self.tailLimit) }
-            if s.pending.count < Self.pendingLimit { s.pending.append(contentsOf: bytes.prefix(Self.pendingLimit - s.pending.count)) }
+            let room = max(0, Self.pendingLimit - s.pending.count)
+            s.pending.append(contentsOf: bytes.prefix(room))
+            s.dropped += max(0, bytes.count - room)
         }
     }
 
     /// The last bytes written, as text.
     var tail: String { state.withLock { String(decoding: $0.tail, as: UTF8.self) } }
 
-    /// Complete lines written since the last drain (a partial last line waits for the next drain).
-    /// What the child wrote before answering is already in the pipe: give the reader thread a moment
-    /// (at most 20 ms) to take it, so it is reported with the call that produced it.
-    func drain() -> [String] {
+    /// Lines written since the last drain. A partial last line waits for the next drain unless
+    /// `includingPartialLine` (a call is over: what it wrote without a final newline is its output).
+    /// When more came than is kept, a last line says how much was dropped. What the child wrote
+    /// before answering is already in the pipe: give the reader thread a moment (at most 20 ms) to
+    /// take it, so it is reported with the call that produced it.
+    func drain(includingPartialLine: Bool = false) -> [String] {
         for _ in 0..<100 {
             let open = state.withLock { !$0.closed }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -58,18 +64,24 @@ final class OutputTail: Sendable {
             usleep(200)
         }
         return state.withLock { s in
-            guard let lastNewline = s.pending.lastIndex(of: 0x0A) else {
-                if s.closed, !s.pending.isEmpty {
-                    defer { s.pending.removeAll() }
-                    return [String(decoding: s.pending, as: UTF8.self)]
+            var lines: [String]
+            if let lastNewline = s.pending.lastIndex(of: 0x0A) {
+                lines = s.pending[...lastNewline].split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map {
+                    String(decoding: $0, as: UTF8.self)
                 }
-                return []
+                s.pending.removeFirst(lastNewline + 1)
+            } else {
+                lines = []
             }
-            let complete = s.pending[...lastNewline]
-            s.pending.removeFirst(lastNewline + 1)
-            return complete.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map {
-                String(decoding: $0, as: UTF8.self)
+            if (s.closed || includingPartialLine || s.dropped > 0), !s.pending.isEmpty {
+                lines.append(String(decoding: s.pending, as: UTF8.self))
+                s.pending.removeAll()
             }
+            if s.dropped > 0 {
+                lines.append("[… \(s.dropped) more bytes the process wrote to its stderr not kept: the console keeps \(Self.pendingLimit / 1024) KiB of it between two calls]")
+                s.dropped = 0
+            }
+            return lines
         }
     }
 

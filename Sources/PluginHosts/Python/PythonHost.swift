@@ -41,6 +41,17 @@ public final class PythonHost: Sendable {
     }
 
     private let state = Mutex(State())
+    /// What each plugin wrote in set-up and teardown.
+    private let outputs = Mutex<[String: PhaseOutputLog]>([:])
+
+    func output(of plugin: String) -> PhaseOutputLog {
+        outputs.withLock { logs in
+            if let log = logs[plugin] { return log }
+            let log = PhaseOutputLog()
+            logs[plugin] = log
+            return log
+        }
+    }
 
     public init(directory: String, python: String = "python3", callTimeout: Double = 30) {
         self.directory = directory
@@ -140,6 +151,7 @@ public final class PythonHost: Sendable {
         let reply = try await request("setup", params, timeout: Double(context.manifest.startupTimeoutSec), plugin: name,
                                       activity: "setup", limitName: "startup_timeout_sec")
         state.withLock { $0.setUp.append((name, params)) }
+        output(of: name).add(.setup, reply.logs)
         return reply.logs
     }
 
@@ -167,14 +179,22 @@ public final class PythonHost: Sendable {
                 return .failure(result)
             }
             state.withLock { $0.setUp.append((name, params)) }
+            output(of: name).add(.setup, Self.logs(entry["logs"]))
             return .success(.microseconds(entry["duration_us"]?.intValue ?? 0))
         }
     }
 
     func teardown(_ name: String, timeout: Double) async throws(DagstackError) -> [PluginLog] {
         defer { state.withLock { $0.setUp.removeAll { $0.name == name } } }
-        return try await request("teardown", ["plugin": .string(name)], timeout: timeout, plugin: name, activity: "teardown",
-                                 limitName: "teardown_timeout_sec").logs
+        do {
+            let logs = try await request("teardown", ["plugin": .string(name)], timeout: timeout, plugin: name, activity: "teardown",
+                                         limitName: "teardown_timeout_sec").logs
+            output(of: name).add(.teardown, logs)
+            return logs
+        } catch {
+            output(of: name).add(.teardown, error.logs)
+            throw error
+        }
     }
 
     func call(_ name: String, hook: String, arguments: HookArguments, context: HookContext) async throws(DagstackError) -> HookReply {
@@ -286,10 +306,13 @@ public final class PythonHost: Sendable {
         let who = plugin ?? "python-host"
         switch outcome {
         case .success(let reply):
-            let logs = Self.logs(reply.result["logs"]) + channel.process.stderr.drain().map { PluginLog(stream: "stderr", text: $0) }
+            let logs = Self.logs(reply.result["logs"])
+                + channel.process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) }
             return (reply.result, reply.logs + logs)
         case .failure(let error):
             var failure = error.error(plugin: who, activity: activity, process: channel.process, timeout: timeout, limitName: limitName)
+            // No answer: what the plugin wrote came as it was written (and on stderr).
+            if error.stopsPeer { failure.logs = channel.takeUnansweredOutput() }
             if case .remote(_, _, let data) = error {
                 failure.logs = Self.logs(data?["logs"])
                 if data?["kind"] == "serialization" {

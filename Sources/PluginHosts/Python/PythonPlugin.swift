@@ -48,6 +48,8 @@ public final class PythonPlugin: ChainBatchingPlugin, SetupBatchingPlugin {
         _ = try await host.teardown(name, timeout: teardownTimeout)
     }
 
+    public var phaseOutput: [PhaseOutput] { host.output(of: name).all }
+
     public func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply {
         try await host.call(name, hook: hook, arguments: arguments, context: context)
     }

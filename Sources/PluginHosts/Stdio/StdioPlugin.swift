@@ -20,6 +20,10 @@ public final class StdioPlugin: Plugin {
     }
 
     private let state = Mutex(State())
+    /// What the process wrote outside its calls: in set-up, between calls, in teardown.
+    private let output = PhaseOutputLog()
+
+    public var phaseOutput: [PhaseOutput] { output.all }
 
     public init(manifest: PluginManifest, folder: String, callTimeout: Double, specHooks: Set<String>?) {
         self.manifest = manifest
@@ -105,8 +109,12 @@ public final class StdioPlugin: Plugin {
                 plugin: manifest.name, activity: "the initialize handshake", process: process, timeout: limit,
                 limitName: "startup_timeout_sec")
             failure.message = "MCP initialize handshake failed for \(command): \(failure.message)"
+            failure.logs = channel.takeUnansweredOutput()
+            output.add(.setup, failure.logs)
             throw failure
         }
+        // What it wrote while starting belongs to its set-up, not to its first call.
+        output.add(.setup, reply.logs + process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) })
         guard case .object(let result) = reply.result else {
             process.terminate(grace: 0.5)
             throw DagstackError(
@@ -129,14 +137,18 @@ public final class StdioPlugin: Plugin {
             "plugin": .string(context.plugin), "kind": .string(context.kind), "hook": .string(context.hook),
             "metadata": .object(context.metadata),
         ]
+        // What it wrote since the last call was written while idle: not this call's output.
+        output.add(.idle, channel.process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) })
         do {
             let reply = try await channel.exchange(hook, params: .object(params), timeout: callTimeout)
-            let stderrLines = channel.process.stderr.drain().map { PluginLog(stream: "stderr", text: $0) }
+            let stderrLines = channel.process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) }
             return HookReply(HookOutput(wire: reply.result), logs: reply.logs + stderrLines)
         } catch {
-            let failure = error.error(
+            var failure = error.error(
                 plugin: manifest.name, activity: "\(context.kind).\(hook)", process: channel.process, timeout: callTimeout,
                 limitName: "--call-timeout")
+            // No answer: what it sent and wrote to stderr before hanging or dying is what the user needs.
+            if error.stopsPeer { failure.logs = channel.takeUnansweredOutput() }
             if failure.pluginStopped { channel.process.terminate(grace: 0.2) }
             throw failure
         }
@@ -147,10 +159,13 @@ public final class StdioPlugin: Plugin {
         // As the reference: `shutdown` (its answer bounded by min(startup timeout, 5 s)), then SIGTERM,
         // then SIGKILL; errors from a peer that is already gone are not the user's problem.
         let limit = min(Double(manifest.startupTimeoutSec), 5)
-        await BlockingIO.run { _ in
-            if channel.process.isRunning { _ = try? channel.request("shutdown", params: nil, timeout: limit) }
+        let said = await BlockingIO.run { _ in
+            let reply = channel.process.isRunning ? try? channel.request("shutdown", params: nil, timeout: limit) : nil
             channel.process.terminate(grace: 2)
+            channel.process.stderr.waitForClose(seconds: 0.5)
+            return (reply?.logs ?? []) + channel.process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) }
         }
+        output.add(.teardown, said)
     }
 
     /// Teardown for the contract checks: `shutdown` and end of input, then up to

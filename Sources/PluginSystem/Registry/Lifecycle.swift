@@ -92,7 +92,17 @@ extension PluginRegistry {
 
     private func finishSetup(_ name: String, _ newState: PluginState) -> PluginState {
         try? update(name) { $0.with(lifecycle: newState) }
+        logger.info("set up '\(name)': \(newState.name)\(newState.reason.map { " — \($0)" } ?? "")")
+        logOutput(name, .setup)
         return newState
+    }
+
+    /// A plugin's output in `phase`, one log line each (what `--verbose` shows).
+    func logOutput(_ name: String, _ phase: PluginPhase) {
+        guard logger.logLevel <= .info, let instance = record(named: name)?.instance else { return }
+        for log in instance.phaseOutput.filter({ $0.phase == phase }).flatMap(\.logs) {
+            logger.info("'\(name)' \(phase.rawValue) output │ \(log.stream)\(log.level.map { " \($0.lowercased())" } ?? "") │ \(log.text)")
+        }
     }
 
     /// Why a plugin cannot be set up because of its dependencies, or nil when they are all active.
@@ -145,6 +155,8 @@ extension PluginRegistry {
                 errors.append(failure)
             }
             try? update(name) { $0.with(lifecycle: .tornDown) }
+            logger.info("tore down '\(name)'")
+            logOutput(name, .teardown)
         }
         if !errors.isEmpty {
             let summary = errors.map(\.description).joined(separator: "; ")

@@ -111,6 +111,8 @@ public protocol Plugin: AnyObject, Sendable {
     /// Stops the plugin's work by force after a time-out or a cancellation (a process host kills its
     /// child here). It must return promptly.
     func terminate() async
+    /// What the plugin wrote outside its calls' answers (set-up, between calls, teardown), in order.
+    var phaseOutput: [PhaseOutput] { get }
 }
 
 extension Plugin {
@@ -121,4 +123,5 @@ extension Plugin {
     public func setup(_ context: PluginContext) async throws {}
     public func teardown() async throws {}
     public func terminate() async {}
+    public var phaseOutput: [PhaseOutput] { [] }
 }

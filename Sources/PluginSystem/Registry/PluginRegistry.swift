@@ -213,10 +213,19 @@ public final class PluginRegistry: Sendable {
     public func plan(kind: String, hook: String, as dispatchClass: DispatchClass) throws(DagstackError) -> DispatchPlan {
         let key = PlanKey(kind: kind, hook: hook, dispatchClass: dispatchClass)
         let generation = kinds.generation
-        if let cached = state.withLock({ $0.planCache[key] }), cached.kindsGeneration == generation { return cached }
+        if let cached = state.withLock({ $0.planCache[key] }), cached.kindsGeneration == generation {
+            logDispatch(cached)
+            return cached
+        }
         let plan = try DispatchPlan(building: self, kind: kind, hook: hook, as: dispatchClass)
         state.withLock { $0.planCache[key] = plan }
+        logDispatch(plan)
         return plan
+    }
+
+    /// A dispatch as `--verbose` shows it: the hook, its class and who will be called.
+    private func logDispatch(_ plan: DispatchPlan) {
+        logger.debug("dispatch \(plan.kind).\(plan.hook) (\(plan.dispatchClass.rawValue)): \(plan.candidates.map(\.name).joined(separator: ", "))\(plan.middleware.isEmpty ? "" : " inside \(plan.middleware.map(\.name).joined(separator: ", "))")")
     }
 
     static func unknownPlugin(_ name: String, known: [String]) -> DagstackError {

@@ -5,15 +5,46 @@ import sys
 from . import awaiting
 
 
+# What one call may keep of its output; the rest is counted and said to be dropped.
+LIMIT = 1 << 20
+
+# Called with each entry as it is written (the protocol sends it to the console at once), so what a
+# plugin wrote before it hung or crashed is not lost with its answer.
+SINK = None
+
+
 class Capture:
-    """The output of one call: stdout and stderr lines and log records, in the order written."""
+    """The output of one call: stdout and stderr lines and log records, in the order written, up to
+    LIMIT characters; beyond it, how much of each stream was dropped."""
 
     def __init__(self):
         self.logs = []
+        self.kept = 0
+        self.dropped = {}
+
+    def add(self, entry):
+        text = entry["text"]
+        room = LIMIT - self.kept
+        if len(text) > room:
+            self.dropped[entry["stream"]] = self.dropped.get(entry["stream"], 0) + len(text) - max(room, 0)
+            if room <= 0:
+                return
+            entry = dict(entry, text=text[:room])
+        self.kept += len(entry["text"])
+        self.logs.append(entry)
+        if SINK is not None:
+            SINK(entry)
 
     def write_stream(self, stream, text):
         if text:
-            self.logs.append({"stream": stream, "text": text})
+            self.add({"stream": stream, "text": text})
+
+    def finish(self):
+        """Says how much was dropped, once the call is over."""
+        for stream, count in self.dropped.items():
+            self.logs.append({"stream": stream, "text": f"[… {count} more characters of {stream} not kept: the console "
+                                                         f"keeps {LIMIT // 1024} KiB of a call's output]"})
+        self.dropped = {}
 
 
 class CapturedStream:
@@ -47,7 +78,7 @@ class LogHandler(logging.Handler):
             text = self.format(record)
         except Exception:
             text = str(record.msg)
-        CURRENT.logs.append({"stream": "log", "level": record.levelname, "logger": record.name, "text": text})
+        CURRENT.add({"stream": "log", "level": record.levelname, "logger": record.name, "text": text})
 
 
 CURRENT = Capture()
@@ -75,6 +106,7 @@ def run_captured(fn):
         STDOUT.flush()
         STDERR.flush()
         sys.stdout, sys.stderr = saved
+        CURRENT.finish()
 
 
 def logs():

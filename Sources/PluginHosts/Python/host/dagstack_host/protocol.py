@@ -5,11 +5,14 @@ fd 1 at stderr, so a plugin writing straight to file descriptor 1 cannot corrupt
 import json
 import os
 import sys
+import threading
 
 from . import capture
 from .methods import METHODS, error, error_kind
 
 PROTOCOL_OUT = None
+# A plugin's thread may log while the main thread answers: one message at a time on the wire.
+SEND_LOCK = threading.Lock()
 
 
 def take_protocol_streams():
@@ -28,13 +31,23 @@ def take_protocol_streams():
 
 
 def send(message):
-    PROTOCOL_OUT.write(json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode() + b"\n")
-    PROTOCOL_OUT.flush()
+    line = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+    with SEND_LOCK:
+        PROTOCOL_OUT.write(line)
+        PROTOCOL_OUT.flush()
+
+
+def send_output(entry):
+    """A line a plugin wrote, sent as it is written: if the call never answers (it hangs, or the
+    interpreter dies), the console still has it. When the call answers, its result carries the same
+    lines and the console keeps those."""
+    send({"jsonrpc": "2.0", "method": "output", "params": entry})
 
 
 def main():
     protocol_in = take_protocol_streams()
     capture.install_log_handler()
+    capture.SINK = send_output
     send({"jsonrpc": "2.0", "method": "ready", "params": {"python": sys.version.split()[0]}})
     for raw in protocol_in:
         try:
