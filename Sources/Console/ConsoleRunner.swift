@@ -1,4 +1,5 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 
 /// Runs the console: loads the directory, then reads commands from `-c`, a terminal (libedit) or a
@@ -34,15 +35,6 @@ public final class ConsoleRunner {
     /// Runs to the end and returns the exit status: 0, or 1 when a command failed in batch mode,
     /// or 128 + the signal that ended the console.
     public func run() -> Int32 {
-        let editor: LineEditor
-        if configuration.interactive && configuration.commands.isEmpty {
-            let words = CompletionCache()
-            editor = LibEditLineEditor(historyFile: configuration.historyFile) { words.candidates(for: $0) }
-            refreshCompletion = { [console] in words.update(from: console) }
-        } else {
-            editor = PlainLineReader()
-        }
-        self.editor = editor
         let console = self.console
         let terminal = TerminalState()
         let watcher = SignalWatcher(onForcedExit: {
@@ -50,6 +42,19 @@ public final class ConsoleRunner {
             FileHandle.standardError.write(Data("dagstack-console: did not stop in time after a signal; leaving now\n".utf8))
             exit(1)
         })
+        let editor: LineEditor
+        if configuration.interactive && configuration.commands.isEmpty {
+            let words = CompletionCache()
+            editor = LibEditLineEditor(historyFile: configuration.historyFile) { words.candidates(for: $0) }
+            refreshCompletion = { [console] in words.update(from: console) }
+        } else {
+            editor = PlainLineReader(shouldStop: { watcher.termination != nil })
+        }
+        self.editor = editor
+        // Whatever a plugin's process tree leaves behind that its keeper could not hold comes to the
+        // console, which stops it on the way out.
+        Containment.adoptOrphans()
+        defer { Containment.stopAdopted() }
 
         let directory = configuration.directory
         note("loading \(directory) — loading a plugin directory runs its plugins' code")
@@ -82,7 +87,8 @@ public final class ConsoleRunner {
                 case .endOfInput: break loop
                 case .interrupted:
                     if watcher.termination != nil { break loop }
-                    FileHandle.standardOutput.write(Data("^C\n".utf8))
+                    // Batch output stays the commands' results only (it may be JSON).
+                    if configuration.interactive { FileHandle.standardOutput.write(Data("^C\n".utf8)) }
                     continue loop
                 }
                 editor.remember(line)

@@ -61,7 +61,7 @@ struct DagstackConsole: ParsableCommand {
     var history: String?
 
     func validate() throws {
-        guard callTimeout > 0 else { throw ValidationError("--call-timeout must be greater than 0") }
+        if let problem = TimeLimit.problem(callTimeout) { throw ValidationError("--call-timeout \(problem)") }
         _ = try parsedResources()
     }
 
@@ -88,6 +88,7 @@ struct DagstackConsole: ParsableCommand {
     }
 
     func run() throws {
+        CrashReport.install()
         // The console reports failures in its results; the runtime's log lines are for --verbose.
         let verbose = self.verbose
         LoggingSystem.bootstrap { label in

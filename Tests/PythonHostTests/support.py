@@ -64,6 +64,8 @@ class HostProcess:
         self.process.stdin.flush()
         self.ready = self.read()
         self.next_id = 1
+        # Notifications (`importing`) seen while waiting for answers, in order.
+        self.notifications = []
 
     def read(self):
         line = self.process.stdout.readline()

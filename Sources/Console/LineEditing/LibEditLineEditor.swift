@@ -22,7 +22,7 @@ public final class LibEditLineEditor: LineEditor {
     private let editLine: OpaquePointer
     private let history: OpaquePointer
     private let callbacks: Callbacks
-    private let historyFile: String?
+    private var historyFile: String?
     private var savedTerminal = termios()
     private let hasSavedTerminal: Bool
 
@@ -37,7 +37,7 @@ public final class LibEditLineEditor: LineEditor {
         callbacks = Callbacks(complete: complete, output: output)
         editLine = dsk_el_init("dagstack-console", input, output, errors)
         history = dsk_history_init(1000)
-        self.historyFile = historyFile
+        self.historyFile = historyFile.flatMap(Self.usableHistoryFile)
         dsk_el_set_editor(editLine, "emacs")
         dsk_el_set_history(editLine, history)
         dsk_el_set_clientdata(editLine, Unmanaged.passUnretained(callbacks).toOpaque())
@@ -45,9 +45,36 @@ public final class LibEditLineEditor: LineEditor {
         dsk_el_add_function(editLine, "dagstack-complete", "Complete the word under the cursor", libeditComplete)
         dsk_el_bind(editLine, "^I", "dagstack-complete")
         dsk_el_source_defaults(editLine)  // the user's ~/.editrc, if any
-        if let historyFile, FileManager.default.fileExists(atPath: historyFile) {
-            _ = dsk_history_load(history, historyFile)
+        if let file = self.historyFile, FileManager.default.fileExists(atPath: file) {
+            _ = dsk_history_load(history, file)
         }
+    }
+
+    /// `file` if history can be kept in it, else nil after a warning: libedit would read a device
+    /// such as /dev/full or /dev/zero forever, so only a regular file (or none yet) will do.
+    static func usableHistoryFile(_ file: String) -> String? {
+        var info = stat()
+        if stat(file, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFREG else {
+                warn("the history file \(file) is not a regular file")
+                return nil
+            }
+            guard access(file, R_OK | W_OK) == 0 else {
+                warn("the history file \(file) cannot be read and written (\(String(cString: strerror(errno))))")
+                return nil
+            }
+            return file
+        }
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        guard errno == ENOENT, access(folder, W_OK | X_OK) == 0 else {
+            warn("the history file \(file) cannot be created (\(String(cString: strerror(errno))))")
+            return nil
+        }
+        return file
+    }
+
+    static func warn(_ problem: String) {
+        FileHandle.standardError.write(Data("dagstack-console: warning: \(problem); history is kept for this session only\n".utf8))
     }
 
     deinit {
@@ -80,7 +107,11 @@ public final class LibEditLineEditor: LineEditor {
         // Created private before libedit writes to it, and kept private.
         let fd = open(historyFile, O_WRONLY | O_CREAT, 0o600)
         if fd >= 0 { close(fd) }
-        _ = dsk_history_save(history, historyFile)
+        if fd < 0 || dsk_history_save(history, historyFile) < 0 {
+            Self.warn("the history file \(historyFile) cannot be written (\(String(cString: strerror(errno))))")
+            self.historyFile = nil
+            return
+        }
         chmod(historyFile, 0o600)
     }
 

@@ -16,10 +16,14 @@ enum ChildIOError: Error, Equatable {
 /// from its stdout with a deadline and Ctrl-C cancellation, stderr collected on the side. It runs
 /// in its own process group (so teardown reaches its own children too) and dies with the console.
 final class ChildProcess: Sendable {
+    /// The keeper's pid: the plugin's parent, leader of the process group the plugin shares.
     let pid: pid_t
+    let containment: Containment
     let command: [String]
     private let stdinFD: Int32
     private let stdoutFD: Int32
+    /// Where the keeper writes the plugin's wait status when the plugin exits.
+    private let statusFD: Int32
     let stderr: OutputTail
 
     private struct ReadState {
@@ -28,7 +32,10 @@ final class ChildProcess: Sendable {
         var buffer = Data()
         var scanned = 0
         var eof = false
+        /// The plugin's wait status, once it has exited.
         var exitStatus: Int32?
+        var keeperReaped = false
+        var statusClosed = false
         var inputClosed = false
     }
 
@@ -36,42 +43,49 @@ final class ChildProcess: Sendable {
     /// Lines longer than this are a protocol error rather than a way to exhaust memory.
     static let maxLine = 256 * 1024 * 1024
 
-    /// Starts `command` (argv[0] is resolved against PATH unless it contains a slash).
+    /// Starts `command` (argv[0] is resolved against PATH unless it contains a slash) under a keeper
+    /// that contains its whole process tree (see `dagstack_spawn`).
     init(command: [String], environment: [String: String], workingDirectory: String?) throws(DagstackError) {
         guard let program = command.first, !program.isEmpty else {
             throw DagstackError(.pluginLoadError, "empty command")
         }
-        guard let path = Self.resolve(program, in: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", cwd: workingDirectory) else {
-            throw DagstackError(.pluginLoadError, "command not found: \(program) (looked in \(workingDirectory ?? ".") and PATH)")
-        }
-        var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0], errors: [Int32] = [0, 0]
-        guard dagstack_pipe_cloexec(&toChild) == 0, dagstack_pipe_cloexec(&fromChild) == 0, dagstack_pipe_cloexec(&errors) == 0 else {
+        let path = try Self.resolve(program, in: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", cwd: workingDirectory).get()
+        var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0], errors: [Int32] = [0, 0], status: [Int32] = [0, 0]
+        guard dagstack_pipe_cloexec(&toChild) == 0, dagstack_pipe_cloexec(&fromChild) == 0, dagstack_pipe_cloexec(&errors) == 0,
+            dagstack_pipe_cloexec(&status) == 0
+        else {
             throw DagstackError(.pluginLoadError, "cannot create pipes: \(String(cString: strerror(errno)))")
         }
         let env = environment.map { "\($0.key)=\($0.value)" }
-        let (childIn, childOut, childErr) = (toChild[0], fromChild[1], errors[1])
-        let (pid, code) = Spawner.shared.run { () -> (pid_t, Int32) in
-            var error: Int32 = 0
+        let (childIn, childOut, childErr, statusOut) = (toChild[0], fromChild[1], errors[1], status[1])
+        let allowNamespace: Int32 = Containment.namespaceAllowed(environment) ? 1 : 0
+        let (pid, code, contained) = Spawner.shared.run { () -> (pid_t, Int32, Int32) in
+            var error: Int32 = 0, containment: Int32 = 0
             let pid = Self.withCStrings([path] + Array(command.dropFirst())) { argv in
                 Self.withCStrings(env) { envp in
-                    dagstack_spawn(path, argv, envp, workingDirectory, childIn, childOut, childErr, &error)
+                    dagstack_spawn(path, argv, envp, workingDirectory, childIn, childOut, childErr, statusOut, allowNamespace, &containment, &error)
                 }
             }
-            return (pid, error)
+            return (pid, error, containment)
         }
         close(toChild[0])
         close(fromChild[1])
         close(errors[1])
+        close(status[1])
         guard pid > 0 else {
             close(toChild[1])
             close(fromChild[0])
             close(errors[0])
+            close(status[0])
             throw DagstackError(.pluginLoadError, "cannot start \(path): \(String(cString: strerror(code)))")
         }
+        _ = fcntl(status[0], F_SETFL, O_NONBLOCK)
         self.pid = pid
         self.command = command
+        containment = contained == DAGSTACK_CONTAINED_NAMESPACE ? .namespace : .subreaper
         stdinFD = toChild[1]
         stdoutFD = fromChild[0]
+        statusFD = status[0]
         stderr = OutputTail(fd: errors[0])
     }
 
@@ -82,16 +96,36 @@ final class ChildProcess: Sendable {
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
-    static func resolve(_ program: String, in path: String, cwd: String?) -> String? {
+    /// The executable `program` names: a path (relative ones against `cwd`), or a bare name looked up
+    /// in `path`. The error says whether nothing is there or it cannot be executed.
+    static func resolve(_ program: String, in path: String, cwd: String?) -> Result<String, DagstackError> {
         let fm = FileManager.default
+        let candidates: [String]
         if program.contains("/") {
-            let full = program.hasPrefix("/") ? program : (cwd ?? fm.currentDirectoryPath) + "/" + program
-            return fm.isExecutableFile(atPath: full) ? full : nil
+            let base = cwd.map { $0.hasPrefix("/") ? $0 : fm.currentDirectoryPath + "/" + $0 } ?? fm.currentDirectoryPath
+            candidates = [program.hasPrefix("/") ? program : base + "/" + program]
+        } else {
+            candidates = path.split(separator: ":").map { "\($0)/\(program)" }
         }
-        for dir in path.split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/\(program)") {
-            return "\(dir)/\(program)"
+        var notExecutable: String?
+        for candidate in candidates {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: candidate, isDirectory: &isDirectory) else { continue }
+            if !isDirectory.boolValue && access(candidate, X_OK) == 0 { return .success(candidate) }
+            notExecutable = notExecutable ?? candidate
         }
-        return nil
+        if let notExecutable {
+            return .failure(DagstackError(
+                .pluginLoadError,
+                "command is not executable: \(notExecutable) (\(Self.isDirectory(notExecutable) ? "a directory" : "no execute permission; chmod +x it or name its interpreter first"))"))
+        }
+        let looked = program.contains("/") ? candidates[0] : "PATH"
+        return .failure(DagstackError(.pluginLoadError, "command not found: \(program) (looked in \(looked))"))
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     /// Writes all of `bytes` to the child's stdin.
@@ -198,20 +232,39 @@ final class ChildProcess: Sendable {
         if readState.withLock({ $0.buffer.count > Self.maxLine }) { throw .tooLarge }
     }
 
-    /// Whether the child is still running (reaps it when it has exited).
+    /// Whether the plugin is still running. Its exit comes from the keeper (which stays, holding
+    /// whatever the plugin left running, until `terminate`); a keeper that died says it for both.
     var isRunning: Bool {
         readState.withLock { s in
             if s.exitStatus != nil { return false }
+            if let status = readStatus() {
+                s.exitStatus = status
+                return false
+            }
             var status: Int32 = 0
             let result = waitpid(pid, &status, WNOHANG)
-            if result == pid { s.exitStatus = status; return false }
-            return result == 0
+            guard result == pid else { return result == 0 }
+            s.keeperReaped = true
+            s.exitStatus = readStatus() ?? status
+            return false
         }
+    }
+
+    /// The plugin's wait status from the keeper, if it has been written.
+    private func readStatus() -> Int32? {
+        var status: Int32 = 0
+        return read(statusFD, &status, MemoryLayout<Int32>.size) == MemoryLayout<Int32>.size ? status : nil
+    }
+
+    /// The pid of the plugin's own process (the keeper's child), while it runs.
+    var programPID: pid_t? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { pid_t($0) }
     }
 
     /// Waits (bounded) for a child that closed its output to finish exiting, so its status is known.
     func waitForExit(seconds: Double) {
-        let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let until = ContinuousClock.now + TimeLimit.duration(seconds)
         while isRunning && ContinuousClock.now < until { usleep(500) }
     }
 
@@ -228,27 +281,42 @@ final class ChildProcess: Sendable {
         return "killed by signal \(signal) (\(name))"
     }
 
-    /// Stops the child and everything in its process group: SIGTERM, up to `grace` seconds to exit,
-    /// then SIGKILL. Always reaps it. Safe to call more than once.
+    /// Stops the plugin and everything it started: SIGTERM to its process group, up to `grace`
+    /// seconds to exit, then the keeper kills the whole tree, wherever it went (another process
+    /// group, another session). Always reaps the keeper. Safe to call more than once.
     func terminate(grace: Double) {
         closeInput()
         if isRunning {
             kill(-pid, SIGTERM)
             // Checked often: a child that honours SIGTERM is gone in about a millisecond, and the
             // console's exit waits for this.
-            let until = ContinuousClock.now + .milliseconds(Int(grace * 1000))
+            let until = ContinuousClock.now + TimeLimit.duration(grace)
             while isRunning && ContinuousClock.now < until { usleep(500) }
         }
-        // The group may outlive its leader (a plugin's own children): kill whatever is left.
-        kill(-pid, SIGKILL)
-        if isRunning {
+        let reaped = readState.withLock { $0.keeperReaped }
+        if !reaped {
+            kill(pid, SIGUSR1)
+            var status: Int32 = 0
+            let until = ContinuousClock.now + .seconds(2)
+            var done = false
+            while !done && ContinuousClock.now < until {
+                done = waitpid(pid, &status, WNOHANG) == pid
+                if !done { usleep(500) }
+            }
+            if !done {
+                // A keeper that cannot be asked: the group, then the keeper itself, by force.
+                kill(-pid, SIGKILL)
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+            }
             readState.withLock { s in
-                var status: Int32 = 0
-                if waitpid(pid, &status, 0) == pid { s.exitStatus = status }
+                s.keeperReaped = true
+                if s.exitStatus == nil { s.exitStatus = readStatus() ?? status }
             }
         }
         readState.withLock { s in
             if !s.eof { close(stdoutFD); s.eof = true }
+            if !s.statusClosed { close(statusFD); s.statusClosed = true }
         }
     }
 

@@ -10,6 +10,9 @@ enum RPCFailure: Error {
     /// The peer closed its stdout: it exited or crashed.
     case closed
     case tooLarge
+    /// The answer was JSON the console does not carry (too deep, a number out of range, invalid
+    /// UTF-8) or no JSON at all: reported at once as what it is, the channel stays usable.
+    case undecodable(JSONParseError)
     /// The peer answered with a JSON-RPC error object.
     case remote(code: Int, message: String, data: JSONValue?)
 }
@@ -43,13 +46,19 @@ final class JSONRPCChannel: Sendable {
         var logs: [PluginLog]
     }
 
+    /// What a notification the peer sends during a request (other than its output) changes: nil
+    /// leaves the deadline as it is, a number of seconds starts a new one from now.
+    typealias Progress = (_ method: String, _ params: JSONValue) -> Double?
+
     /// One request and its answer, blocking the calling thread.
-    func request(_ method: String, params: JSONValue?, timeout: Double?, cancellation: CancellationFlag? = nil) throws(RPCFailure) -> Reply {
+    func request(
+        _ method: String, params: JSONValue?, timeout: Double?, cancellation: CancellationFlag? = nil, progress: Progress? = nil
+    ) throws(RPCFailure) -> Reply {
         conversation.wait()
         defer { conversation.signal() }
         let id = try send(method, params)
         var heard = Heard()
-        return try receive(id, deadline: deadline(timeout), cancellation: cancellation, until: nil, heard: &heard)!
+        return try receive(id, deadline: deadline(timeout), cancellation: cancellation, until: nil, progress: progress, heard: &heard)!
     }
 
     /// One request and its answer from async code: the answer is read right here for up to half a
@@ -78,7 +87,7 @@ final class JSONRPCChannel: Sendable {
     }
 
     private func deadline(_ timeout: Double?) -> ContinuousClock.Instant? {
-        timeout.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
+        timeout.map { ContinuousClock.now + TimeLimit.duration($0) }
     }
 
     private func send(_ method: String, _ params: JSONValue?) throws(RPCFailure) -> Int {
@@ -105,14 +114,15 @@ final class JSONRPCChannel: Sendable {
     /// elsewhere, with what it `heard` so far).
     private func receive(
         _ id: Int, deadline: ContinuousClock.Instant?, cancellation: CancellationFlag?, until: ContinuousClock.Instant?,
-        spin: Bool = true, heard: inout Heard
+        spin: Bool = true, progress: Progress? = nil, heard: inout Heard
     ) throws(RPCFailure) -> Reply? {
-        let readUntil = [deadline, until].compactMap { $0 }.min()
+        var deadline = deadline
         func unanswered(_ failure: RPCFailure, _ kept: Heard) -> RPCFailure {
             self.unanswered.withLock { $0 = kept.logs + kept.streamed }
             return failure
         }
         while true {
+            let readUntil = [deadline, until].compactMap { $0 }.min()
             let raw: Data?
             switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: readUntil, cancellation: cancellation, spin: spin) }) {
             case .success(let line): raw = line
@@ -124,7 +134,18 @@ final class JSONRPCChannel: Sendable {
             case .failure(.tooLarge): throw unanswered(.tooLarge, heard)
             }
             guard let raw else { throw unanswered(RPCFailure.closed, heard) }
-            guard let value = try? JSONValue.parse(data: raw), case .object(let object) = value else {
+            let parsed: JSONValue
+            do { parsed = try JSONValue.parse(data: raw) } catch {
+                // What is shaped as the answer to this request (an object with this id, or JSON that
+                // is only beyond the limits) is that answer, unreadable: said now, not after the time
+                // limit. Anything else that is not JSON is the program's output.
+                if raw.first == UInt8(ascii: "{"), Self.answerID(in: raw).map({ $0 == id }) ?? (error.kind != .syntax) {
+                    throw unanswered(.undecodable(error), heard)
+                }
+                heard.logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
+                continue
+            }
+            guard case .object(let object) = parsed else {
                 heard.logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
                 continue
             }
@@ -136,6 +157,8 @@ final class JSONRPCChannel: Sendable {
                 } else if notification == "output" {
                     heard.streamed.append(PluginLog(
                         stream: params["stream"]?.stringValue ?? "stdout", level: params["level"]?.stringValue, text: params["text"]?.stringValue ?? ""))
+                } else if let progress, let seconds = progress(notification, params) {
+                    deadline = self.deadline(seconds)
                 }
                 continue
             }
@@ -146,6 +169,18 @@ final class JSONRPCChannel: Sendable {
             }
             return Reply(result: object["result"] ?? .null, logs: heard.logs)
         }
+    }
+}
+
+extension JSONRPCChannel {
+    /// The `"id":N` of a message that could not be parsed whole, if one can be seen in its text (the
+    /// last one: a value inside `result` may contain the same key).
+    static func answerID(in raw: Data) -> Int? {
+        let marker = Array(#""id":"#.utf8)
+        guard let found = raw.lastRange(of: Data(marker)) else { return nil }
+        var digits = raw[found.upperBound...].drop { $0 == 0x20 }.prefix { (0x30...0x39).contains($0) }
+        if digits.count > 18 { digits = digits.prefix(18) }
+        return Int(String(decoding: digits, as: UTF8.self))
     }
 }
 

@@ -3,8 +3,10 @@ import PluginSystem
 extension RPCFailure {
     /// Whether the failure leaves the peer dead or unusable (everything but an error it reported).
     var stopsPeer: Bool {
-        if case .remote = self { return false }
-        return true
+        switch self {
+        case .remote, .undecodable: return false
+        default: return true
+        }
     }
 
     /// The runtime error for a failed exchange with `plugin`'s process. Everything but an error the
@@ -25,6 +27,11 @@ extension RPCFailure {
             result = DagstackError(.pluginCrashed, "Plugin '\(plugin)' process \(how) during \(activity)\(Self.stderrSuffix(process))", plugin: plugin)
         case .tooLarge:
             result = DagstackError(.pluginCrashed, "Plugin '\(plugin)' sent a message over \(ChildProcess.maxLine / 1024 / 1024) MiB during \(activity); it was stopped", plugin: plugin)
+        case .undecodable(let problem):
+            return DagstackError(
+                .serializationError,
+                "Plugin '\(plugin)' answered \(activity) with JSON the console does not carry: \(problem.limitDescription) (the answer was discarded; the plugin keeps running)",
+                plugin: plugin)
         case .remote(_, let message, let data):
             let type = data?["type"]?.stringValue
             return DagstackError(

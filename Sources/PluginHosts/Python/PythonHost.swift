@@ -61,7 +61,8 @@ public final class PythonHost: Sendable {
 
     public var pythonVersion: String? { state.withLock { $0.pythonVersion } }
 
-    public var pid: Int32? { state.withLock { $0.channel?.process.pid } }
+    /// The plugin process's pid (not its keeper's), while it runs.
+    public var pid: Int32? { state.withLock { $0.channel?.process.programPID } }
 
     // MARK: Starting
 
@@ -71,7 +72,7 @@ public final class PythonHost: Sendable {
             workingDirectory: directory)
         do {
             try process.write(PythonHostSource.modulesLine)
-            let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+            let deadline = ContinuousClock.now + TimeLimit.duration(timeout)
             guard let ready = try process.readLine(deadline: deadline),
                 let hello = try? JSONValue.parse(data: ready), hello["method"] == "ready"
             else { throw ChildIOError.closed }
@@ -95,7 +96,70 @@ public final class PythonHost: Sendable {
     ) -> [String: Result<Loaded, DagstackError>] {
         var descriptors = JSONObject()
         for (name, resource) in resources.all { descriptors[name] = resource.descriptor }
-        let params: JSONValue = [
+        var results: [String: Result<Loaded, DagstackError>] = [:]
+        var remaining = plugins
+        // A plugin whose import hangs or kills the interpreter is failed alone, and the others are
+        // loaded again in a fresh interpreter: at most once per plugin.
+        while !remaining.isEmpty {
+            let params = Self.loadParams(remaining, resources: descriptors, config: config)
+            switch loadOnce(params, remaining) {
+            case .success(let reply):
+                state.withLock { $0.loadParams = params }
+                for spec in remaining { results[spec.manifest.name] = Self.loaded(spec, from: reply) }
+                return results
+            case .failure(let failure):
+                guard let culprit = failure.culprit, let index = remaining.firstIndex(where: { $0.manifest.name == culprit }) else {
+                    for spec in remaining { results[spec.manifest.name] = .failure(failure.error) }
+                    return results
+                }
+                results[culprit] = .failure(failure.error)
+                remaining.remove(at: index)
+            }
+        }
+        return results
+    }
+
+    private struct LoadFailure: Error {
+        var error: DagstackError
+        /// The plugin whose module was being imported when the interpreter hung or died.
+        var culprit: String?
+    }
+
+    /// Starts an interpreter and loads `plugins` in it, each module's import timed by its plugin's
+    /// `startup_timeout_sec` (the host says which plugin it is importing before it does).
+    private func loadOnce(_ params: JSONValue, _ plugins: [PluginSpec]) -> Result<JSONValue, LoadFailure> {
+        do { try start() } catch { return .failure(LoadFailure(error: error)) }
+        guard let channel = state.withLock({ $0.channel }) else {
+            return .failure(LoadFailure(error: DagstackError(.pluginCrashed, "The Python host for \(directory) is not running")))
+        }
+        let limits = Dictionary(plugins.map { ($0.manifest.name, Double($0.manifest.startupTimeoutSec)) }, uniquingKeysWith: { a, _ in a })
+        let importing = Mutex<String?>(nil)
+        do {
+            let reply = try channel.request("load", params: params, timeout: 60) { method, params in
+                guard method == "importing", let name = params["plugin"]?.stringValue else { return nil }
+                importing.withLock { $0 = name }
+                return limits[name]
+            }
+            return .success(reply.result)
+        } catch {
+            let culprit = importing.withLock { $0 }
+            let limit = culprit.flatMap { limits[$0] } ?? 60
+            var failure = error.error(
+                plugin: culprit ?? "python-host", activity: culprit == nil ? "loading plugin modules" : "the import of its module",
+                process: channel.process, timeout: limit, limitName: culprit == nil ? "the Python host's limit" : "startup_timeout_sec")
+            if let culprit, let spec = plugins.first(where: { $0.manifest.name == culprit }) {
+                failure.code = .pluginLoadError
+                failure.message = failure.message.replacingOccurrences(of: "Plugin '\(culprit)'", with: "Plugin '\(culprit)' (\(spec.folder))")
+                failure.message += "; the other plugins were loaded in a fresh interpreter"
+            }
+            channel.process.terminate(grace: 0.2)
+            state.withLock { $0.channel = nil }
+            return .failure(LoadFailure(error: failure, culprit: culprit))
+        }
+    }
+
+    private static func loadParams(_ plugins: [PluginSpec], resources: JSONObject, config: JSONObject) -> JSONValue {
+        [
             "plugins": .array(plugins.map { spec in
                 [
                     "name": .string(spec.manifest.name),
@@ -106,35 +170,26 @@ public final class PythonHost: Sendable {
                     "resources": .array((spec.manifest.resources.required + spec.manifest.resources.optional).map(JSONValue.string)),
                 ]
             }),
-            "resources": .object(descriptors), "config": .object(config),
+            "resources": .object(resources), "config": .object(config),
+            "limits": ["max_depth": .int(JSONLimits.maxDepth)],
         ]
-        var results: [String: Result<Loaded, DagstackError>] = [:]
-        let reply: JSONValue
-        do {
-            try start()
-            state.withLock { $0.loadParams = params }
-            reply = try rawRequest("load", params, timeout: 60, plugin: nil, activity: "loading plugin modules").value
-        } catch {
-            for spec in plugins { results[spec.manifest.name] = .failure(error) }
-            return results
+    }
+
+    /// What the interpreter said of one plugin in its answer to `load`.
+    private static func loaded(_ spec: PluginSpec, from reply: JSONValue) -> Result<Loaded, DagstackError> {
+        let name = spec.manifest.name
+        guard let entry = reply["plugins"]?[name], entry["ok"] == true else {
+            let error = reply["plugins"]?[name]?["error"]
+            return .failure(DagstackError(
+                .pluginLoadError, "Plugin '\(name)' (\(spec.folder)): \(error?["message"]?.stringValue ?? "not loaded")",
+                plugin: name, exceptionType: error?["data"]?["type"]?.stringValue,
+                traceback: error?["data"]?["traceback"]?.stringValue))
         }
-        for spec in plugins {
-            let name = spec.manifest.name
-            guard let entry = reply["plugins"]?[name], entry["ok"] == true else {
-                let error = reply["plugins"]?[name]?["error"]
-                results[name] = .failure(DagstackError(
-                    .pluginLoadError, "Plugin '\(name)' (\(spec.folder)): \(error?["message"]?.stringValue ?? "not loaded")",
-                    plugin: name, exceptionType: error?["data"]?["type"]?.stringValue,
-                    traceback: error?["data"]?["traceback"]?.stringValue))
-                continue
-            }
-            var hooks: [String: Bool] = [:]
-            for (hook, info) in entry["hooks"]?.objectValue ?? [:] { hooks[hook] = info["takes_ctx"] == true }
-            results[name] = .success(Loaded(
-                entryPoint: entry["entry_point"]?.stringValue ?? "", className: entry["class"]?.stringValue ?? "",
-                inferred: entry["inferred"] == true, hooks: hooks))
-        }
-        return results
+        var hooks: [String: Bool] = [:]
+        for (hook, info) in entry["hooks"]?.objectValue ?? [:] { hooks[hook] = info["takes_ctx"] == true }
+        return .success(Loaded(
+            entryPoint: entry["entry_point"]?.stringValue ?? "", className: entry["class"]?.stringValue ?? "",
+            inferred: entry["inferred"] == true, hooks: hooks))
     }
 
     /// The folder with every symbolic link resolved (as given when it cannot be resolved).

@@ -78,7 +78,8 @@ public final class StdioPlugin: Plugin {
 
     public var serverInfo: JSONValue? { state.withLock { $0.serverInfo } }
 
-    public var pid: Int32? { state.withLock { $0.channel?.process.pid } }
+    /// The plugin process's pid (not its keeper's), while it runs.
+    public var pid: Int32? { state.withLock { $0.channel?.process.programPID } }
 
     public func setup(_ context: PluginContext) async throws {
         // `env` is added to the console's environment (the reference replaces it; the docs add).

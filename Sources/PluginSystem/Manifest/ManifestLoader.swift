@@ -38,7 +38,8 @@ public enum ManifestLoader {
     static func declaresPlugin(pyproject path: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return true }
         guard text.contains("dagstack") else { return false }
-        guard let table = try? TOMLTable(string: text) else { return true }
+        // What toml++ must not see (see TOMLPreflight) is reported when the file is loaded.
+        guard TOMLPreflight.check(text) == nil, let table = try? TOMLTable(string: text) else { return true }
         return table["tool"]?.table?["dagstack"]?.table?["plugin"]?.table != nil
     }
 
@@ -93,10 +94,8 @@ public enum ManifestLoader {
     }
 
     static func tomlObject(_ text: String, source: String, datePaths: inout [String]) throws(DagstackError) -> JSONObject {
-        if let bad = TOMLHeaderGuard.check(text) {
-            throw DagstackError(
-                .manifestInvalid,
-                "Malformed TOML at \(source):\(bad.line):\(bad.column): a table name must start with a letter, digit, '_', '-' or a quote")
+        if let bad = TOMLPreflight.check(text) {
+            throw DagstackError(.manifestInvalid, "Malformed TOML at \(source):\(bad.line):\(bad.column): \(bad.message)")
         }
         let table: TOMLTable
         do {
@@ -108,7 +107,11 @@ public enum ManifestLoader {
         } catch {
             throw DagstackError(.manifestInvalid, "Malformed TOML at \(source): \(error)")
         }
-        return TOMLConversion.object(table, path: "", datePaths: &datePaths)
+        do { return try TOMLConversion.object(table, path: "", depth: 0, datePaths: &datePaths) } catch let tooDeep {
+            throw DagstackError(
+                .manifestInvalid,
+                "Invalid manifest at \(source): \(tooDeep.path): nested deeper than \(JSONLimits.maxDepth) levels (tables and dotted keys count as levels)")
+        }
     }
 
     /// Validates an already-parsed manifest tree (from TOML, JSON or code).
@@ -166,8 +169,8 @@ public enum ManifestLoader {
         (m.dependsOn, m.dependencyKinds) = dependencies(fields, &schema)
         m.tryfirst = schema.bool(fields, "tryfirst") ?? false
         m.trylast = schema.bool(fields, "trylast") ?? false
-        m.startupTimeoutSec = schema.int(fields, "startup_timeout_sec", minimum: 0, exclusive: true) ?? 30
-        m.teardownTimeoutSec = schema.int(fields, "teardown_timeout_sec", minimum: 0, exclusive: true) ?? 15
+        m.startupTimeoutSec = schema.int(fields, "startup_timeout_sec", minimum: 0, exclusive: true, maximum: TimeLimit.maxSeconds) ?? 30
+        m.teardownTimeoutSec = schema.int(fields, "teardown_timeout_sec", minimum: 0, exclusive: true, maximum: TimeLimit.maxSeconds) ?? 15
         m.supportsLanguages = schema.stringList(fields, "supports_languages") ?? []
         m.supportsExtensions = schema.stringList(fields, "supports_extensions") ?? []
         m.supportsMimeTypes = schema.stringList(fields, "supports_mime_types") ?? []
@@ -196,7 +199,7 @@ public enum ManifestLoader {
                 under: sub)
             m.unitOfWork.declared = schema.bool(uow, "declared", under: sub) ?? false
             m.unitOfWork.partitionKey = schema.string(uow, "partition_key", under: sub)
-            m.unitOfWork.estimatedDurationSec = schema.int(uow, "estimated_duration_sec", minimum: 0, exclusive: true, under: sub)
+            m.unitOfWork.estimatedDurationSec = schema.int(uow, "estimated_duration_sec", minimum: 0, exclusive: true, maximum: TimeLimit.maxSeconds, under: sub)
             m.unitOfWork.idempotencyMode =
                 schema.choice(uow, "idempotency_mode", as: PluginManifest.IdempotencyMode.self, under: sub) ?? .none
             m.unitOfWork.checkpointable = schema.bool(uow, "checkpointable", under: sub) ?? false
@@ -345,22 +348,35 @@ extension ManifestLoader {
 
 /// TOML → the runtime's value type. Date and time values have no JSON form; they become ISO
 /// strings and their paths are reported so the validator can reject them outside `metadata`.
+/// Nesting stops at `JSONLimits.maxDepth`, as for every value the console carries.
 enum TOMLConversion {
-    static func object(_ table: TOMLTable, path: String, datePaths: inout [String]) -> JSONObject {
+    struct TooDeep: Error {
+        var path: String
+    }
+
+    static func object(_ table: TOMLTable, path: String, depth: Int, datePaths: inout [String]) throws(TooDeep) -> JSONObject {
+        guard depth < JSONLimits.maxDepth else { throw TooDeep(path: shortened(path)) }
         var result = JSONObject()
         for key in table.keys {
             guard let value = table[key] else { continue }
-            result[key] = convert(value, path: path.isEmpty ? key : "\(path).\(key)", datePaths: &datePaths)
+            result[key] = try convert(value, path: path.isEmpty ? key : "\(path).\(key)", depth: depth + 1, datePaths: &datePaths)
         }
         return result
     }
 
-    static func convert(_ value: any TOMLValueConvertible, path: String, datePaths: inout [String]) -> JSONValue {
+    static func convert(_ value: any TOMLValueConvertible, path: String, depth: Int, datePaths: inout [String]) throws(TooDeep) -> JSONValue {
         switch value.type {
-        case .table: return .object(value.table.map { object($0, path: path, datePaths: &datePaths) } ?? [:])
+        case .table:
+            guard let table = value.table else { return .object([:]) }
+            return .object(try object(table, path: path, depth: depth, datePaths: &datePaths))
         case .array:
             guard let array = value.array else { return .array([]) }
-            return .array(array.enumerated().map { convert($1, path: "\(path).\($0)", datePaths: &datePaths) })
+            guard depth < JSONLimits.maxDepth else { throw TooDeep(path: shortened(path)) }
+            var items: [JSONValue] = []
+            for (index, item) in array.enumerated() {
+                items.append(try convert(item, path: "\(path).\(index)", depth: depth + 1, datePaths: &datePaths))
+            }
+            return .array(items)
         case .string: return .string(value.string ?? "")
         case .int: return .int(value.int ?? 0)
         case .double: return .double(value.double ?? 0)
@@ -369,5 +385,12 @@ enum TOMLConversion {
             datePaths.append(path)
             return .string(value.debugDescription)
         }
+    }
+
+    /// A key path of hundreds of parts, for a message.
+    static func shortened(_ path: String) -> String {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count > 12 else { return path }
+        return parts.prefix(6).joined(separator: ".") + ".….\(parts.suffix(3).joined(separator: "."))"
     }
 }

@@ -39,7 +39,9 @@ struct ManifestSchema {
         return b
     }
 
-    mutating func int(_ table: JSONObject, _ key: String, minimum: Int, exclusive: Bool = false, under sub: String? = nil) -> Int? {
+    mutating func int(
+        _ table: JSONObject, _ key: String, minimum: Int, exclusive: Bool = false, maximum: Int? = nil, under sub: String? = nil
+    ) -> Int? {
         let full = sub.map { "\($0).\(key)" } ?? key
         guard let value = table[key] else { return nil }
         guard case .int(let i) = value else {
@@ -48,6 +50,10 @@ struct ManifestSchema {
         }
         if exclusive ? i <= minimum : i < minimum {
             fail(full, "must be \(exclusive ? "greater than" : "at least") \(minimum), got \(i)")
+            return nil
+        }
+        if let maximum, i > maximum {
+            fail(full, "must be at most \(maximum), got \(i)")
             return nil
         }
         return i

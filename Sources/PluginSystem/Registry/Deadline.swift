@@ -38,7 +38,7 @@ func withDeadline<T: Sendable>(
                 do { race.finish(.success(try await work())) } catch { race.finish(.failure(error)) }
             }
             let timer = Task {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                try? await Task.sleep(for: TimeLimit.duration(seconds))
                 if !Task.isCancelled { race.finish(.failure(DeadlineExceeded())) }
             }
             race.track([worker, timer])

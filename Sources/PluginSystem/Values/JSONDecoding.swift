@@ -1,23 +1,45 @@
 /// Where and why JSON text could not be read: a byte offset plus the line and column a person
-/// would look at (both 1-based).
+/// would look at (both 1-based), and for a value beyond the limits (`JSONLimits`) the path to it.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Text that is not JSON, or JSON the console does not carry.
+    public enum Kind: Sendable, Equatable {
+        case syntax
+        /// Nested deeper than the limit.
+        case tooDeep
+        /// An integer beyond 64 bits or a number beyond a double's range.
+        case numberOutOfRange
+        /// A string that is not valid UTF-8.
+        case invalidUTF8
+    }
+
     public let message: String
     public let offset: Int
     public let line: Int
     public let column: Int
+    public var kind: Kind = .syntax
+    /// The steps from the document's root to the offending value (`.key`, `[3]`), outermost first.
+    public var steps: [String] = []
+
+    /// The JSON path of the offending value (`$.result.value[0]`), shortened when long.
+    public var path: String { JSONLimits.abbreviated(steps) }
 
     public var description: String { "\(message) at line \(line), column \(column)" }
+
+    /// What is wrong and where, for an answer that was JSON the console does not carry.
+    public var limitDescription: String { "\(message) at \(path)" }
 }
 
 extension JSONValue {
     /// Parses one JSON document. Object keys keep their order; a duplicate key keeps the last value
     /// (as Python's `json.loads` does). NaN and Infinity are rejected: they are not JSON.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(bytes: Array(text.utf8))
+    /// - Parameter maxDepth: `JSONLimits.maxMessageDepth` for messages and files that carry values;
+    ///   `JSONLimits.maxDepth` for a value typed by a person, so that it can come back in an answer.
+    public static func parse(_ text: String, maxDepth: Int = JSONLimits.maxMessageDepth) throws(JSONParseError) -> JSONValue {
+        try parse(bytes: Array(text.utf8), maxDepth: maxDepth)
     }
 
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = JSONLimits.maxMessageDepth) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -25,18 +47,26 @@ extension JSONValue {
         return value
     }
 
-    public static func parse(bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(bytes: buffer) }
+    public static func parse(bytes: [UInt8], maxDepth: Int = JSONLimits.maxMessageDepth) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(bytes: buffer, maxDepth: maxDepth) }
     }
 }
 
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    /// Deep enough for any real payload, shallow enough that hostile input cannot overflow the stack.
-    static let maxDepth = 512
+    let maxDepth: Int
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    func error(_ message: String, at position: Int? = nil, kind: JSONParseError.Kind) -> JSONParseError {
+        var error = error(message, at: position)
+        error.kind = kind
+        return error
+    }
 
     func error(_ message: String, at position: Int? = nil) -> JSONParseError {
         let offset = min(position ?? index, bytes.count)
@@ -63,7 +93,7 @@ struct JSONParser {
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
-        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
+        guard depth < maxDepth else { throw error("a value nested deeper than \(maxDepth) levels", kind: .tooDeep) }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
@@ -77,6 +107,11 @@ struct JSONParser {
         default:
             throw error("unexpected character '\(Self.printable(bytes[index]))', expected a value")
         }
+    }
+
+    /// A long number for a message: its first and last digits and how many there are.
+    static func shortened(_ number: String) -> String {
+        number.count <= 24 ? number : "\(number.prefix(10))…\(number.suffix(6)) (\(number.count) characters)"
     }
 
     static func printable(_ byte: UInt8) -> String {
@@ -109,13 +144,22 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth + 1)
+            do { members[key] = try parseValue(depth: depth + 1) } catch { throw Self.within(".\(key)", error) }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             throw error("expected ',' or '}' in object")
         }
+    }
+
+    /// A limit error inside a member gets the member's step in its path on the way out (the path is
+    /// built only when there is an error).
+    static func within(_ step: String, _ error: JSONParseError) -> JSONParseError {
+        guard error.kind != .syntax else { return error }
+        var error = error
+        error.steps.insert(step, at: 0)
+        return error
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -125,7 +169,7 @@ struct JSONParser {
         if index < bytes.count && bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
         while true {
             skipWhitespace()
-            items.append(try parseValue(depth: depth + 1))
+            do { items.append(try parseValue(depth: depth + 1)) } catch { throw Self.within("[\(items.count)]", error) }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -144,7 +188,7 @@ struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[index..<scan])
                 guard let text = String(validating: slice, as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string", at: start)
+                    throw error("invalid UTF-8 in a string", at: start, kind: .invalidUTF8)
                 }
                 index = scan + 1
                 return text
@@ -160,7 +204,7 @@ struct JSONParser {
             case UInt8(ascii: "\""):
                 index += 1
                 guard let text = String(validating: out, as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string", at: start)
+                    throw error("invalid UTF-8 in a string", at: start, kind: .invalidUTF8)
                 }
                 return text
             case UInt8(ascii: "\\"):
@@ -252,8 +296,15 @@ struct JSONParser {
             while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let int = Int(text) { return .int(int) }
-        guard let double = Double(text), double.isFinite else { throw error("number out of range", at: start) }
+        if isInteger {
+            guard let int = Int(text) else {
+                throw error("the integer \(Self.shortened(text)) is beyond 64 bits (\(JSONLimits.integerRange)), which is what is carried exactly", at: start, kind: .numberOutOfRange)
+            }
+            return .int(int)
+        }
+        guard let double = Double(text), double.isFinite else {
+            throw error("the number \(Self.shortened(text)) is beyond the range of a double", at: start, kind: .numberOutOfRange)
+        }
         return .double(double)
     }
 }

@@ -9,6 +9,7 @@ while not line.endswith(b"\n"):
         raise SystemExit(1)
     line += chunk
 SOURCES = json.loads(line)
+PRIVATE_BUILTINS = dict(vars(__import__("builtins")))
 
 
 class EmbeddedModules:
@@ -34,6 +35,9 @@ class EmbeddedModules:
     @staticmethod
     def exec_module(module):
         file, source = SOURCES[module.__name__]
+        # The host's own copy of the builtins: a plugin replacing builtins.getattr or isinstance
+        # changes what plugins see, not what the host runs on (see dagstack_host.integrity).
+        module.__dict__["__builtins__"] = PRIVATE_BUILTINS
         exec(compile(source, file, "exec", dont_inherit=True), module.__dict__)
 
 

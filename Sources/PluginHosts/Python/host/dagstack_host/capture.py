@@ -2,7 +2,7 @@
 import logging
 import sys
 
-from . import awaiting
+from . import awaiting, integrity
 
 
 # What one call may keep of its output; the rest is counted and said to be dropped.
@@ -95,18 +95,27 @@ def install_log_handler():
 
 def run_captured(fn):
     """Runs fn() (awaiting what it returns) with stdout, stderr and logging captured into a fresh
-    `CURRENT`, which the caller reads afterwards, on success or failure."""
+    `CURRENT`, which the caller reads afterwards, on success or failure. Then puts back anything the
+    plugin code replaced in the modules every plugin shares (`integrity`): a call that did so fails."""
     global CURRENT
     CURRENT = Capture()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = STDOUT, STDERR
     try:
-        return awaiting.resolve(fn())
+        result = awaiting.resolve(fn())
+    except BaseException:
+        try:
+            integrity.check()
+        except integrity.TamperError:
+            pass  # restored; the plugin's own exception is the one to report
+        raise
     finally:
         STDOUT.flush()
         STDERR.flush()
         sys.stdout, sys.stderr = saved
         CURRENT.finish()
+    integrity.check()
+    return result
 
 
 def logs():

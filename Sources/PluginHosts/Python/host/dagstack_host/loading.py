@@ -5,6 +5,7 @@ import sys
 import types
 
 from . import capture
+from .values import describe
 
 
 class PluginError(Exception):
@@ -52,7 +53,7 @@ def load_module(name, folder, real_folder, module_name):
         capture.run_captured(execute)
     except BaseException as exc:
         del sys.modules[qualified]
-        raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {exc}") from exc
+        raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {describe(exc)}") from exc
     return module
 
 
@@ -77,7 +78,7 @@ def load_plugin(spec):
     try:
         instance = capture.run_captured(cls)
     except BaseException as exc:
-        raise PluginError(f"Failed to instantiate {entry}: {type(exc).__name__}: {exc}") from exc
+        raise PluginError(f"Failed to instantiate {entry}: {type(exc).__name__}: {describe(exc)}") from exc
     hooks = hooks_of(instance)
     PLUGINS[name] = {"instance": instance, "hooks": hooks, "spec": spec}
     return {"entry_point": entry, "class": cls.__name__, "inferred": inferred, "hooks": hooks,

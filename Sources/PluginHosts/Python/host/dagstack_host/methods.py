@@ -5,10 +5,14 @@ import sys
 import time
 import traceback
 
-from . import capture, contract, loading
+from . import capture, contract, loading, values
 from .context import CONTEXTS
 from .shim import PLUGIN_SYSTEM
-from .values import STOP_CHAIN_MARKER, SerializationError, copy_json, from_json, to_json
+from .values import STOP_CHAIN_MARKER, SerializationError, copy_json, describe, from_json, to_json
+
+# Sends a notification to the console (set by `protocol.main`); `load` says which plugin it imports,
+# so a plugin whose import hangs or kills the interpreter is the one blamed, and timed on its own.
+ANNOUNCE = None
 
 # The metadata key that asks a call for the contract checks' strict serialisation.
 CONTRACT_KEY = "_dagstack_contract"
@@ -23,9 +27,12 @@ def _is_host_frame(filename):
 
 def plugin_traceback(exc):
     """The traceback from the plugin's own frames: the host's frames are the console's business."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_host_frame(f.filename)]
-    text = "Traceback (most recent call last):\n" if frames else ""
-    return text + "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(exc), exc))
+    try:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_host_frame(f.filename)]
+        text = "Traceback (most recent call last):\n" if frames else ""
+        return text + "".join(traceback.format_list(frames)) + f"{type(exc).__name__}: {describe(exc)}\n"
+    except BaseException:  # noqa: BLE001 -- a frame's source or repr may be plugin code that fails
+        return f"{type(exc).__name__}: {describe(exc)}\n"
 
 
 def error_kind(exc):
@@ -34,10 +41,11 @@ def error_kind(exc):
 
 def error(exc, kind=None, with_logs=True):
     """The JSON-RPC error object for `exc`, with what the plugin wrote in the call that raised."""
-    data = {"type": type(exc).__name__, "kind": kind or error_kind(exc), "traceback": plugin_traceback(exc)}
+    kind = kind or error_kind(exc)
+    data = {"type": type(exc).__name__, "kind": kind if type(kind) is str else "exception", "traceback": plugin_traceback(exc)}
     if with_logs:
         data["logs"] = capture.logs()
-    return {"code": -32000, "message": str(exc) or type(exc).__name__, "data": data}
+    return {"code": -32000, "message": describe(exc) or type(exc).__name__, "data": data}
 
 
 def _elapsed_us(started):
@@ -46,8 +54,11 @@ def _elapsed_us(started):
 
 def load(params):
     CONTEXTS.configure(params.get("resources", {}), params.get("config", {}))
+    values.LIMITS.update(params.get("limits", {}))
     results = {}
     for spec in params["plugins"]:
+        if ANNOUNCE is not None:
+            ANNOUNCE("importing", {"plugin": spec["name"]})
         try:
             results[spec["name"]] = {"ok": True, **loading.load_plugin(spec)}
         except loading.PluginError as exc:

@@ -7,12 +7,18 @@ import os
 import sys
 import threading
 
-from . import capture
+from . import capture, integrity, methods
 from .methods import METHODS, error, error_kind
 
 PROTOCOL_OUT = None
 # A plugin's thread may log while the main thread answers: one message at a time on the wire.
 SEND_LOCK = threading.Lock()
+
+# The host's own JSON functions, taken before any plugin runs: a plugin that replaces json.dumps or
+# json.loads cannot break the channel (see `integrity`).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_ENCODE_ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode
+_DECODE = json.JSONDecoder().decode
 
 
 def take_protocol_streams():
@@ -30,8 +36,18 @@ def take_protocol_streams():
     return protocol_in
 
 
+def encode(message):
+    """The message as one line of UTF-8. Text a plugin printed or raised with a lone surrogate (which
+    UTF-8 cannot carry) goes escaped, and arrives as U+FFFD; values with one are refused earlier, by
+    `values.to_json`, naming their path."""
+    try:
+        return _ENCODE(message).encode("utf-8")
+    except UnicodeEncodeError:
+        return _ENCODE_ASCII(message).encode("ascii")
+
+
 def send(message):
-    line = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+    line = encode(message) + b"\n"
     with SEND_LOCK:
         PROTOCOL_OUT.write(line)
         PROTOCOL_OUT.flush()
@@ -44,28 +60,46 @@ def send_output(entry):
     send({"jsonrpc": "2.0", "method": "output", "params": entry})
 
 
+def announce(method, params):
+    """A notification to the console (no answer expected), e.g. which plugin is being imported."""
+    send({"jsonrpc": "2.0", "method": method, "params": params})
+
+
 def main():
     protocol_in = take_protocol_streams()
     capture.install_log_handler()
     capture.SINK = send_output
+    integrity.take_snapshot()
+    methods.ANNOUNCE = announce
     send({"jsonrpc": "2.0", "method": "ready", "params": {"python": sys.version.split()[0]}})
+    while True:
+        try:
+            if serve(protocol_in):
+                break
+        except KeyboardInterrupt:
+            # A SIGINT a plugin sent itself that landed between requests: nothing to answer.
+            continue
+
+
+def serve(protocol_in):
+    """Answers requests until `shutdown` (returns True) or the end of input (returns True). A
+    plugin's KeyboardInterrupt or SystemExit is that call's error: the host goes on serving."""
     for raw in protocol_in:
         try:
-            request = json.loads(raw)
+            request = _DECODE(raw.decode("utf-8"))
         except ValueError:
             continue
         rid, method = request.get("id"), request.get("method")
         if method == "shutdown":
             send({"jsonrpc": "2.0", "result": None, "id": rid})
-            break
+            return True
         handler = METHODS.get(method)
         if handler is None:
             send({"jsonrpc": "2.0", "error": {"code": -32601, "message": f"unknown method {method!r}"}, "id": rid})
             continue
         try:
             send({"jsonrpc": "2.0", "result": handler(request.get("params") or {}), "id": rid})
-        except BaseException as exc:  # plugin code may raise anything, SystemExit included
+        except BaseException as exc:  # plugin code may raise anything, SystemExit and KeyboardInterrupt included
             send({"jsonrpc": "2.0", "error": error(exc, error_kind(exc)), "id": rid})
             capture.clear()
-            if isinstance(exc, KeyboardInterrupt):
-                break
+    return True

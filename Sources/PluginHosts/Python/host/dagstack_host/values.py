@@ -6,6 +6,12 @@ from .shim import STOP_CHAIN
 # How STOP_CHAIN travels wherever only JSON can carry it.
 STOP_CHAIN_MARKER = {"__dagstack__": "STOP_CHAIN"}
 
+# What the console carries (its JSONLimits, sent with `load`): values nested at most this deep,
+# integers within 64 bits. A value beyond them is refused here, naming its path, rather than sent
+# as an answer the console could not read.
+LIMITS = {"max_depth": 256}
+INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
+
 
 class SerializationError(Exception):
     pass
@@ -24,22 +30,54 @@ def to_json(value, path="$", strict=False):
     """What a plugin returned, as JSON; anything JSON cannot carry names its path. With strict (the
     contract checks), a tuple is refused too: it would come back as a list."""
     try:
-        return _to_json(value, strict)
+        return _to_json(value, strict, LIMITS["max_depth"])
     except _Unserializable as exc:
-        raise SerializationError(f"{path}{''.join(reversed(exc.steps))}: {exc.reason}") from None
+        raise SerializationError(f"{path}{_steps(exc.steps)}: {exc.reason}") from None
 
 
-def _to_json(value, strict):
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+def _steps(steps):
+    """The path's steps (innermost first, as collected), shortened when there are many."""
+    steps = list(reversed(steps))
+    if len(steps) > 12:
+        return "".join(steps[:6]) + "…" + "".join(steps[-4:]) + f" ({len(steps)} levels)"
+    return "".join(steps)
+
+
+def _checked_str(value):
+    # isascii() is a flag read; only other text is checked for lone surrogates, which UTF-8 cannot carry.
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = value[exc.start:exc.end]
+            raise _Unserializable(f"the string contains a lone surrogate ({bad!r}), which is not valid Unicode") from None
+    return value
+
+
+def _checked_int(value):
+    if INT_MIN <= value <= INT_MAX:
         return value
+    # bit_length, not str(): converting a huge int to text is itself refused past 4300 digits.
+    raise _Unserializable(f"a {value.bit_length()}-bit integer is beyond 64 bits, which is what the console carries exactly")
+
+
+def _to_json(value, strict, depth):
+    kind = type(value)
+    if kind is str:
+        return _checked_str(value)
+    if kind is int:
+        return _checked_int(value)
+    if kind is bool or value is None:
+        return value
+    if depth <= 0 and (kind is dict or kind is list or kind is tuple):
+        raise _Unserializable(f"nested deeper than {LIMITS['max_depth']} levels")
     if kind is dict:
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _Unserializable(f"dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
             try:
-                out[key] = _to_json(item, strict)
+                out[_checked_str(key)] = _to_json(item, strict, depth - 1)
             except _Unserializable as exc:
                 exc.steps.append(f".{key}")
                 raise
@@ -48,17 +86,19 @@ def _to_json(value, strict):
         out = []
         for i, item in enumerate(value):
             try:
-                out.append(_to_json(item, strict))
+                out.append(_to_json(item, strict, depth - 1))
             except _Unserializable as exc:
                 exc.steps.append(f"[{i}]")
                 raise
         return out
     if value is STOP_CHAIN:
         return dict(STOP_CHAIN_MARKER)
-    if isinstance(value, (bool, str)):
+    if isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return _checked_str(str(value))
     if isinstance(value, int):
-        return int(value)
+        return _checked_int(int(value))
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise _Unserializable(f"{value!r} is not a JSON number")
@@ -66,13 +106,13 @@ def _to_json(value, strict):
     if isinstance(value, tuple) and strict:
         raise _Unserializable("a tuple comes back from JSON as a list; return a list")
     if isinstance(value, (dict, list, tuple)):
-        return _to_json(dict(value) if isinstance(value, dict) else list(value), strict)
+        return _to_json(dict(value) if isinstance(value, dict) else list(value), strict, depth)
     if hasattr(kind, "__dataclass_fields__"):  # a dataclass instance: its module has imported dataclasses
         import dataclasses
 
-        return _to_json({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, strict)
+        return _to_json({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, strict, depth)
     if hasattr(value, "model_dump") and callable(value.model_dump):
-        return _to_json(value.model_dump(), strict)
+        return _to_json(value.model_dump(), strict, depth)
     raise _Unserializable(f"a {type(value).__module__}.{type(value).__qualname__} cannot be carried as JSON")
 
 
@@ -85,6 +125,15 @@ def copy_json(value):
     if kind is list:
         return [copy_json(item) for item in value]
     return value
+
+
+def describe(exc):
+    """str(exc), which is plugin code too: an exception whose __str__ raises is described, not fatal."""
+    try:
+        text = str(exc)
+        return text if type(text) is str else repr(text)
+    except BaseException as failure:  # noqa: BLE001 -- whatever __str__ raises
+        return f"<{type(exc).__name__}.__str__ raised {type(failure).__name__}>"
 
 
 def from_json(value):
