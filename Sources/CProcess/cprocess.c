@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -334,10 +335,15 @@ int dagstack_install_signal_pipe(int fd) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0; /* no SA_RESTART: interrupt blocking reads */
     int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    sigset_t handled;
+    sigemptyset(&handled);
     for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         if (sigaction(signals[i], &action, NULL) != 0) return -1;
+        sigaddset(&handled, signals[i]);
     }
-    return 0;
+    /* A parent may have started the console with these blocked (the mask is inherited across exec):
+       they would stay pending for ever. Threads started from here on inherit this mask. */
+    return pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
 }
 
 static struct termios crash_terminal;

@@ -206,7 +206,7 @@ public final class PluginDirectory: Sendable {
             throw DagstackError(.manifestInvalid, "Cannot read \(path)")
         }
         let value: JSONValue
-        do { value = try JSONValue.parse(bytes: [UInt8](data)) } catch {
+        do { value = try JSONValue.parse(bytes: [UInt8](data), maxDepth: JSONLimits.maxDepth) } catch {
             throw DagstackError(.manifestInvalid, "Invalid JSON in \(path): \(error)")
         }
         guard case .object(let object) = value else {

@@ -80,7 +80,7 @@ struct DagstackConsole: ParsableCommand {
                 }
                 text = String(decoding: data, as: UTF8.self)
             }
-            do { parsed[name] = try JSONValue.parse(text) } catch {
+            do { parsed[name] = try JSONValue.parse(text, maxDepth: JSONLimits.maxDepth) } catch {
                 throw ValidationError("--resource \(name): bad JSON at line \(error.line), column \(error.column): \(error.message)")
             }
         }

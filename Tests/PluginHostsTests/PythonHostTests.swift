@@ -70,6 +70,47 @@ import TestSupport
         await dir.close()
     }
 
+    @Test func interruptsAndTamperingFailOnlyTheCallOfThePluginThatDidIt() async throws {
+        let dir = await Self.load()
+        for hook in ["interrupt", "sigint"] {
+            let error = try #require(await Self.error(dir, hook))
+            #expect(error.message == "Plugin 'py-faults' failed in fault.\(hook): KeyboardInterrupt: KeyboardInterrupt")
+            #expect(dir.registry.record(named: "py-faults")?.state == .active)
+            try await Self.stillWorks(dir)
+        }
+        let tampered = try #require(await Self.error(dir, "patch_json"))
+        #expect(tampered.plugin == "py-faults")
+        #expect(tampered.message == "Plugin 'py-faults' failed in fault.patch_json: TamperError: the plugin replaced builtins.getattr, replaced json.dumps; the host put the original back (plugin code must not change what every plugin shares)")
+        try await Self.stillWorks(dir)
+        await dir.close()
+    }
+
+    @Test func valuesBeyondTheLimitsAreRefusedByTheHostWithTheirPath() async throws {
+        let dir = await Self.load()
+        let big = try #require(await Self.error(dir, "bigint"))
+        #expect(big.code == .serializationError)
+        #expect(big.message.hasSuffix("returned a value JSON cannot carry: $.n: a 1329-bit integer is beyond 64 bits, which is what the console carries exactly"))
+        let deep = try #require(await Self.error(dir, "deep"))
+        #expect(deep.message.hasSuffix("returned a value JSON cannot carry: $[0][0][0][0][0][0]…[0][0][0][0] (256 levels): nested deeper than 256 levels"))
+        try await Self.stillWorks(dir)
+        await dir.close()
+    }
+
+    @Test func aModuleThatHangsOrKillsTheInterpreterOnImportIsBlamedAloneAndTheOthersLoad() async throws {
+        let started = ContinuousClock.now
+        let dir = await loadFixture("import-faults", callTimeout: 5)
+        #expect(ContinuousClock.now - started < .seconds(20), "the hanging import is stopped at its own 2 s limit")
+        let folder = packageRoot + "/Tests/Fixtures/import-faults"
+        let spins = dir.registry.record(named: "spins")?.state.reason ?? ""
+        #expect(spins.hasPrefix("Plugin 'spins' (\(folder)/spins) did not answer the import of its module within 2s (startup_timeout_sec); it was stopped; the other plugins were loaded in a fresh interpreter"), "\(spins)")
+        let exits = dir.registry.record(named: "exits")?.state.reason ?? ""
+        #expect(exits.hasPrefix("Plugin 'exits' (\(folder)/exits) process exited with status 9 during the import of its module"), "\(exits)")
+        #expect(dir.registry.record(named: "healthy")?.state == .active)
+        let answer = try await SingletonDispatcher(dir.registry).dispatch("steady", "ping", HookArguments(["hi"]))
+        #expect(answer.reply.output.value?["pong"] == "hi")
+        await dir.close()
+    }
+
     @Test func aHangingPluginIsStoppedMarkedFailedAndTheOthersKeepWorking() async throws {
         let dir = await Self.load(timeout: 1)
         let before = try #require(dir.pythonHost?.pid)

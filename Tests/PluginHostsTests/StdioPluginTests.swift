@@ -83,14 +83,43 @@ import TestSupport
         await dir.close()
     }
 
+    /// A process's children, read from /proc (the pid a contained plugin reports of its own child
+    /// is the one of its PID namespace, not the console's).
+    static func children(of pid: Int32) -> [Int32] {
+        ((try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+    }
+
     @Test func teardownKillsThePluginsOwnChildrenToo() async throws {
         let dir = await Self.load()
         let pid = try #require(Self.pid(dir))
-        let grandchild = try #require(try await Self.call(dir, "s_grandchild").get().output.value?.intValue)
-        #expect(processExists(Int32(grandchild)))
+        _ = try await Self.call(dir, "s_grandchild").get()
+        let grandchild = try #require(Self.children(of: pid).first)
+        #expect(processExists(grandchild))
         await dir.close()
         #expect(!processExists(pid))
         #expect(!processExists(Int32(grandchild)))
+    }
+}
+
+/// Answers that are JSON the console does not carry: reported at once as what they are, with the
+/// plugin and the path, and the plugin keeps running (it answered; the answer was unusable).
+@Suite(.serialized) struct UndecodableAnswerTests {
+    @Test(arguments: [
+        ("s_deep", "a value nested deeper than 272 levels at $.result[0][0][0][0][0]…[0][0][0][0] (272 levels)"),
+        ("s_inf", "the number 1e999 is beyond the range of a double at $.result.x"),
+        ("s_bigint", "the integer 7777777777…777777 (400 characters) is beyond 64 bits (-9223372036854775808…9223372036854775807), which is what is carried exactly at $.result.n"),
+        ("s_bad_utf8", "invalid UTF-8 in a string at $.result.text"),
+    ])
+    func isReportedAtOnceWithItsPath(hook: String, problem: String) async throws {
+        let dir = await StdioPluginTests.load(timeout: 20)
+        let started = ContinuousClock.now
+        guard case .failure(let error) = await StdioPluginTests.call(dir, hook) else { Issue.record("expected an error"); return }
+        #expect(ContinuousClock.now - started < .seconds(5), "reported at once, not after the 20 s call limit")
+        #expect(error.code == .serializationError)
+        #expect(error.message == "Plugin 'stdio-faults' answered stdio_fault.\(hook) with JSON the console does not carry: \(problem) (the answer was discarded; the plugin keeps running)")
+        #expect(dir.registry.record(named: "stdio-faults")?.state == .active)
+        #expect(try await StdioPluginTests.call(dir, "s_ok").get().output == .value(["echo": "v"]))
+        await dir.close()
     }
 }
 

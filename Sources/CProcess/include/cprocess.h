@@ -35,7 +35,8 @@ int dagstack_pipe_cloexec(int fds[2]);
 int dagstack_set_child_subreaper(void);
 
 /// Installs handlers for SIGINT, SIGTERM, SIGHUP and SIGQUIT that write the signal number (one byte)
-/// to `fd` and nothing else, without SA_RESTART so a blocking read (the line editor's) returns EINTR.
+/// to `fd` and nothing else, without SA_RESTART so a blocking read (the line editor's) returns EINTR,
+/// and unblocks them on the calling thread (a parent may have started the console with them blocked).
 int dagstack_install_signal_pipe(int fd);
 
 /// The SIGTERM, SIGHUP or SIGQUIT received since start, or 0: readable at once by the thread whose

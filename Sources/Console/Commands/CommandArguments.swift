@@ -58,10 +58,11 @@ struct CommandArguments: Sendable {
             if required { throw usageError(usage, "missing JSON value") }
             return nil
         }
+        // A value for a plugin: only what could also come back in its answer (JSONLimits).
         let typed: JSONParseError
-        do { return try JSONValue.parse(text) } catch { typed = error }
+        do { return try JSONValue.parse(text, maxDepth: JSONLimits.maxDepth) } catch { typed = error }
         if let words = try? CommandWords.split(text, offset: offset), words.count == 1, words[0].quoted {
-            do { return try JSONValue.parse(words[0].text) } catch {
+            do { return try JSONValue.parse(words[0].text, maxDepth: JSONLimits.maxDepth) } catch {
                 throw ConsoleError("bad JSON in the quoted value at character \(error.column) of it: \(error.message)\n  \(line)")
             }
         }

@@ -53,7 +53,7 @@ enum ContractCommand {
                 guard let equals = value.firstIndex(of: "=") else { throw ConsoleError("--sample expects HOOK=JSON, got '\(value)'") }
                 let hook = String(value[..<equals])
                 do {
-                    samples.append(ContractSample(hook: hook, input: try JSONValue.parse(String(value[value.index(after: equals)...])), source: "--sample"))
+                    samples.append(ContractSample(hook: hook, input: try JSONValue.parse(String(value[value.index(after: equals)...]), maxDepth: JSONLimits.maxDepth), source: "--sample"))
                 } catch {
                     throw ConsoleError("--sample \(hook): bad JSON at column \(error.column): \(error.message)"
                                        + "\nquote the whole sample as one word, as in a shell: --sample '\(hook)={\"text\": \"two words\"}'")

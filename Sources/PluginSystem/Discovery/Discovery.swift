@@ -166,10 +166,11 @@ struct Walker {
             }
             var next: [(String, UInt64)] = []
             for name in children.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                let child = directory + "/" + name
+                let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
                 guard let id = directoryID(child, name: name) else { continue }
                 if let first = seen[id] {
-                    skip(child, "Not walked: \(child) is a symbolic link to \(first), which is already walked\(first.hasPrefix(child + "/") || child.hasPrefix(first + "/") ? " (a symlink loop)" : "")")
+                    let loop = child.hasPrefix(first.hasSuffix("/") ? first : first + "/")
+                    skip(child, "Not walked: \(child) leads to \(first), which is walked already\(loop ? " (a symlink loop)" : "")")
                     continue
                 }
                 seen[id] = child

@@ -27,3 +27,28 @@ class Faults:
 
     def bad_key(self, ctx, value):
         return {"nested": {1: "one"}}
+
+    def interrupt(self, ctx, value):
+        raise KeyboardInterrupt
+
+    def sigint(self, ctx, value):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
+
+    def patch_json(self, ctx, value):
+        import builtins
+        import json
+
+        json.dumps = None
+        builtins.getattr = None
+        return "patched"
+
+    def bigint(self, ctx, value):
+        return {"n": 10 ** 400}
+
+    def deep(self, ctx, value):
+        for _ in range(600):
+            value = [value]
+        return value

@@ -7,7 +7,15 @@ import sys
 import time
 
 HOOKS = ["s_ok", "s_raise", "s_hang", "s_exit", "s_segv", "s_garbage", "s_wrong_id", "s_huge", "s_env",
-         "s_grandchild", "s_stderr_flood", "s_spawn_and_exit", "s_not_serialisable"]
+         "s_grandchild", "s_stderr_flood", "s_spawn_and_exit", "s_not_serialisable", "s_deep", "s_inf", "s_bigint",
+         "s_bad_utf8"]
+
+
+def send_raw(text):
+    """An answer as the server writes it, whatever the console makes of it."""
+    sys.stdout.buffer.write(text if isinstance(text, bytes) else text.encode())
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
 
 
 def send(message):
@@ -51,10 +59,18 @@ for line in sys.stdin:
         child = subprocess.Popen(["sleep", "3600"])
         send({"jsonrpc": "2.0", "id": rid, "result": child.pid})
     elif method == "s_spawn_and_exit":
-        child = subprocess.Popen(["sleep", "3600"])
+        child = subprocess.Popen(["sleep", "3600.9"])
         sys.stderr.write(f"grandchild {child.pid}\n")
         sys.stderr.flush()
         os._exit(9)
+    elif method == "s_deep":
+        send_raw('{"jsonrpc": "2.0", "id": %d, "result": %s1%s}' % (rid, "[" * 100000, "]" * 100000))
+    elif method == "s_inf":
+        send_raw('{"jsonrpc": "2.0", "id": %d, "result": {"x": 1e999}}' % rid)
+    elif method == "s_bigint":
+        send_raw('{"jsonrpc": "2.0", "id": %d, "result": {"n": %s}}' % (rid, "7" * 400))
+    elif method == "s_bad_utf8":
+        send_raw(b'{"jsonrpc": "2.0", "id": %d, "result": {"text": "caf\xe9"}}' % rid)
     elif method == "s_not_serialisable":
         sys.stdout.write('{"jsonrpc": "2.0", "id": %d, "result": NaN}\n' % rid)
         sys.stdout.flush()

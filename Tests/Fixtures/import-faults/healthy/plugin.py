@@ -1,0 +1,3 @@
+class Healthy:
+    def ping(self, value):
+        return {"pong": value}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Live processes (not zombies) whose command line contains `marker`, read from /proc: how tests find
+/// what a plugin started wherever it went (another session, reparented to init).
+public func processes(matching marker: String) -> [Int32] {
+    var found: [Int32] = []
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let pid = Int32(entry), pid != getpid(),
+            let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
+        else { continue }
+        let command = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        if command.contains(marker) && processExists(pid) { found.append(pid) }
+    }
+    return found
+}
+
+/// Kills every process matching `marker`: a test's cleanup, run whether it passed or not, so a
+/// failing orphan test never leaves processes on the machine.
+public func killProcesses(matching marker: String) {
+    for pid in processes(matching: marker) { kill(pid, SIGKILL) }
+}
+
+/// Waits up to `seconds` for no process to match `marker`; returns those still there.
+public func survivors(matching marker: String, within seconds: Double = 5) async -> [Int32] {
+    let until = Date().addingTimeInterval(seconds)
+    var left = processes(matching: marker)
+    while !left.isEmpty && Date() < until {
+        try? await Task.sleep(for: .milliseconds(50))
+        left = processes(matching: marker)
+    }
+    return left
+}
+
+/// A marker unique to one test run, usable as a `sleep` duration (`86400.<digits>`), so that the
+/// processes a test's plugins start can be told from every other process on the machine.
+public func uniqueSleepMarker() -> String {
+    "86400.\(UInt32.random(in: 100_000...999_999))\(getpid() % 1000)"
+}
