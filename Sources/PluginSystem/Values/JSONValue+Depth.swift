@@ -1,7 +1,7 @@
 extension JSONValue {
     /// The deepest nesting `parse` accepts: a writer that must be read back (a session file) keeps
     /// what it writes within it.
-    public static let maximumNestingDepth = JSONParser.maxDepth
+    public static let maximumNestingDepth = JSONLimits.maxMessageDepth
 
     /// The value with every array or object nested more than `levels` deep replaced by `marker`:
     /// what can be written and read back, and compared on both sides the same way.
