@@ -125,7 +125,8 @@ import TestSupport
     @Test func aRecordingOfDeeplyNestedValuesReplays() async throws {
         let dir = project()
         dir.pythonPlugin("plugins/echo", name: "echo", kind: "deep", code: "class Echo:\n    def echo(self, value):\n        return value\n")
-        let deep = String(repeating: "[", count: 508) + String(repeating: "]", count: 508)
+        // As deep as the console takes a typed value (JSONLimits.maxDepth, the outer brackets included).
+        let deep = String(repeating: "[", count: 255) + String(repeating: "]", count: 255)
         let recorded = try await runConsole(["plugins", "--record", "deep", "-c", "call deep.echo [\(deep)]"], in: dir.path)
         #expect(recorded.status == 0, "\(recorded.stdout)\(recorded.stderr)")
         let replay = try await runConsole(["--replay", "sessions/deep.jsonl", "--json"], in: dir.path)
