@@ -66,16 +66,31 @@ static void exec_plugin(const char *path, char *const argv[], char *const envp[]
 }
 
 static volatile sig_atomic_t keeper_terminate = 0;
-static volatile sig_atomic_t keeper_now = 0;
+static volatile sig_atomic_t keeper_plugin_done = 0;
+static int keeper_namespaced = 0;
+static pid_t keeper_console = 0;
 
+static void kill_tree(void);
+
+/* Ends the keeper and, with it, the plugin's tree. Called from the signal handlers themselves (every
+   call in it is a system call), so a request is never lost between a check and a blocking wait. */
+static void keeper_finish(void) {
+    if (!keeper_namespaced) kill_tree();
+    _exit(0);
+}
+
+/* SIGTERM: the console asks the plugin to stop (the plugin, in the same process group, got it too),
+   or — as a subreaper — the console died. */
 static void keeper_on_term(int signo) {
     (void)signo;
+    if (keeper_plugin_done || (!keeper_namespaced && getppid() != keeper_console)) keeper_finish();
     keeper_terminate = 1;
 }
 
+/* SIGUSR1: the console says: now. */
 static void keeper_on_usr1(int signo) {
     (void)signo;
-    keeper_now = 1;
+    keeper_finish();
 }
 
 /* Reads /proc/<pid>/stat's parent pid and whether the process is a zombie; -1 when it is gone. */
@@ -201,6 +216,8 @@ static void keeper(const char *path, char *const argv[], char *const envp[], con
     struct pollfd report = {.fd = report_fd, .events = 0, .revents = 0};
     if (poll(&report, 1, 0) == 1 && (report.revents & POLLERR)) _exit(127);
     if (!namespaced && getppid() != console) _exit(127);
+    keeper_namespaced = namespaced;
+    keeper_console = console;
     reset_signals();
     if (namespaced) {
         /* /proc of this namespace, so the plugin's os.getpid() and /proc agree; harmless when not allowed. */
@@ -228,28 +245,17 @@ static void keeper(const char *path, char *const argv[], char *const envp[], con
     signal(SIGQUIT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
     close_fds_from(0, status_fd);
-    sigset_t wake, saved;
-    sigemptyset(&wake);
-    sigaddset(&wake, SIGTERM);
-    sigaddset(&wake, SIGUSR1);
-    int plugin_done = 0;
     for (;;) {
-        int parent_gone = !namespaced && getppid() != console;
-        if (keeper_now || parent_gone || (keeper_terminate && plugin_done)) {
-            if (!namespaced) kill_tree();
-            _exit(0);
-        }
+        if (keeper_terminate && keeper_plugin_done) keeper_finish();
         int status = 0;
         pid_t reaped = waitpid(-1, &status, 0);
         if (reaped == plugin) {
             write_all(status_fd, &status, sizeof status);
             close(status_fd);
-            plugin_done = 1;
+            keeper_plugin_done = 1;
         } else if (reaped < 0 && errno == ECHILD) {
-            /* Nothing left to reap: sleep until the console (or its death) says what to do. */
-            sigprocmask(SIG_BLOCK, &wake, &saved);
-            if (!keeper_now && !keeper_terminate) sigsuspend(&saved);
-            sigprocmask(SIG_SETMASK, &saved, NULL);
+            /* Nothing left to reap: sleep until a signal (whose handler ends the keeper). */
+            pause();
         }
     }
 }

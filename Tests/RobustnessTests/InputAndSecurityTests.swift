@@ -69,14 +69,19 @@ import TestSupport
         await loaded.close()
     }
 
-    @Test func anAnswerThatIsNotJSONIsKeptAsOutputAndTheCallTimesOut() async throws {
-        let loaded = await loadFixture("hook-faults", callTimeout: 1)
+    @Test func anAnswerThatIsNotJSONIsReportedAtOnceNotAsATimeout() async throws {
+        let loaded = await loadFixture("hook-faults", callTimeout: 20)
+        let started = ContinuousClock.now
         do {
             _ = try await SingletonDispatcher(loaded.registry).dispatch("stdio_fault", "s_not_serialisable", HookArguments(["v"]))
             Issue.record("NaN is not JSON: the answer cannot be read")
         } catch {
-            #expect(error.code == .pluginTimeout)
+            #expect(error.code == .serializationError)
+            #expect(error.message.hasPrefix(
+                "Plugin 'stdio-faults' answered stdio_fault.s_not_serialisable with JSON the console does not carry: not valid JSON: NaN and Infinity are not valid JSON at column"),
+                "\(error.message)")
         }
+        #expect(ContinuousClock.now - started < .seconds(5))
         await loaded.close()
     }
 }

@@ -25,8 +25,11 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String { "\(message) at line \(line), column \(column)" }
 
-    /// What is wrong and where, for an answer that was JSON the console does not carry.
-    public var limitDescription: String { "\(message) at \(path)" }
+    /// What is wrong and where, for an answer the console cannot read: the path for a value beyond
+    /// the limits, the column for text that is not JSON.
+    public var limitDescription: String {
+        kind == .syntax ? "not valid JSON: \(message) at column \(column)" : "\(message) at \(path)"
+    }
 }
 
 extension JSONValue {
