@@ -304,10 +304,15 @@ final class ChildProcess: Sendable {
                 if !done { usleep(500) }
             }
             if !done {
-                // A keeper that cannot be asked: the group, then the keeper itself, by force.
+                // A keeper that cannot be asked: the group, then the keeper itself, by force — and
+                // still a bounded wait: the console's exit must never hang on a child.
                 kill(-pid, SIGKILL)
                 kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                let until = ContinuousClock.now + .seconds(5)
+                while !done && ContinuousClock.now < until {
+                    done = waitpid(pid, &status, WNOHANG) == pid
+                    if !done { usleep(1000) }
+                }
             }
             readState.withLock { s in
                 s.keeperReaped = true
