@@ -27,8 +27,7 @@ import TestSupport
         let dir = noisyPlugin()
         let t = try TerminalSession(
             arguments: [dir.path, "-c", #"trace k.h {}"#, "-c", #"trace k.h {"fail": true}"#], directory: dir.path, color: colour)
-        let exitStatus = await t.waitForExit()
-        #expect(exitStatus == 1, "DEBUG \(String(describing: exitStatus)) \(t.raw.debugDescription)")
+        #expect(await t.waitForExit() == 1)
         #expect(t.raw.contains(#"out \e]0;owned\a\e[2J"#), "\(t.raw.debugDescription)")
         #expect(t.raw.contains(#"log \e[31mred\r"#), "\(t.raw.debugDescription)")
         #expect(t.raw.contains(#"bad \e[2J\u009b1m"#), "\(t.raw.debugDescription)")
