@@ -59,12 +59,6 @@ import TestSupport
         return (process, input)
     }
 
-    static func waitForExit(_ process: Process, seconds: Double) async -> Bool {
-        let until = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < until { try? await Task.sleep(for: .milliseconds(20)) }
-        return !process.isRunning
-    }
-
     @Test(arguments: [SIGTERM, SIGHUP, SIGQUIT])
     func aTerminationSignalWhileReadingAPipeTearsDownAndExits(signal: Int32) async throws {
         let (dir, mark) = Self.tornDownFixture()
@@ -74,7 +68,7 @@ import TestSupport
         #expect(await Self.waitUntilPinged(dir))
         try await Task.sleep(for: .milliseconds(200))  // back in its read
         kill(console.processIdentifier, signal)
-        let exited = await Self.waitForExit(console, seconds: 8)
+        let exited = await waitForExit(console, seconds: 8)
         #expect(exited, "still running 8 s after the signal")
         guard exited else { return }
         #expect(console.terminationStatus == 128 + signal)
@@ -93,7 +87,7 @@ import TestSupport
         try await Task.sleep(for: .milliseconds(300))
         input.fileHandleForWriting.write(Data("call k.ping 2\n".utf8))
         try input.fileHandleForWriting.close()
-        let exited = await Self.waitForExit(console, seconds: 10)
+        let exited = await waitForExit(console, seconds: 10)
         #expect(exited, "the console must exit at the end of its input")
         guard exited else { return }
         #expect(console.terminationStatus == 0)

@@ -26,6 +26,8 @@ import TestSupport
         return false
     }
 
+    /// Waits for `process` without blocking a thread of the cooperative pool (other suites' timed
+
     /// The console in batch mode, its commands on `-c`, not waited for.
     static func startBatch(_ marker: String, containment: String, commands: [String]) throws -> Process {
         let process = Process()
@@ -47,7 +49,7 @@ import TestSupport
         defer { if console.isRunning { kill(console.processIdentifier, SIGKILL) } }
         #expect(await Self.waitForAll(marker), "started: \(processes(matching: marker).count) of \(Self.started)")
         kill(console.processIdentifier, SIGKILL)
-        console.waitUntilExit()
+        _ = await waitForExit(console, seconds: 10)
         let left = await survivors(matching: marker)
         #expect(left.isEmpty, "left behind: \(left.map { ($0, commandLine($0)) })")
     }
@@ -64,7 +66,9 @@ import TestSupport
             #expect(await Self.waitForAll(marker))
             kill(console.processIdentifier, signal)
         }
-        console.waitUntilExit()
+        let exited = await waitForExit(console, seconds: 30)
+        #expect(exited)
+        guard exited else { return }
         #expect(console.terminationStatus == (signal == 0 ? 0 : 128 + signal))
         let left = await survivors(matching: marker, within: 2)
         #expect(left.isEmpty, "left behind: \(left.map { ($0, commandLine($0)) })")

@@ -175,6 +175,9 @@ final class TerminalSession: @unchecked Sendable {
             if waitpid(pid, &status, WNOHANG) == pid { return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
             await pump(0.05)
         }
+        // Once more after the deadline: a busy machine may have kept this task from running until now.
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
         return nil
     }
 

@@ -36,3 +36,11 @@ public func survivors(matching marker: String, within seconds: Double = 5) async
 public func uniqueSleepMarker() -> String {
     "86400.\(UInt32.random(in: 100_000...999_999))\(getpid() % 1000)"
 }
+
+/// Waits up to `seconds` for `process` to exit, without blocking a thread of Swift's cooperative pool
+/// (other suites' timed waits run on it); returns whether it did.
+public func waitForExit(_ process: Process, seconds: Double) async -> Bool {
+    let until = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < until { try? await Task.sleep(for: .milliseconds(20)) }
+    return !process.isRunning
+}
