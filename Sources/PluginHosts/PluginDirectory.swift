@@ -118,6 +118,7 @@ public final class PluginDirectory: Sendable {
         do { outcomes = try await registry.setupAll(config: options.config) } catch {
             problems.append(LoadProblem(source: path, error: error))
         }
+        notes += HookCoverage.warnings(registry)
         return PluginDirectory(path: path, registry: registry, problems: problems, notes: notes, setupOutcomes: outcomes, pythonHost: host)
     }
 

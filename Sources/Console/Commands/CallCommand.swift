@@ -45,6 +45,7 @@ enum CallCommand {
                 case .capability:
                     let outcome = try await CapabilityDispatcher(registry).dispatch(kind, hook, arguments)
                     output.answers = [PluginAnswer(plugin: outcome.plugin, reply: outcome.reply)]
+                    output.errors = outcome.matchErrors
                     output.matchedBy = switch outcome.matchedBy {
                     case .matches: "matches()"
                     case .supports(let tag): tag

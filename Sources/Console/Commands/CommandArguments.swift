@@ -32,21 +32,35 @@ struct CommandArguments: Sendable {
             throw usageError(usage, word.isEmpty ? "missing KIND.HOOK" : "'\(word)' is not KIND.HOOK")
         }
         let kind = String(word[..<dot]), hook = String(word[word.index(after: dot)...])
-        let kinds = KindCatalog(registry)
-        guard kinds.kinds.contains(kind) else {
-            let near = Levenshtein.nearest(kind, in: kinds.kinds)
-            throw ConsoleError("unknown kind '\(kind)'" + (near.isEmpty ? "" : "; did you mean \(near.map { "'\($0)'" }.joined(separator: ", "))?")
-                               + "\nknown kinds: \(kinds.kinds.joined(separator: ", "))")
-        }
+        let kinds = try knownKind(kind, registry: registry)
         let known = kinds.hooks(of: kind)
         if known.contains(where: { $0.name == hook && $0.wrapper }) {
             throw ConsoleError("'\(kind).\(hook)' is a middleware wrapper: it runs around the hooks its chain_wrap covers and is not dispatched itself")
         }
         let hooks = known.map(\.name)
         guard hooks.contains(hook) else {
-            throw ConsoleError("kind '\(kind)' has no hook '\(hook)'; its hooks: \(hooks.joined(separator: ", "))")
+            guard !hooks.isEmpty else {
+                // No hookspec and no plugin that could say what it implements: say why.
+                let why = registry.ordered(kind: kind).map { "'\($0.name)' is \($0.state.name)\($0.state.reason.map { ": \($0)" } ?? "")" }
+                throw ConsoleError("kind '\(kind)' has no known hooks (it has no hookspec, and none of its plugins is loaded to tell): \(why.joined(separator: "; "))")
+            }
+            let near = Levenshtein.nearest(hook, in: hooks)
+            throw ConsoleError("kind '\(kind)' has no hook '\(hook)'" + (near.isEmpty ? "" : "; did you mean \(near.map { "'\($0)'" }.joined(separator: ", "))?")
+                               + "; its hooks: \(hooks.joined(separator: ", "))")
         }
         return (kind, hook)
+    }
+
+    /// `kind` checked against what is loaded: an unknown one names the nearest and the known ones.
+    @discardableResult
+    func knownKind(_ kind: String, registry: PluginRegistry) throws(ConsoleError) -> KindCatalog {
+        let kinds = KindCatalog(registry)
+        guard kinds.kinds.contains(kind) else {
+            let near = Levenshtein.nearest(kind, in: kinds.kinds)
+            throw ConsoleError("unknown kind '\(kind)'" + (near.isEmpty ? "" : "; did you mean \(near.map { "'\($0)'" }.joined(separator: ", "))?")
+                               + "\nknown kinds: \(kinds.kinds.joined(separator: ", "))")
+        }
+        return kinds
     }
 
     /// The rest of the line as one JSON value; a mistake says where, with a caret under it. The value

@@ -20,6 +20,8 @@ enum OrderCommand {
             guard !word.isEmpty else { throw args.usageError(usage, "missing KIND") }
             var kind = word, hook: String?
             if !KindCatalog(registry).kinds.contains(word) {
+                // A misspelt kind is an unknown kind (with the nearest), not a malformed KIND.HOOK.
+                if !word.contains(".") { try args.knownKind(word, registry: registry) }
                 (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
             }
             let plugins = registry.ordered(kind: kind).filter { !$0.manifest.isMiddleware && (hook == nil || $0.instance == nil || $0.implements(hook!)) }
@@ -28,7 +30,11 @@ enum OrderCommand {
                 return hook.map { wrap.wraps(kind: kind, hook: $0) } ?? (wrap.kinds.contains("*") || wrap.kinds.contains(kind))
             }.sorted(by: PluginRecord.dispatchOrder)
             let problems = DispatchProblemsOutput.find(registry, kind: kind).filter { hook == nil || $0.hook == hook }
-            return Output(kind: kind, hook: hook, middleware: middleware, plugins: plugins, problems: problems)
+            var output = Output(kind: kind, hook: hook, middleware: middleware, plugins: plugins, problems: problems)
+            // A middleware kind is not dispatched: its plugins wrap other kinds' hooks.
+            output.wrappers = registry.ordered(kind: kind).filter(\.manifest.isMiddleware)
+            if plugins.isEmpty && !output.wrappers.isEmpty { output.middleware = [] }
+            return output
         })
 
     struct Output: CommandOutput {
@@ -37,6 +43,16 @@ enum OrderCommand {
         var middleware: [PluginRecord]
         var plugins: [PluginRecord]
         var problems: [DispatchProblem] = []
+        /// The kind's own middleware plugins and what each wraps.
+        var wrappers: [PluginRecord] = []
+
+        /// "every hook of every kind", "rewrite of query_rewriter".
+        static func wraps(_ r: PluginRecord) -> String {
+            guard let wrap = r.manifest.chainWrap else { return "nothing" }
+            let hooks = wrap.hooks.contains("*") ? "every hook" : wrap.hooks.joined(separator: ", ")
+            let kinds = wrap.kinds.contains("*") ? "every kind" : wrap.kinds.joined(separator: ", ")
+            return "\(hooks) of \(kinds)"
+        }
 
         var json: JSONObject {
             func entry(_ r: PluginRecord, _ position: Int?) -> JSONValue {
@@ -55,6 +71,13 @@ enum OrderCommand {
                 }),
             ]
             DispatchProblemsOutput.add(problems, to: &o)
+            if !wrappers.isEmpty {
+                o["wrappers"] = .array(wrappers.map { r in
+                    ["plugin": .string(r.name), "priority": .int(r.priority), "state": .string(r.state.name),
+                     "wraps": ["kinds": .array((r.manifest.chainWrap?.kinds ?? []).map(JSONValue.string)),
+                               "hooks": .array((r.manifest.chainWrap?.hooks ?? []).map(JSONValue.string))]]
+                })
+            }
             return o
         }
 
@@ -72,7 +95,12 @@ enum OrderCommand {
                     lines.append("  " + pad("-", 4) + " " + line(r, style))
                 }
             }
-            if plugins.isEmpty { lines.append(style.dim("  no plugins")) }
+            if plugins.isEmpty && !wrappers.isEmpty {
+                lines.append(style.dim("  '\(kind)' is a middleware kind: it is not dispatched; its plugins wrap other kinds' hooks"))
+                for r in wrappers { lines.append("  " + style.cyan("wrap") + " " + line(r, style) + style.dim("  wraps " + Self.wraps(r))) }
+            } else if plugins.isEmpty {
+                lines.append(style.dim("  no plugins"))
+            }
             lines += DispatchProblemsOutput.lines(problems, style)
             return lines.joined(separator: "\n")
         }

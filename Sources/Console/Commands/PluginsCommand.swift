@@ -13,9 +13,7 @@ enum PluginsCommand {
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
             let kind = try args.split().first
-            if !kind.isEmpty && !KindCatalog(registry).kinds.contains(kind) {
-                throw ConsoleError("unknown kind '\(kind)'; known kinds: \(KindCatalog(registry).kinds.joined(separator: ", "))")
-            }
+            if !kind.isEmpty { try args.knownKind(kind, registry: registry) }
             return Output(
                 records: registry.records.filter { kind.isEmpty || $0.kind == kind },
                 problems: DispatchProblemsOutput.find(registry, kind: kind.isEmpty ? nil : kind))

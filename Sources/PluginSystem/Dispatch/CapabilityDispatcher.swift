@@ -13,6 +13,9 @@ public struct CapabilityOutcome: Sendable {
     public let plugin: String
     public let reply: HookReply
     public let matchedBy: CapabilityMatch
+    /// What `matches()` raised in the plugins asked before the one chosen: each counted as no match,
+    /// and reported, not swallowed.
+    public var matchErrors: [DagstackError] = []
 }
 
 /// What a capability input offers to `supports_*` routing, read from the call's arguments:
@@ -87,13 +90,14 @@ public struct CapabilityDispatcher: Sendable {
         _ kind: String, _ hook: String, _ arguments: HookArguments = HookArguments(), metadata: JSONObject = [:]
     ) async throws(DagstackError) -> CapabilityOutcome {
         let plan = try registry.plan(kind: kind, hook: hook, as: .capability)
-        let (chosen, how) = try await choose(plan, arguments, metadata: metadata)
+        var matchErrors: [DagstackError] = []
+        let (chosen, how) = try await choose(plan, arguments, metadata: metadata, matchErrors: &matchErrors)
         let reply = try await HookInvoker(registry: registry).call(chosen, kind: kind, hook: hook, arguments: arguments, metadata: metadata)
-        return CapabilityOutcome(plugin: chosen.name, reply: reply, matchedBy: how)
+        return CapabilityOutcome(plugin: chosen.name, reply: reply, matchedBy: how, matchErrors: matchErrors)
     }
 
     func choose(
-        _ plan: DispatchPlan, _ arguments: HookArguments, metadata: JSONObject
+        _ plan: DispatchPlan, _ arguments: HookArguments, metadata: JSONObject, matchErrors: inout [DagstackError]
     ) async throws(DagstackError) -> (PluginRecord, CapabilityMatch) {
         // Candidates include plugins that lack the hook, so a `matches` winner without it is reported.
         var candidates = registry.candidates(kind: plan.kind)
@@ -105,10 +109,16 @@ public struct CapabilityDispatcher: Sendable {
         for candidate in candidates where !candidate.manifest.fallback {
             if candidate.implements(plan.hook), let tag = query.match(candidate.manifest) { return (candidate, .supports(tag)) }
             guard candidate.implements("matches") else { continue }
-            let verdict = try? await invoker.raw(
-                candidate, kind: plan.kind, hook: "matches", role: .matches, arguments: arguments, metadata: metadata,
-                observers: observers)
-            guard let verdict, verdict.output.value?.isTruthy == true else { continue }
+            let verdict: HookReply
+            do {
+                verdict = try await invoker.raw(
+                    candidate, kind: plan.kind, hook: "matches", role: .matches, arguments: arguments, metadata: metadata,
+                    observers: observers)
+            } catch {
+                matchErrors.append(error)
+                continue
+            }
+            guard verdict.output.value?.isTruthy == true else { continue }
             guard candidate.implements(plan.hook) else {
                 throw DagstackError(.noCapabilityMatch, "Plugin '\(candidate.name)' matched but has no hook method '\(plan.hook)'.", plugin: candidate.name)
             }
@@ -117,7 +127,9 @@ public struct CapabilityDispatcher: Sendable {
         if let fallback { return (fallback, .fallback) }
         throw DagstackError(
             .noCapabilityMatch,
-            "No plugin matched for capability dispatch '\(plan.kind)'.'\(plan.hook)'. Candidates checked: \(candidates.count).")
+            "No plugin matched for capability dispatch '\(plan.kind)'.'\(plan.hook)'. Candidates checked: \(candidates.count)."
+                + (matchErrors.isEmpty ? "" : " matches() raised in \(matchErrors.compactMap(\.plugin).joined(separator: ", ")) (counted as no match)."),
+            errors: matchErrors)
     }
 
     /// The kind's fallback among `candidates`: nil when none is, `AmbiguousPlugin` when several are.

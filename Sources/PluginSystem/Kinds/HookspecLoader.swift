@@ -97,11 +97,15 @@ public enum HookspecLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DagstackError(.manifestInvalid, "Invalid hookspec at \(file): schema file not found: \(path)")
         }
-        do {
-            return JSONSchema(try JSONValue.parse(bytes: [UInt8](data)), source: path)
-        } catch {
+        let root: JSONValue
+        do { root = try JSONValue.parse(bytes: [UInt8](data)) } catch {
             throw DagstackError(.manifestInvalid, "Invalid hookspec at \(file): schema \(path) is not valid JSON: \(error)")
         }
+        if let (pointer, message) = SchemaCheck.problem(root) {
+            throw DagstackError(
+                .manifestInvalid, "Invalid hookspec at \(file): schema \(path) is not a valid JSON Schema at \(pointer.isEmpty ? "the top" : pointer): \(message)")
+        }
+        return JSONSchema(root, source: path)
     }
 
     /// YAML → the runtime's value type, keeping mapping order; scalars are typed as YAML 1.2's core
