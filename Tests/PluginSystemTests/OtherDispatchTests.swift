@@ -144,9 +144,14 @@ func answering(_ value: JSONValue, log: CallLog? = nil) -> SwiftPlugin {
         #expect(fallback.reply.output == .value("plain"))
 
         try registry.setEnabled("plain", false)
-        await #expect(throws: DagstackError(
-            .noCapabilityMatch, "No plugin matched for capability dispatch 'parser'.'parse'. Candidates checked: 4.")
-        ) { try await d.dispatch("parser", "parse", HookArguments(named: ["path": "x.bin"])) }
+        // The error of 'throws' in matches() is kept, not swallowed.
+        await #expect {
+            try await d.dispatch("parser", "parse", HookArguments(named: ["path": "x.bin"]))
+        } throws: { error in
+            guard let error = error as? DagstackError else { return false }
+            return error.code == .noCapabilityMatch && error.errors.map(\.plugin) == ["throws"]
+                && error.message == "No plugin matched for capability dispatch 'parser'.'parse'. Candidates checked: 4. matches() raised in throws (counted as no match)."
+        }
 
         try registry.register(manifest("eager", kind: "parser", priority: 50), instance: parser("eager", matches: true))
         try await registry.setupAll()

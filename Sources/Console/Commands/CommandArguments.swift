@@ -44,9 +44,7 @@ struct CommandArguments: Sendable {
                 let why = registry.ordered(kind: kind).map { "'\($0.name)' is \($0.state.name)\($0.state.reason.map { ": \($0)" } ?? "")" }
                 throw ConsoleError("kind '\(kind)' has no known hooks (it has no hookspec, and none of its plugins is loaded to tell): \(why.joined(separator: "; "))")
             }
-            let near = Levenshtein.nearest(hook, in: hooks)
-            throw ConsoleError("kind '\(kind)' has no hook '\(hook)'" + (near.isEmpty ? "" : "; did you mean \(near.map { "'\($0)'" }.joined(separator: ", "))?")
-                               + "; its hooks: \(hooks.joined(separator: ", "))")
+            throw ConsoleError("kind '\(kind)' has no hook '\(hook)'; its hooks: \(hooks.joined(separator: ", "))")
         }
         return (kind, hook)
     }
