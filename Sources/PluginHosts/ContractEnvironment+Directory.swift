@@ -63,6 +63,32 @@ struct LoadedContractInstance: ContractInstance {
 
     var registry: PluginRegistry { directory.registry }
 
+    func beginObservation(_ request: ObservationRequest) async -> Bool {
+        guard let python = registry.record(named: plugin)?.instance as? PythonPlugin else { return false }
+        var params: JSONObject = ["plugin": .string(plugin)]
+        if let checkpoint = request.checkpoint { params["checkpoint"] = .object(checkpoint) }
+        if let crash = request.crashAfterCheckpoints { params["crash_after_checkpoints"] = .int(crash) }
+        if case .success = await python.host.contractRequest("observe_begin", params, plugin: plugin) { return true }
+        return false
+    }
+
+    func endObservation() async -> HookObservation? {
+        guard let python = registry.record(named: plugin)?.instance as? PythonPlugin,
+            case .success(let reply) = await python.host.contractRequest("observe_end", ["plugin": .string(plugin)], plugin: plugin),
+            reply["watched"] == true
+        else { return nil }
+        func strings(_ value: JSONValue?) -> [String] { (value?.arrayValue ?? []).compactMap(\.stringValue) }
+        return HookObservation(
+            calls: (reply["calls"]?.arrayValue ?? []).map { call in
+                HookObservation.Call(
+                    hook: call["hook"]?.stringValue ?? "?", environment: strings(call["env"]), blocking: strings(call["blocking"]),
+                    writes: strings(call["writes"]), returnedAwaitable: call["awaitable"] == true)
+            },
+            stateChanges: strings(reply["state_changes"]), checkpoint: reply["checkpoint"]?.objectValue ?? [:],
+            checkpointSaves: strings(reply["checkpoint_saves"]), progress: reply["progress"]?.arrayValue ?? [],
+            unserializable: strings(reply["unserializable"]))
+    }
+
     func tearDownAndInspect() async -> LeakInspection {
         let instance = registry.record(named: plugin)?.instance
         var leaks: [String] = []

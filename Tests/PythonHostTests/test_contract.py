@@ -2,7 +2,7 @@ import os
 import unittest
 
 import support
-from dagstack_host import capture, contract, loading
+from dagstack_host import awaiting, capture, contract, loading, methods, observation
 
 
 class AmbientStateTests(unittest.TestCase):
@@ -32,11 +32,27 @@ class AmbientStateTests(unittest.TestCase):
 
 
 class LeakTests(unittest.TestCase):
-    def test_a_file_left_open_after_teardown_is_named(self):
-        folders = support.PluginFolders()
-        self.addCleanup(folders.remove)
-        target = os.path.join(folders.root, "data.txt")
-        folders.add("leaky", f"""
+    def setUp(self):
+        self.folders = support.PluginFolders()
+        self.addCleanup(self.folders.remove)
+
+    def run_plugin(self, name, source):
+        """Loads, sets up and tears down plugin `name`, then inspects what it left, as the contract does:
+        the host holds the instance only through its table, and forgets it after inspection."""
+        self.folders.add(name, source)
+        loading.load_plugin(self.folders.spec(name))
+        contract.take_baseline()
+        instance = loading.PLUGINS[name]["instance"]
+        capture.run_captured(lambda: instance.setup(None))
+        capture.run_captured(instance.teardown)
+        instance = None
+        leaks = contract.leaks_after_teardown(name)
+        self.assertNotIn(name, loading.PLUGINS)
+        return leaks
+
+    def test_a_file_object_left_open_is_named_although_gc_would_close_it(self):
+        target = os.path.join(self.folders.root, "data.txt")
+        leaks = self.run_plugin("leaky", f"""
             class Leaky:
                 def setup(self, ctx):
                     self.file = open({target!r}, "w")
@@ -44,16 +60,124 @@ class LeakTests(unittest.TestCase):
                 def teardown(self):
                     pass
             """)
-        loading.load_plugin(folders.spec("leaky"))
-        contract.take_baseline()
-        instance = loading.PLUGINS["leaky"]["instance"]
-        capture.run_captured(lambda: instance.setup(None))
-        capture.run_captured(instance.teardown)
-        leaks = contract.leaks_after_teardown("leaky")
-        fd = instance.file.fileno()
-        self.assertIn(f"file descriptor {fd} still open: {target}", leaks)
-        instance.file.close()
-        self.assertNotIn("leaky", loading.PLUGINS)
+        self.assertEqual(len(leaks), 1, leaks)
+        self.assertRegex(leaks[0], r"^file object fd \d+ still open: " + target + r" \(mode 'w'\)$")
+
+    def test_a_socket_and_a_thread_left_running_are_named(self):
+        leaks = self.run_plugin("sockets", """
+            import socket
+            import threading
+
+            class Sockets:
+                def setup(self, ctx):
+                    self.server = socket.socket()
+                    self.server.bind(("127.0.0.1", 0))
+                    self.stop = threading.Event()
+                    self.worker = threading.Thread(target=self.stop.wait, name="poller")
+                    self.worker.start()
+
+                def teardown(self):
+                    LEFT.append(self)  # what the test releases afterwards
+
+            LEFT = []
+            """)
+        left = [m for m in __import__("sys").modules.values() if hasattr(m, "LEFT") and getattr(m, "LEFT")][0].LEFT[0]
+        try:
+            self.assertEqual(len(leaks), 3, leaks)
+            self.assertEqual(leaks[0], "thread 'poller' still running (target Event.wait)")
+            self.assertEqual(leaks[2], "the plugin instance is still referenced after teardown + gc (held by: list)")
+            self.assertRegex(leaks[1], r"^socket fd \d+ \(AF_INET SOCK_STREAM, bound to 127\.0\.0\.1:\d+\) still open$")
+        finally:
+            left.stop.set()
+            left.worker.join()
+            left.server.close()
+
+    def test_the_hosts_own_event_loop_made_during_set_up_is_not_a_leak(self):
+        closed = awaiting.LOOP is None
+        leaks = self.run_plugin("awaits", """
+            import asyncio
+
+            class Awaits:
+                async def setup(self, ctx):
+                    await asyncio.sleep(0)
+                    self.task = asyncio.create_task(asyncio.sleep(3600))
+
+                async def teardown(self):
+                    self.task.cancel()
+                    try:
+                        await self.task
+                    except asyncio.CancelledError:
+                        pass
+            """)
+        self.assertEqual(leaks, [])
+        if closed:
+            self.assertIsNotNone(awaiting.LOOP, "the set-up should have started the host's loop after the baseline")
+
+
+class ObservationTests(unittest.TestCase):
+    def setUp(self):
+        self.folders = support.PluginFolders()
+        self.addCleanup(self.folders.remove)
+        self.addCleanup(observation.end_quietly)
+
+    def load(self, name, source):
+        self.folders.add(name, source)
+        loading.load_plugin(self.folders.spec(name))
+        self.addCleanup(loading.PLUGINS.pop, name, None)
+
+    def test_state_changes_environment_reads_blocking_calls_and_writes_are_seen_per_call(self):
+        self.load("watched", """
+            import os
+            import time
+
+            counter = 0
+
+            class Watched:
+                cache = {}
+
+                def work(self, ctx, x):
+                    global counter
+                    counter += 1
+                    self.cache[x] = os.environ.get("HOME")
+                    time.sleep(0)
+                    ctx.checkpoint.save("k", {"x": x})
+                    return counter
+            """)
+        observation.begin("watched")
+        self.assertEqual(methods.call_one("watched", "work", [1], {}, None)[0], 1)
+        seen = observation.end("watched")
+        self.assertEqual(seen["state_changes"], [
+            "class attribute Watched.cache (module plugin) changed: {} → {1: " + repr(os.environ.get("HOME")) + "}",
+            "module global counter (module plugin) changed: 0 → 1",
+        ])
+        call = seen["calls"][0]
+        self.assertEqual(call["env"], ["os.environ['HOME'] read at plugin.py:13"])
+        self.assertEqual(call["blocking"], ["time.sleep(0) at plugin.py:14"])
+        self.assertEqual(call["writes"], ["checkpoint 'k' saved"])
+        self.assertFalse(call["awaitable"])
+        self.assertEqual(seen["checkpoint"], {"k": {"x": 1}})
+        # Nothing stays patched once the watch ends.
+        import time as time_module
+        self.assertEqual(time_module.sleep.__module__, "time")
+
+    def test_a_checkpoint_store_can_stop_a_plugin_after_a_save_and_resume_it(self):
+        self.load("steps", """
+            class Steps:
+                def work(self, ctx, n):
+                    state, _ = ctx.checkpoint.load("run")
+                    for i in range(state["next"] if state else 0, n):
+                        ctx.checkpoint.save("run", {"next": i + 1})
+                    return ctx.checkpoint.load("run")[0]
+            """)
+        from dagstack_host.sinks import SimulatedCrash
+        observation.begin("steps", crash_after_checkpoints=0)
+        with self.assertRaises(SimulatedCrash):
+            methods.call_one("steps", "work", [3], {}, None)
+        state = observation.end("steps")["checkpoint"]
+        self.assertEqual(state, {"run": {"next": 1}})
+        observation.begin("steps", checkpoint=state)
+        self.assertEqual(methods.call_one("steps", "work", [3], {}, None)[0], {"next": 3})
+        self.assertEqual(observation.end("steps")["checkpoint_saves"], ["run", "run"])
 
 
 if __name__ == "__main__":

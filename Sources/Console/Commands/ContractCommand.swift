@@ -10,17 +10,26 @@ enum ContractCommand {
     static let spec = CommandSpec(
         name: "contract", usage: usage, summary: "check a plugin against the runtime invariants",
         help: """
-            Runs the contract checks on fresh instances of PLUGIN (loaded again, alone with what it depends on):
-              manifest       ManifestInvalid: every manifest rule; business plugins keep priority < 1000
-              lifecycle      LeakDetected: set-up then teardown leaves no child process, open file, task or instance
-              serialization  SerializationError: sample inputs and outputs survive a JSON round trip (no tuples,
-                             sets, datetimes, NaN, non-string keys)
-              determinism    DeterminismError: the samples give equal results on two fresh instances with a frozen
-                             clock and a seeded rng
-              ambient_state  AmbientStateViolation: module-level mutable state in a Python plugin, with line numbers
-              chain_schema   DispatchMismatch: a chain hook's output fits its input schema
+            Runs the contract checks on fresh instances of PLUGIN (loaded again, alone with what it depends on); each
+            maps to an invariant of ADR-0003 (#N):
+              manifest           ManifestInvalid: every manifest rule; business plugins keep priority < 1000 (ADR-0005)
+              lifecycle          LeakDetected (#3): after set-up and teardown nothing the plugin acquired is still held —
+                                 files, sockets, pipes, threads, child processes, asyncio tasks, the instance
+              serialization      SerializationError (#2): sample inputs and outputs survive a JSON round trip
+              determinism        DeterminismError (#8): equal results on two fresh instances, frozen clock, seeded rng
+              ambient_state      AmbientStateViolation (#1): module-level mutable values (source scan), module globals and
+                                 class attributes the hooks change, environment variables read inside hooks
+              chain_schema       DispatchMismatch (#2): a chain hook's output fits its input schema
+              execution_model    ExecutionModelViolation (#4): an async plugin's hooks make no blocking sleep, file or
+                                 socket call; a sync plugin's hooks return no coroutine
+              unit_of_work       UnitOfWorkViolation (#5): a declared unit of work names partition_key and duration
+              checkpoint_resume  ResumeMismatch (#6): a checkpointable plugin crashed after a checkpoint and resumed gives
+                                 the single-pass result; progress and checkpoints are JSON
+              idempotency        IdempotencyViolation (#7): input_hash — the same input twice, same output, no second write
             Samples come from the hookspec's `examples:`, from [plugin.metadata.samples] (hook → list of inputs), or
-            from --sample HOOK=JSON. A check that cannot run says so and why; it never passes silently.
+            from --sample HOOK=JSON (quote it: --sample 'work={"text": "two words"}'). A check passes only on evidence:
+            a sample that raised or timed out fails it (HookFailed), one for an unknown hook or Ctrl-C leaves it NOT RUN,
+            and a check that cannot apply to the plugin says N/A and why. Anything but PASS and N/A is a failed suite.
             --check NAME (repeatable) runs only those checks.
             """,
         arguments: [.plugin, .words(["--check", "--sample"] + ContractCheck.allCases.map(\.rawValue))],
@@ -108,6 +117,7 @@ enum ContractCommand {
                     if text.contains("[PASS]") { return text.replacingOccurrences(of: "[PASS]", with: style.green("[PASS]")) }
                     if text.contains("[FAIL]") { return text.replacingOccurrences(of: "[FAIL]", with: style.red("[FAIL]")) }
                     if text.contains("[NOT RUN]") { return text.replacingOccurrences(of: "[NOT RUN]", with: style.yellow("[NOT RUN]")) }
+                    if text.hasSuffix(": FAIL") || text.contains(": FAIL (") { return text.replacingOccurrences(of: ": FAIL", with: ": " + style.red("FAIL")) }
                     return text
                 }.joined(separator: "\n")
             }.joined(separator: "\n")
@@ -116,7 +126,8 @@ enum ContractCommand {
 }
 
 extension ConsoleState {
-    /// `--contract DIR`: the report for every plugin of DIR, and whether all passed.
+    /// `--contract DIR`: the report for every plugin of DIR, and whether all passed (every check
+    /// passed or cannot apply).
     public static func contract(directory: String, options: Options) async -> (passed: Bool, output: any CommandOutput) {
         var loadOptions = PluginDirectory.Options()
         loadOptions.callTimeout = options.callTimeout

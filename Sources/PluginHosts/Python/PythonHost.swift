@@ -430,6 +430,15 @@ public final class PythonHost: Sendable {
         }
     }
 
+    /// A request of the contract checks about `plugin` (observe_begin, observe_end), answered or failed.
+    func contractRequest(_ method: String, _ params: JSONObject, plugin: String) async -> Result<JSONValue, DagstackError> {
+        await BlockingIO.run { [self] flag in
+            Result { () throws(DagstackError) in
+                try rawRequest(method, .object(params), timeout: 30, plugin: plugin, activity: "the contract checks' \(method)", cancellation: flag).value
+            }
+        }
+    }
+
     /// Scans a plugin module for module-level mutable state in an interpreter of its own.
     public static func scanAmbientState(file: String, python: String) async -> Result<AmbientStateScan, DagstackError> {
         let folder = FilePath(file).removingLastComponent().string

@@ -18,8 +18,10 @@ enum PythonHostSource {
         ("dagstack_host.integrity", "integrity.py", PackageResources.integrity_py),
         ("dagstack_host.loading", "loading.py", PackageResources.loading_py),
         ("dagstack_host.methods", "methods.py", PackageResources.methods_py),
+        ("dagstack_host.observation", "observation.py", PackageResources.observation_py),
         ("dagstack_host.protocol", "protocol.py", PackageResources.protocol_py),
         ("dagstack_host.shim", "shim.py", PackageResources.shim_py),
+        ("dagstack_host.sinks", "sinks.py", PackageResources.sinks_py),
         ("dagstack_host.values", "values.py", PackageResources.values_py),
     ]
 

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// What the contract suite needs from the host that runs a plugin's code (PluginHosts provides it
 /// for Swift, Python and stdio plugins): fresh instances, what teardown left behind, and a scan of
 /// module-level state.
@@ -12,8 +14,74 @@ public protocol ContractEnvironment: Sendable {
 /// One fresh load of the plugin under test.
 public protocol ContractInstance: Sendable {
     var registry: PluginRegistry { get }
+    /// Starts watching what the plugin's hooks do besides answering (module state, environment,
+    /// blocking calls, writes, the sinks). False when its runtime cannot be watched.
+    func beginObservation(_ request: ObservationRequest) async -> Bool
+    /// What was seen since `beginObservation`; nil when nothing could be watched.
+    func endObservation() async -> HookObservation?
     /// Tears everything down and says what was left behind.
     func tearDownAndInspect() async -> LeakInspection
+}
+
+extension ContractInstance {
+    /// A runtime that cannot be watched from the console (a separate process, Swift code).
+    public func beginObservation(_ request: ObservationRequest) async -> Bool { false }
+    public func endObservation() async -> HookObservation? { nil }
+}
+
+/// How to start watching: the checkpoint state to resume from, and whether to stop the plugin (as a
+/// crash would) after its checkpoint store has taken that many saves.
+public struct ObservationRequest: Sendable {
+    public var checkpoint: JSONObject?
+    public var crashAfterCheckpoints: Int?
+
+    public init(checkpoint: JSONObject? = nil, crashAfterCheckpoints: Int? = nil) {
+        self.checkpoint = checkpoint
+        self.crashAfterCheckpoints = crashAfterCheckpoints
+    }
+}
+
+/// What a plugin's hooks did besides answering, while watched.
+public struct HookObservation: Sendable {
+    public struct Call: Sendable {
+        public var hook: String
+        /// Environment variables read or written, with the plugin's line.
+        public var environment: [String]
+        /// Blocking sleeps, file and socket calls, with the plugin's line.
+        public var blocking: [String]
+        /// Side effects the suite can see: files opened for writing, checkpoint saves.
+        public var writes: [String]
+        /// The hook returned an awaitable (a coroutine) rather than a value.
+        public var returnedAwaitable: Bool
+
+        public init(hook: String, environment: [String] = [], blocking: [String] = [], writes: [String] = [], returnedAwaitable: Bool = false) {
+            self.hook = hook
+            self.environment = environment
+            self.blocking = blocking
+            self.writes = writes
+            self.returnedAwaitable = returnedAwaitable
+        }
+    }
+
+    public var calls: [Call]
+    /// Module globals and class attributes of the plugin's code that the calls changed.
+    public var stateChanges: [String]
+    /// The checkpoint store's state at the end, by key.
+    public var checkpoint: JSONObject
+    public var checkpointSaves: [String]
+    public var progress: [JSONValue]
+    /// Checkpoint states or progress events JSON cannot carry.
+    public var unserializable: [String]
+
+    public init(calls: [Call] = [], stateChanges: [String] = [], checkpoint: JSONObject = [:], checkpointSaves: [String] = [],
+                progress: [JSONValue] = [], unserializable: [String] = []) {
+        self.calls = calls
+        self.stateChanges = stateChanges
+        self.checkpoint = checkpoint
+        self.checkpointSaves = checkpointSaves
+        self.progress = progress
+        self.unserializable = unserializable
+    }
 }
 
 /// What teardown left behind. `inspected` is false when the host cannot look (a Swift plugin).

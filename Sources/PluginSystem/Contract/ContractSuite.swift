@@ -16,18 +16,54 @@ public struct ContractSuite: Sendable {
     }
 
     public func run(_ checks: [ContractCheck] = ContractCheck.allCases) async -> ContractReport {
+        let runs = SampleRuns()
         var findings: [ContractFinding] = []
         for check in checks {
+            guard !Task.isCancelled else {
+                findings.append(ContractFinding(check: check, status: .notRun, message: "interrupted (Ctrl-C) before this check ran"))
+                continue
+            }
             switch check {
             case .manifest: findings.append(manifestCheck())
             case .lifecycle: findings.append(await lifecycleCheck())
-            case .serialization: findings.append(await serializationCheck())
-            case .determinism: findings.append(await determinismCheck())
-            case .ambientState: findings.append(await ambientStateCheck())
-            case .chainSchema: findings.append(await chainSchemaCheck())
+            case .serialization: findings.append(await serializationCheck(runs))
+            case .determinism: findings.append(await determinismCheck(runs))
+            case .ambientState: findings.append(await ambientStateCheck(runs))
+            case .chainSchema: findings.append(await chainSchemaCheck(runs))
+            case .executionModel: findings.append(await executionModelCheck(runs))
+            case .unitOfWork: findings.append(unitOfWorkCheck())
+            case .checkpointResume: findings.append(await checkpointResumeCheck(runs))
+            case .idempotency: findings.append(await idempotencyCheck())
             }
         }
         return ContractReport(plugin: manifest.name, findings: findings)
+    }
+
+    /// The watched run of every sample on a fresh instance with a frozen clock and a seeded rng, made
+    /// once and read by every check that needs answers (a hanging hook costs its time limit once).
+    final class SampleRuns {
+        var main: Result<SampleRun, DagstackError>?
+        /// The check that reported the main run's failed samples (the others then say not run).
+        var failureReportedBy: ContractCheck?
+    }
+
+    /// `run.missingEvidence`, remembering which check reported the main run's failures.
+    func missingEvidence(_ run: SampleRun, for check: ContractCheck, _ runs: SampleRuns) -> ContractFinding? {
+        let finding = run.missingEvidence(for: check, reportedBy: runs.failureReportedBy)
+        if finding?.status == .fail, runs.failureReportedBy == nil { runs.failureReportedBy = check }
+        return finding
+    }
+
+    func mainRun(_ runs: SampleRuns) async -> Result<SampleRun, DagstackError> {
+        if let main = runs.main { return main }
+        let main = await runSamples(samples, observe: ObservationRequest())
+        runs.main = main
+        return main
+    }
+
+    func loadFailure(_ check: ContractCheck, _ error: DagstackError) -> ContractFinding {
+        ContractFinding(check: check, status: .fail, message: "the plugin could not be loaded and set up to run its samples: \(error.message)",
+                        fix: "make the plugin load and set up")
     }
 
     // MARK: manifest
@@ -71,7 +107,7 @@ public struct ContractSuite: Sendable {
         let inspection = await instance.tearDownAndInspect()
         let took = ContinuousClock.now - started
         guard inspection.inspected else {
-            return ContractFinding(check: .lifecycle, status: .notRun, message: inspection.note ?? "the host cannot inspect this plugin's resources")
+            return ContractFinding(check: .lifecycle, status: .notApplicable, message: inspection.note ?? "the host cannot inspect this plugin's resources")
         }
         var leaks = inspection.leaks
         if let error = inspection.teardownError { leaks.insert("teardown failed: \(error.errors.first?.message ?? error.message)", at: 0) }
@@ -80,8 +116,8 @@ public struct ContractSuite: Sendable {
         }
         guard leaks.isEmpty else {
             return ContractFinding(
-                check: .lifecycle, status: .fail, message: "Plugin '\(manifest.name)' left \(leaks.count) thing(s) behind after teardown",
-                fix: "release in teardown() everything setup() acquired: stop child processes, close files and sockets, cancel tasks",
+                check: .lifecycle, status: .fail, message: "Plugin '\(manifest.name)' left \(leaks.count) thing(s) behind after teardown: \(leaks[0])",
+                fix: "release in teardown() everything setup() acquired: stop child processes, close files and sockets, join threads, cancel and await tasks",
                 details: leaks)
         }
         return ContractFinding(check: .lifecycle, status: .pass, message: inspection.note ?? "")
@@ -93,31 +129,6 @@ public struct ContractSuite: Sendable {
         return "set-up did not succeed: \(record.state.name)\(record.state.reason.map { " — \($0)" } ?? "")"
     }
 
-    // MARK: running samples
-
-    /// Runs every sample on a fresh instance; returns the outputs (or errors) in sample order.
-    func runSamples(deterministic: Bool) async -> Result<[Result<HookReply, DagstackError>], DagstackError> {
-        let instance: any ContractInstance
-        do { instance = try await environment.load(manifest.name, deterministic: deterministic) } catch { return .failure(error) }
-        if let reason = setupFailure(instance.registry) {
-            _ = await instance.tearDownAndInspect()
-            return .failure(DagstackError(.pluginLoadError, reason, plugin: manifest.name))
-        }
-        var outcomes: [Result<HookReply, DagstackError>] = []
-        for sample in samples {
-            let dispatch = kinds.spec(for: manifest.kind)?.hooks[sample.hook]?.dispatch
-            do {
-                outcomes.append(.success(try await instance.registry.call(
-                    manifest.name, hook: sample.hook, arguments: sample.arguments(dispatch: dispatch),
-                    metadata: [ContractSuite.strictKey: true])))
-            } catch {
-                outcomes.append(.failure(error))
-            }
-        }
-        _ = await instance.tearDownAndInspect()
-        return .success(outcomes)
-    }
-
     /// Metadata that asks a host to refuse lossy conversions (a Python tuple becoming a list).
     public static let strictKey = "_dagstack_contract"
 
@@ -127,7 +138,7 @@ public struct ContractSuite: Sendable {
 
     // MARK: serialization
 
-    func serializationCheck() async -> ContractFinding {
+    func serializationCheck(_ runs: SampleRuns) async -> ContractFinding {
         guard !samples.isEmpty else { return ContractFinding(check: .serialization, status: .notRun, message: noSamples) }
         var problems: [String] = []
         for sample in samples {
@@ -136,24 +147,23 @@ public struct ContractSuite: Sendable {
                 problems.append("\(sample.hook): the sample input does not survive a JSON round trip")
             }
         }
-        switch await runSamples(deterministic: true) {
-        case .failure(let error):
-            return ContractFinding(check: .serialization, status: .fail, message: error.message, fix: "make the plugin load and set up")
-        case .success(let outcomes):
-            for (sample, outcome) in zip(samples, outcomes) {
-                switch outcome {
-                case .success(let reply):
-                    guard case .value(let value) = reply.output else { continue }
-                    if let path = JSONDiffLite.nonFinitePath(value) {
-                        problems.append("\(sample.hook): \(path) is NaN or infinite, which JSON cannot carry")
-                    } else if (try? JSONValue.parse(value.encoded())).map({ JSONDiffLite.equal($0, value) }) != true {
-                        problems.append("\(sample.hook): the output changes in a JSON round trip")
-                    }
-                case .failure(let error) where error.code == .serializationError:
-                    problems.append("\(sample.hook): \(error.message)")
-                case .failure:
-                    continue  // a hook that raises on a sample is the determinism check's business
+        let run: SampleRun
+        switch await mainRun(runs) {
+        case .failure(let error): return loadFailure(.serialization, error)
+        case .success(let r): run = r
+        }
+        for (sample, outcome) in run.firstCalls {
+            switch outcome {
+            case .answered(let reply):
+                guard case .value(let value) = reply.output else { continue }
+                if let path = JSONDiffLite.nonFinitePath(value) {
+                    problems.append("\(sample.hook): \(path) is NaN or infinite, which JSON cannot carry")
+                } else if (try? JSONValue.parse(value.encoded())).map({ JSONDiffLite.equal($0, value) }) != true {
+                    problems.append("\(sample.hook): the output changes in a JSON round trip")
                 }
+            case .failed(let error) where error.code == .serializationError:
+                problems.append("\(sample.hook): \(error.message)")
+            default: continue
             }
         }
         guard problems.isEmpty else {
@@ -162,24 +172,32 @@ public struct ContractSuite: Sendable {
                 fix: "use only dict/list/str/int/float/bool/None (or dataclasses of them) at the hook boundary: no tuples, sets, datetimes, NaN or non-string keys",
                 details: Array(problems.dropFirst()))
         }
+        if let missing = missingEvidence(run, for: .serialization, runs) { return missing }
         return ContractFinding(check: .serialization, status: .pass, message: "\(samples.count) sample(s)")
     }
 
     // MARK: determinism
 
-    func determinismCheck() async -> ContractFinding {
-        guard !samples.isEmpty else { return ContractFinding(check: .determinism, status: .notRun, message: noSamples) }
-        let first = await runSamples(deterministic: true), second = await runSamples(deterministic: true)
-        guard case .success(let a) = first, case .success(let b) = second else {
-            let error = (try? first.get()) == nil ? first : second
-            if case .failure(let e) = error {
-                return ContractFinding(check: .determinism, status: .fail, message: e.message, fix: "make the plugin load and set up")
-            }
-            return ContractFinding(check: .determinism, status: .fail, message: "could not run the samples")
+    func determinismCheck(_ runs: SampleRuns) async -> ContractFinding {
+        if manifest.unitOfWork.declared && manifest.unitOfWork.idempotencyMode == .none {
+            return ContractFinding(check: .determinism, status: .notApplicable,
+                                   message: "the unit of work declares idempotency_mode = \"none\": its runs may give new results (invariant 8 binds output_hash plugins)")
         }
+        guard !samples.isEmpty else { return ContractFinding(check: .determinism, status: .notRun, message: noSamples) }
+        let first: SampleRun, second: SampleRun
+        switch await mainRun(runs) {
+        case .failure(let error): return loadFailure(.determinism, error)
+        case .success(let r): first = r
+        }
+        if let missing = missingEvidence(first, for: .determinism, runs) { return missing }
+        switch await runSamples(samples) {
+        case .failure(let error): return loadFailure(.determinism, error)
+        case .success(let r): second = r
+        }
+        if let missing = second.missingEvidence(for: .determinism) { return missing }
         var problems: [String] = []
         for (index, sample) in samples.enumerated() {
-            let x = Self.describe(a[index]), y = Self.describe(b[index])
+            let x = Self.describe(first.outcomes[index]), y = Self.describe(second.outcomes[index])
             if x != y { problems.append("\(sample.hook) \(sample.input.encoded()): run 1 gave \(x), run 2 gave \(y)") }
         }
         guard problems.isEmpty else {
@@ -192,55 +210,100 @@ public struct ContractSuite: Sendable {
         return ContractFinding(check: .determinism, status: .pass, message: "\(samples.count) sample(s), two fresh instances, frozen clock, seeded rng")
     }
 
-    static func describe(_ outcome: Result<HookReply, DagstackError>) -> String {
+    static func describe(_ outcome: SampleOutcome) -> String {
         switch outcome {
-        case .success(let reply): reply.output.wire.encoded(sortedKeys: true)
-        case .failure(let error): "\(error.exceptionType ?? error.code.rawValue): \(error.message)"
+        case .answered(let reply): reply.output.wire.encoded(sortedKeys: true)
+        case .failed(let error): SampleRun.describe(error)
+        case .unknownHook(let reason): reason
+        case .interrupted: "interrupted"
         }
     }
 
     // MARK: ambient state
 
-    func ambientStateCheck() async -> ContractFinding {
+    /// The source scan (module-level mutable values) and, while the samples run, what the hooks
+    /// change in module globals and class attributes and which environment variables they read.
+    func ambientStateCheck(_ runs: SampleRuns) async -> ContractFinding {
         guard let scan = await environment.ambientState(of: manifest.name) else {
-            return ContractFinding(check: .ambientState, status: .notRun, message: "not a Python plugin: there is no module state to scan")
+            return ContractFinding(
+                check: .ambientState, status: .notApplicable,
+                message: "\(runtimeDescription): its module state and environment reads cannot be seen from the console; fresh instances in the determinism check compare what shows in its answers")
         }
         if let failure = scan.failure {
             return ContractFinding(check: .ambientState, status: .notRun, message: "\(scan.file) could not be scanned: \(failure)")
         }
         let errors = scan.violations.filter { $0.severity == "error" }
-        let lines = scan.violations.map { "\($0.severity.uppercased()) \(scan.file):\($0.line): '\($0.name)' — \($0.message)" }
-        guard errors.isEmpty else {
-            return ContractFinding(
-                check: .ambientState, status: .fail,
-                message: "\(scan.file) has \(errors.count) module-level mutable variable(s): \(errors.map { "'\($0.name)' (line \($0.line))" }.joined(separator: ", "))",
-                fix: "keep state on the instance (set it in setup()) or in a resource; UPPER_CASE names are read as constants",
-                details: lines)
+        let warnings = scan.violations.filter { $0.severity != "error" }.map { "WARNING \(scan.file):\($0.line): '\($0.name)' — \($0.message)" }
+        var problems = errors.map { "ERROR \(scan.file):\($0.line): '\($0.name)' — \($0.message)" }
+        var missing: ContractFinding?
+        if !samples.isEmpty {
+            switch await mainRun(runs) {
+            case .failure(let error): return loadFailure(.ambientState, error)
+            case .success(let run):
+                missing = missingEvidence(run, for: .ambientState, runs)
+                if let observation = run.observation {
+                    problems += observation.stateChanges.map { "\($0), by the sample calls: state outside the instance" }
+                    for call in observation.calls {
+                        problems += call.environment.map { "\($0), in hook '\(call.hook)': read the environment in setup() and keep the value" }
+                    }
+                }
+            }
         }
-        return ContractFinding(check: .ambientState, status: .pass, message: lines.isEmpty ? "" : "\(lines.count) warning(s)", details: lines)
+        var seen = Set<String>()
+        problems = problems.filter { seen.insert($0).inserted }  // the same read in every call is one problem
+        guard problems.isEmpty else {
+            let message = errors.isEmpty
+                ? "the hooks keep state outside the instance or read the environment: \(problems[0])"
+                : "\(scan.file) has \(errors.count) module-level mutable variable(s): \(errors.map { "'\($0.name)' (line \($0.line))" }.joined(separator: ", "))"
+            return ContractFinding(
+                check: .ambientState, status: .fail, message: message,
+                fix: "keep state on the instance (set it in setup()) or in a resource; read environment variables in setup() only; UPPER_CASE names are read as constants: never mutate them",
+                details: problems + warnings)
+        }
+        if let missing { return missing }
+        let what = samples.isEmpty
+            ? "source scanned; no samples, so what the hooks change at run time was not watched"
+            : "source scanned; \(samples.count) sample call(s) changed no module or class state and read no environment variable"
+        return ContractFinding(check: .ambientState, status: .pass, message: warnings.isEmpty ? what : "\(what); \(warnings.count) warning(s)", details: warnings)
+    }
+
+    /// How the plugin runs, for messages about what cannot be seen.
+    var runtimeDescription: String {
+        switch manifest.runtime {
+        case .inProcess: "a Swift plugin runs inside the console's own process"
+        default: "a \(manifest.runtime.rawValue) plugin runs in its own process"
+        }
     }
 
     // MARK: chain schemas
 
-    func chainSchemaCheck() async -> ContractFinding {
+    func chainSchemaCheck(_ runs: SampleRuns) async -> ContractFinding {
         guard let spec = kinds.spec(for: manifest.kind) else {
-            return ContractFinding(check: .chainSchema, status: .notRun, message: "kind '\(manifest.kind)' has no hookspec")
+            return ContractFinding(check: .chainSchema, status: .notApplicable, message: "kind '\(manifest.kind)' has no hookspec: there are no schemas to compare")
         }
         let chains = spec.hooks.values.filter { $0.dispatch == .chain && $0.inputSchema != nil && $0.outputSchema != nil }
         guard !chains.isEmpty else {
-            return ContractFinding(check: .chainSchema, status: .notRun, message: "kind '\(manifest.kind)' declares no chain hook with input and output schemas")
+            return ContractFinding(check: .chainSchema, status: .notApplicable, message: "kind '\(manifest.kind)' declares no chain hook with input and output schemas")
         }
         var problems: [String] = []
         for hook in chains {
             problems += SchemaCompatibility.problems(output: hook.outputSchema!, input: hook.inputSchema!).map { "\(hook.name): \($0)" }
         }
         let relevant = samples.filter { sample in chains.contains { $0.name == sample.hook } }
-        if !relevant.isEmpty, case .success(let outcomes) = await runSamples(deterministic: true) {
-            for (sample, outcome) in zip(samples, outcomes) {
-                guard let hook = chains.first(where: { $0.name == sample.hook }), case .success(let reply) = outcome,
-                    case .value(let value) = reply.output, let first = hook.inputSchema!.validate(value).first
-                else { continue }
-                problems.append("\(hook.name): the output for \(sample.input.encoded()) does not fit the next stage's input (\(hook.inputSchemaPath ?? "input_schema")): \(first)")
+        var missing: ContractFinding?
+        if !relevant.isEmpty {
+            switch await mainRun(runs) {
+            case .failure(let error): return loadFailure(.chainSchema, error)
+            case .success(let run):
+                for (sample, outcome) in run.firstCalls {
+                    guard let hook = chains.first(where: { $0.name == sample.hook }), case .answered(let reply) = outcome,
+                        case .value(let value) = reply.output, let first = hook.inputSchema!.validate(value).first
+                    else { continue }
+                    problems.append("\(hook.name): the output for \(sample.input.encoded()) does not fit the next stage's input (\(hook.inputSchemaPath ?? "input_schema")): \(first)")
+                }
+                missing = missingEvidence(
+                    SampleRun(samples: relevant, outcomes: run.firstCalls.filter { call in relevant.contains { $0.hook == call.sample.hook } }.map(\.outcome)),
+                    for: .chainSchema, runs)
             }
         }
         guard problems.isEmpty else {
@@ -248,6 +311,7 @@ public struct ContractSuite: Sendable {
                 check: .chainSchema, status: .fail, message: problems[0],
                 fix: "return what the next stage accepts: the hook's output must fit its input schema", details: Array(problems.dropFirst()))
         }
+        if let missing { return missing }
         return ContractFinding(check: .chainSchema, status: .pass, message: relevant.isEmpty ? "schemas compatible (no samples to run)" : "schemas compatible; \(relevant.count) sample output(s) fit")
     }
 }

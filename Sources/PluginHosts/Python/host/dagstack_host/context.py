@@ -2,6 +2,8 @@
 import datetime
 import logging
 
+from .sinks import SINKS
+
 
 class SystemClock:
     def now(self):
@@ -179,7 +181,7 @@ class Contexts:
         return PluginContext(
             config=dict(self.config), logger=logging.getLogger(f"dagstack.plugin.{name}"),
             registry=HostRegistry(ResourceRegistry(self.resources)), resources=ResourceContainer(injected),
-            metadata=dict(metadata))
+            progress=SINKS.progress_for(name), checkpoint=SINKS.checkpoint_for(name), metadata=dict(metadata))
 
 
 CONTEXTS = Contexts()

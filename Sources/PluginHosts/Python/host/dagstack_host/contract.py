@@ -44,22 +44,122 @@ def open_fds():
     return found
 
 
+def threads():
+    """Live threads other than the main one: ident -> thread."""
+    import threading
+
+    return {t.ident: t for t in threading.enumerate() if t is not threading.main_thread()}
+
+
 def snapshot():
-    return {"fds": open_fds(), "tasks": {id(t) for t in awaiting.running_tasks()}, "children": children()}
+    return {"fds": open_fds(), "tasks": {id(t) for t in awaiting.running_tasks()}, "children": children(),
+            "threads": set(threads())}
 
 
 def take_baseline():
+    BASELINE.clear()
     BASELINE.update(snapshot())
 
 
+def host_owned():
+    """Descriptors and threads the host itself made after the baseline: its event loop (created on
+    first use: an async set-up that really awaits starts it) with its selector and self-pipe, and the
+    loop's default executor threads. None of them is a plugin's to release."""
+    fds, idents = set(), set()
+    loop = awaiting.LOOP
+    if loop is not None:
+        selector = getattr(loop, "_selector", None)
+        for owner in (selector, getattr(loop, "_ssock", None), getattr(loop, "_csock", None)):
+            try:
+                fds.add(owner.fileno())
+            except (AttributeError, OSError, ValueError):
+                pass
+        executor = getattr(loop, "_default_executor", None)
+        for thread in getattr(executor, "_threads", ()):
+            idents.add(thread.ident)
+    return fds, idents
+
+
+def describe_fd(fd, target):
+    """What descriptor `fd` is, in the words a plugin author knows it by: the file object and its path
+    and mode, the socket and its addresses, a pipe, an eventfd."""
+    import gc
+    import io
+    import socket
+
+    for obj in gc.get_objects():
+        try:
+            if isinstance(obj, socket.socket) and obj.fileno() == fd:
+                family = getattr(obj.family, "name", obj.family)
+                kind = getattr(obj.type, "name", obj.type)
+                where = _socket_addresses(obj)
+                return f"socket fd {fd} ({family} {kind}{', ' + where if where else ''}) still open"
+            if isinstance(obj, (io.IOBase,)) and not isinstance(obj, io.StringIO) and not obj.closed and obj.fileno() == fd:
+                mode = getattr(obj, "mode", None)
+                return f"file object fd {fd} still open: {target}" + (f" (mode {mode!r})" if isinstance(mode, str) else "")
+        except (OSError, ValueError, AttributeError):
+            continue
+    if target.startswith("socket:"):
+        return f"socket fd {fd} still open: {target}"
+    if target.startswith("pipe:"):
+        return f"pipe fd {fd} still open: {target}"
+    if target.startswith("anon_inode:"):
+        return f"{target[len('anon_inode:'):].strip('[]')} fd {fd} still open: {target}"
+    return f"file descriptor {fd} still open: {target}"
+
+
+def _socket_addresses(sock):
+    parts = []
+    for label, read in (("bound to", sock.getsockname), ("connected to", sock.getpeername)):
+        try:
+            address = read()
+        except OSError:
+            continue
+        if address in ("", b"", None) or address == ("0.0.0.0", 0):
+            continue
+        parts.append(f"{label} {_address(address)}")
+    return ", ".join(parts)
+
+
+def _address(address):
+    if isinstance(address, tuple) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    return repr(address)
+
+
+def describe_thread(thread):
+    target = getattr(thread, "_target", None)
+    what = f" (target {getattr(target, '__qualname__', repr(target))})" if target is not None else ""
+    return f"thread {thread.name!r}{' (daemon)' if thread.daemon else ''} still running{what}"
+
+
 def leaks_after_teardown(name):
-    """What plugin `name` left behind since the modules were loaded: its instance still referenced,
-    tasks still running, child processes, open descriptors. Forgets the plugin."""
+    """What plugin `name` acquired since the baseline (taken when its modules had been loaded, before
+    set-up) and still holds after its teardown: descriptors (files, sockets, pipes, eventfds), threads,
+    child processes, asyncio tasks, and the instance itself. What the host made meanwhile is left
+    out. Everything is looked at while the instance is still alive: garbage collection would close
+    the files and sockets it forgot, hiding the leak. Forgets the plugin."""
     import gc
     import weakref
 
-    plugin = loading.PLUGINS.pop(name, None)
+    gc.collect()  # what nothing holds any more is not held: only what is reachable counts
+    now = snapshot()
+    host_fds, host_threads = host_owned()
     leaks = []
+    for task in awaiting.running_tasks():
+        if id(task) not in BASELINE.get("tasks", set()) and not task.done():
+            leaks.append(f"asyncio task still running: {task.get_coro()!r}")
+    live = threads()
+    for ident in sorted(now["threads"] - BASELINE.get("threads", set()) - host_threads, key=str):
+        if ident in live and live[ident].is_alive():
+            leaks.append(describe_thread(live[ident]))
+    for pid, command in now["children"].items():
+        if pid not in BASELINE.get("children", {}):
+            leaks.append(f"child process still running: pid {pid} ({command})")
+    for fd, target in sorted(now["fds"].items()):
+        if fd not in BASELINE.get("fds", {}) and fd not in host_fds and not target.startswith("/proc/"):
+            leaks.append(describe_fd(fd, target))
+    plugin = loading.PLUGINS.pop(name, None)
     if plugin is not None:
         try:
             ref = weakref.ref(plugin["instance"])
@@ -71,16 +171,6 @@ def leaks_after_teardown(name):
         if ref is not None and ref() is not None:
             holders = sorted({type(h).__name__ for h in gc.get_referrers(ref())})[:5]
             leaks.append(f"the plugin instance is still referenced after teardown + gc (held by: {', '.join(holders)})")
-    now = snapshot()
-    for task in awaiting.running_tasks():
-        if id(task) not in BASELINE.get("tasks", set()) and not task.done():
-            leaks.append(f"asyncio task still running: {task.get_coro()!r}")
-    for pid, command in now["children"].items():
-        if pid not in BASELINE.get("children", {}):
-            leaks.append(f"child process still running: pid {pid} ({command})")
-    for fd, target in now["fds"].items():
-        if fd not in BASELINE.get("fds", {}) and not target.startswith("/proc/"):
-            leaks.append(f"file descriptor {fd} still open: {target}")
     return leaks
 
 

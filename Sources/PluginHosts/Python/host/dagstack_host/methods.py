@@ -5,7 +5,7 @@ import sys
 import time
 import traceback
 
-from . import capture, contract, loading, values
+from . import capture, contract, loading, observation, values
 from .context import CONTEXTS
 from .shim import PLUGIN_SYSTEM
 from .values import STOP_CHAIN_MARKER, SerializationError, copy_json, describe, from_json, to_json
@@ -120,11 +120,12 @@ def call_one(name, hook, args, kwargs, metadata):
     if metadata and CONTRACT_KEY in metadata:
         metadata = dict(metadata)
         strict = bool(metadata.pop(CONTRACT_KEY))
-    if info["takes_ctx"]:
-        ctx = _context(name, metadata)
-        result = capture.run_captured(lambda: method(ctx, *args, **kwargs))
-    else:
-        result = capture.run_captured(lambda: method(*args, **kwargs))
+    with observation.watching(name, hook) as watch:
+        if info["takes_ctx"]:
+            ctx = _context(name, metadata)
+            result = capture.run_captured(lambda: watch.returned(method(ctx, *args, **kwargs)))
+        else:
+            result = capture.run_captured(lambda: watch.returned(method(*args, **kwargs)))
     try:
         value = to_json(result, strict=strict)
     except SerializationError as exc:
@@ -166,9 +167,18 @@ def inspect(params):
     return {"leaks": contract.leaks_after_teardown(params["plugin"])}
 
 
+def observe_begin(params):
+    """Starts watching what a plugin's hooks do besides answering (the contract checks)."""
+    return observation.begin(params["plugin"], params.get("checkpoint"), params.get("crash_after_checkpoints"))
+
+
+def observe_end(params):
+    return observation.end(params["plugin"])
+
+
 def ambient_state(params):
     return {"violations": contract.ambient_state(params["file"])}
 
 
 METHODS = {"load": load, "setup": setup, "setup_many": setup_many, "teardown": teardown, "call": call, "chain": chain,
-           "inspect": inspect, "ambient_state": ambient_state}
+           "inspect": inspect, "ambient_state": ambient_state, "observe_begin": observe_begin, "observe_end": observe_end}

@@ -1,0 +1,8 @@
+class ClassCache:
+    def setup(self, ctx):
+        self.cache = {}
+
+    def work(self, ctx, x):
+        if x not in self.cache:
+            self.cache[x] = x * x
+        return {"x": x, "square": self.cache[x]}

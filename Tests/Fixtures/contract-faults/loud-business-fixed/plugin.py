@@ -1,0 +1,3 @@
+class LoudBusiness:
+    def work(self, ctx, x):
+        return {"x": x}

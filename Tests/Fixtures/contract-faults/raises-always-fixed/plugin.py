@@ -1,0 +1,3 @@
+class RaisesAlways:
+    def work(self, ctx, x):
+        return {"x": x}

@@ -1,0 +1,3 @@
+class Hangs:
+    def work(self, ctx, x):
+        return {"x": x}
