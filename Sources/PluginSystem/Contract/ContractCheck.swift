@@ -89,8 +89,8 @@ public enum ContractCheck: String, Sendable, CaseIterable {
 }
 
 /// How one check went for one plugin. A check that could not run says why, and so does one that
-/// cannot apply to the plugin: neither passes silently.
-public struct ContractFinding: Sendable {
+/// cannot apply to the plugin: neither passes silently. (An `Error` so a check can end early with it.)
+public struct ContractFinding: Error, Sendable {
     public enum Status: String, Sendable {
         case pass, fail
         /// The check applies but got no evidence (no samples, a sample for an unknown hook, Ctrl-C).

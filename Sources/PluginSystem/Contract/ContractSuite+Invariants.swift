@@ -8,10 +8,7 @@ extension ContractSuite {
         let model = manifest.executionModel
         guard !samples.isEmpty else { return ContractFinding(check: .executionModel, status: .notRun, message: noSamples) }
         let run: SampleRun
-        switch await mainRun(runs) {
-        case .failure(let error): return loadFailure(.executionModel, error)
-        case .success(let r): run = r
-        }
+        do { run = try await mainRun(for: .executionModel, runs) } catch { return error }
         guard let observation = run.observation else {
             if let missing = missingEvidence(run, for: .executionModel, runs) { return missing }
             return ContractFinding(
@@ -83,10 +80,7 @@ extension ContractSuite {
         }
         guard !samples.isEmpty else { return ContractFinding(check: .checkpointResume, status: .notRun, message: noSamples) }
         let single: SampleRun
-        switch await mainRun(runs) {
-        case .failure(let error): return loadFailure(.checkpointResume, error)
-        case .success(let r): single = r
-        }
+        do { single = try await mainRun(for: .checkpointResume, runs) } catch { return error }
         guard let observation = single.observation else {
             if let missing = missingEvidence(single, for: .checkpointResume, runs) { return missing }
             return ContractFinding(
@@ -104,20 +98,13 @@ extension ContractSuite {
                 observation.calls[index].writes.contains(where: { $0.hasPrefix("checkpoint ") })
             else { continue }
             // Crash right after the first checkpoint is saved, then resume on a fresh instance from it.
-            let crash: SampleRun
-            switch await runSamples([sample], observe: ObservationRequest(crashAfterCheckpoints: 0)) {
-            case .failure(let error): return loadFailure(.checkpointResume, error)
-            case .success(let r): crash = r
-            }
+            let crash: SampleRun, resume: SampleRun
+            do { crash = try await separateRun(for: .checkpointResume, [sample], observe: ObservationRequest(crashAfterCheckpoints: 0)) } catch { return error }
             guard case .failed(let error) = crash.outcomes.first, error.exceptionType == "SimulatedCrash", let state = crash.observation?.checkpoint else {
                 problems.append("\(sample.hook) \(sample.input.encoded()): stopping it at its first checkpoint save did not stop it (\(Self.describe(crash.outcomes.first ?? .interrupted)))")
                 continue
             }
-            let resume: SampleRun
-            switch await runSamples([sample], observe: ObservationRequest(checkpoint: state)) {
-            case .failure(let error): return loadFailure(.checkpointResume, error)
-            case .success(let r): resume = r
-            }
+            do { resume = try await separateRun(for: .checkpointResume, [sample], observe: ObservationRequest(checkpoint: state)) } catch { return error }
             let expected = Self.describe(outcome), got = Self.describe(resume.outcomes.first ?? .interrupted)
             if expected != got {
                 problems.append("\(sample.hook) \(sample.input.encoded()): a single pass gave \(expected); crashed after checkpoint save 1 and resumed, it gave \(got)")
@@ -155,10 +142,7 @@ extension ContractSuite {
         }
         guard !samples.isEmpty else { return ContractFinding(check: .idempotency, status: .notRun, message: noSamples) }
         let run: SampleRun
-        switch await runSamples(samples, observe: ObservationRequest(), repeats: 2) {
-        case .failure(let error): return loadFailure(.idempotency, error)
-        case .success(let r): run = r
-        }
+        do { run = try await separateRun(for: .idempotency, samples, observe: ObservationRequest(), repeats: 2) } catch { return error }
         if let missing = run.missingEvidence(for: .idempotency) { return missing }  // a run of its own: its failures are its own
         var problems: [String] = []
         for (index, sample) in samples.enumerated() {

@@ -54,11 +54,23 @@ public struct ContractSuite: Sendable {
         return finding
     }
 
-    func mainRun(_ runs: SampleRuns) async -> Result<SampleRun, DagstackError> {
-        if let main = runs.main { return main }
-        let main = await runSamples(samples, observe: ObservationRequest())
-        runs.main = main
-        return main
+    /// The main run for `check`; a plugin that could not be loaded to make it fails the check.
+    func mainRun(for check: ContractCheck, _ runs: SampleRuns) async throws(ContractFinding) -> SampleRun {
+        let main: Result<SampleRun, DagstackError>
+        if let made = runs.main {
+            main = made
+        } else {
+            main = await runSamples(samples, observe: ObservationRequest())
+            runs.main = main
+        }
+        return try main.mapError { loadFailure(check, $0) }.get()
+    }
+
+    /// A run of its own for `check` (see `runSamples`); a plugin that could not be loaded fails the check.
+    func separateRun(
+        for check: ContractCheck, _ samples: [ContractSample], observe: ObservationRequest? = nil, repeats: Int = 1
+    ) async throws(ContractFinding) -> SampleRun {
+        try await runSamples(samples, observe: observe, repeats: repeats).mapError { loadFailure(check, $0) }.get()
     }
 
     func loadFailure(_ check: ContractCheck, _ error: DagstackError) -> ContractFinding {
@@ -148,10 +160,7 @@ public struct ContractSuite: Sendable {
             }
         }
         let run: SampleRun
-        switch await mainRun(runs) {
-        case .failure(let error): return loadFailure(.serialization, error)
-        case .success(let r): run = r
-        }
+        do { run = try await mainRun(for: .serialization, runs) } catch { return error }
         for (sample, outcome) in run.firstCalls {
             switch outcome {
             case .answered(let reply):
@@ -185,15 +194,9 @@ public struct ContractSuite: Sendable {
         }
         guard !samples.isEmpty else { return ContractFinding(check: .determinism, status: .notRun, message: noSamples) }
         let first: SampleRun, second: SampleRun
-        switch await mainRun(runs) {
-        case .failure(let error): return loadFailure(.determinism, error)
-        case .success(let r): first = r
-        }
+        do { first = try await mainRun(for: .determinism, runs) } catch { return error }
         if let missing = missingEvidence(first, for: .determinism, runs) { return missing }
-        switch await runSamples(samples) {
-        case .failure(let error): return loadFailure(.determinism, error)
-        case .success(let r): second = r
-        }
+        do { second = try await separateRun(for: .determinism, samples) } catch { return error }
         if let missing = second.missingEvidence(for: .determinism) { return missing }
         var problems: [String] = []
         for (index, sample) in samples.enumerated() {
@@ -237,15 +240,13 @@ public struct ContractSuite: Sendable {
         var problems = errors.map { "ERROR \(scan.file):\($0.line): '\($0.name)' — \($0.message)" }
         var missing: ContractFinding?
         if !samples.isEmpty {
-            switch await mainRun(runs) {
-            case .failure(let error): return loadFailure(.ambientState, error)
-            case .success(let run):
-                missing = missingEvidence(run, for: .ambientState, runs)
-                if let observation = run.observation {
-                    problems += observation.stateChanges.map { "\($0), by the sample calls: state outside the instance" }
-                    for call in observation.calls {
-                        problems += call.environment.map { "\($0), in hook '\(call.hook)': read the environment in setup() and keep the value" }
-                    }
+            let run: SampleRun
+            do { run = try await mainRun(for: .ambientState, runs) } catch { return error }
+            missing = missingEvidence(run, for: .ambientState, runs)
+            if let observation = run.observation {
+                problems += observation.stateChanges.map { "\($0), by the sample calls: state outside the instance" }
+                for call in observation.calls {
+                    problems += call.environment.map { "\($0), in hook '\(call.hook)': read the environment in setup() and keep the value" }
                 }
             }
         }
@@ -292,19 +293,17 @@ public struct ContractSuite: Sendable {
         let relevant = samples.filter { sample in chains.contains { $0.name == sample.hook } }
         var missing: ContractFinding?
         if !relevant.isEmpty {
-            switch await mainRun(runs) {
-            case .failure(let error): return loadFailure(.chainSchema, error)
-            case .success(let run):
-                for (sample, outcome) in run.firstCalls {
-                    guard let hook = chains.first(where: { $0.name == sample.hook }), case .answered(let reply) = outcome,
-                        case .value(let value) = reply.output, let first = hook.inputSchema!.validate(value).first
-                    else { continue }
-                    problems.append("\(hook.name): the output for \(sample.input.encoded()) does not fit the next stage's input (\(hook.inputSchemaPath ?? "input_schema")): \(first)")
-                }
-                missing = missingEvidence(
-                    SampleRun(samples: relevant, outcomes: run.firstCalls.filter { call in relevant.contains { $0.hook == call.sample.hook } }.map(\.outcome)),
-                    for: .chainSchema, runs)
+            let run: SampleRun
+            do { run = try await mainRun(for: .chainSchema, runs) } catch { return error }
+            for (sample, outcome) in run.firstCalls {
+                guard let hook = chains.first(where: { $0.name == sample.hook }), case .answered(let reply) = outcome,
+                    case .value(let value) = reply.output, let first = hook.inputSchema!.validate(value).first
+                else { continue }
+                problems.append("\(hook.name): the output for \(sample.input.encoded()) does not fit the next stage's input (\(hook.inputSchemaPath ?? "input_schema")): \(first)")
             }
+            missing = missingEvidence(
+                SampleRun(samples: relevant, outcomes: run.firstCalls.filter { call in relevant.contains { $0.hook == call.sample.hook } }.map(\.outcome)),
+                for: .chainSchema, runs)
         }
         guard problems.isEmpty else {
             return ContractFinding(
