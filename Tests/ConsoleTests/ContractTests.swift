@@ -6,7 +6,7 @@ import TestSupport
 /// The contract suite from the console: every deliberately bad plugin is caught under the right
 /// finding and invariant, its clean twin (the same plugin with the fix) passes, and every shipped
 /// plugin passes.
-@Suite struct ContractTests {
+@Suite(.serialized) struct ContractTests {
     static let faults = "Tests/Fixtures/contract-faults"
 
     /// One violating fixture, its clean twin, and what the violating one must be caught as.
@@ -44,15 +44,25 @@ import TestSupport
         Pair(plugin: "random-output", twin: "random-output-fixed", check: "determinism", violation: "DeterminismError", invariant: 8),
     ]
 
-    func console(_ arguments: [String]) async throws -> (status: Int32, stdout: String) {
+    static func console(_ arguments: [String]) async throws -> (status: Int32, stdout: String) {
         let result = try await run(consoleBinary, arguments, environment: ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 },
                                    workingDirectory: packageRoot)
         return (result.status, result.stdout)
     }
 
-    func report(_ plugin: String, directory: String = faults, extra: [String] = []) async throws -> (status: Int32, report: JSONValue) {
+    func console(_ arguments: [String]) async throws -> (status: Int32, stdout: String) { try await Self.console(arguments) }
+
+    /// `--contract` over the whole fixture folder, run once (it loads every fixture several times)
+    /// and read by every test that needs it.
+    static let faultsRun = Task { try await console(["--contract", faults, "--json"]) }
+
+    /// `contract PLUGIN EXTRA…` in a console opened on `directory` — by default a folder holding only
+    /// that fixture, so the console does not set up every other fixture first.
+    func report(_ plugin: String, directory: String? = nil, extra: [String] = []) async throws -> (status: Int32, report: JSONValue) {
         let line = (["contract", plugin] + extra).joined(separator: " ")
-        let result = try await console([directory, "--json", "-c", line])
+        let alone = TempDir()
+        if directory == nil { try FileManager.default.copyItem(atPath: "\(packageRoot)/\(Self.faults)/\(plugin)", toPath: "\(alone.path)/\(plugin)") }
+        let result = try await console([directory ?? alone.path, "--json", "-c", line])
         return (result.status, try JSONValue.parse(result.stdout)["reports"]?[0] ?? .null)
     }
 
@@ -64,9 +74,9 @@ import TestSupport
         (report["findings"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == status }.map { $0["check"]!.stringValue! }
     }
 
-    /// `--contract` over the whole fixture folder, once: every pair judged from the same run.
+    /// Every pair judged from the same `--contract` run of the fixture folder.
     @Test func everyFixtureIsJudgedRightAndItsTwinPasses() async throws {
-        let (status, stdout) = try await console(["--contract", Self.faults, "--json"])
+        let (status, stdout) = try await Self.faultsRun.value
         #expect(status == 1)
         let reports = try #require(try JSONValue.parse(stdout)["reports"]?.arrayValue)
         let byName = Dictionary(uniqueKeysWithValues: reports.map { ($0["plugin"]!.stringValue!, $0) })
@@ -105,7 +115,7 @@ import TestSupport
                                       workingDirectory: packageRoot)
         #expect(reference.status == 0, "\(reference.stderr)")
         let theirs = try JSONValue.parse(reference.stdout)
-        let (_, stdout) = try await console(["--contract", Self.faults, "--json"])
+        let (_, stdout) = try await Self.faultsRun.value
         let ours = try #require(try JSONValue.parse(stdout)["reports"]?.arrayValue)
         for name in names {
             let report = try #require(ours.first { $0["plugin"]?.stringValue == name })
@@ -118,7 +128,7 @@ import TestSupport
     }
 
     @Test func findingsNameWhatWasFound() async throws {
-        let (_, stdout) = try await console(["--contract", Self.faults, "--json"])
+        let (_, stdout) = try await Self.faultsRun.value
         let reports = try #require(try JSONValue.parse(stdout)["reports"]?.arrayValue)
         func details(_ plugin: String, _ check: String) -> [String] {
             let report = reports.first { $0["plugin"]?.stringValue == plugin } ?? .null
@@ -206,11 +216,13 @@ import TestSupport
     }
 
     @Test func theTextReportListsWarningsAndTheInvariants() async throws {
-        let (status, stdout) = try await console([Self.faults, "-c", "contract constant-dict"])
+        let alone = TempDir()
+        try FileManager.default.copyItem(atPath: "\(packageRoot)/\(Self.faults)/constant-dict", toPath: "\(alone.path)/constant-dict")
+        let (status, stdout) = try await console([alone.path, "-c", "contract constant-dict"])
         #expect(status == 0)
         #expect(stdout.contains("""
               [PASS] ambient_state — source scanned; 2 sample call(s) changed no module or class state and read no environment variable; 1 warning(s)
-                  WARNING \(Self.faults)/constant-dict/plugin.py:1: 'SQUARES' — an UPPER_CASE module-level mutable value: treated as a constant, never mutate it
+                  WARNING \(alone.path)/constant-dict/plugin.py:1: 'SQUARES' — an UPPER_CASE module-level mutable value: treated as a constant, never mutate it
             """), "\(stdout)")
         #expect(stdout.contains("Contract suite for 'constant-dict': 6/6 checks passed, 4 not applicable"))
         #expect(stdout.contains("  [N/A] unit_of_work — no unit of work declared ([plugin.unit_of_work] declared = true is for long-running plugins)"))
