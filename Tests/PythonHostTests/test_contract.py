@@ -116,6 +116,9 @@ class LeakTests(unittest.TestCase):
 
 class ObservationTests(unittest.TestCase):
     def setUp(self):
+        import builtins
+
+        self.open_at_start = builtins.open
         self.folders = support.PluginFolders()
         self.addCleanup(self.folders.remove)
         self.addCleanup(observation.end_quietly)
@@ -140,6 +143,8 @@ class ObservationTests(unittest.TestCase):
                     counter += 1
                     self.cache[x] = os.environ.get("HOME")
                     time.sleep(0)
+                    with open(os.devnull, "w"):
+                        pass
                     ctx.checkpoint.save("k", {"x": x})
                     return counter
             """)
@@ -152,13 +157,16 @@ class ObservationTests(unittest.TestCase):
         ])
         call = seen["calls"][0]
         self.assertEqual(call["env"], ["os.environ['HOME'] read at plugin.py:13"])
-        self.assertEqual(call["blocking"], ["time.sleep(0) at plugin.py:14"])
-        self.assertEqual(call["writes"], ["checkpoint 'k' saved"])
+        self.assertEqual(call["blocking"], ["time.sleep(0) at plugin.py:14", "open('/dev/null', 'w') at plugin.py:15"])
+        self.assertEqual(call["writes"], ["file '/dev/null' opened for writing at plugin.py:15", "checkpoint 'k' saved"])
         self.assertFalse(call["awaitable"])
         self.assertEqual(seen["checkpoint"], {"k": {"x": 1}})
-        # Nothing stays patched once the watch ends.
-        import time as time_module
-        self.assertEqual(time_module.sleep.__module__, "time")
+        # Nothing shared is replaced while watching (the host's integrity check guards builtins), and
+        # nothing stays patched once the watch ends.
+        import builtins
+        import socket
+        self.assertIs(builtins.open, self.open_at_start)
+        self.assertEqual(socket.socket.connect.__qualname__, "socket.connect")
 
     def test_a_checkpoint_store_can_stop_a_plugin_after_a_save_and_resume_it(self):
         self.load("steps", """

@@ -7,7 +7,6 @@ checkpoint sinks (#6).
 
 Nothing is patched while nobody watches: `begin` installs the hooks, `end` removes them; a normal
 call pays one global look-up (`CURRENT is None`)."""
-import builtins
 import os
 import reprlib
 import sys
@@ -184,21 +183,59 @@ def _install(observation):
             return wrapper
         return make
 
+    # Python 3.12 raises an audit event for time.sleep (seen by `_audit`, even through a name bound
+    # before the watch); older interpreters are watched through the module's attribute.
     _patch(observation, time, "sleep", blocking(lambda seconds: f"time.sleep({seconds!r})"))
-
-    def opened(original):
-        def wrapper(file, mode="r", *args, **kwargs):
-            if observation.call is not None:
-                where = observation.where()
-                if where:
-                    observation.record("blocking", f"open({file!r}, {mode!r}) at {where}")
-                    if any(c in str(mode) for c in "wax+"):
-                        observation.record("writes", f"file {file!r} opened for writing ({mode!r}) at {where}")
-            return original(file, mode, *args, **kwargs)
-        return wrapper
-
-    _patch(observation, builtins, "open", opened)
     _watch_sockets(observation, blocking)
+    _install_audit_hook()
+
+
+_AUDITING = False
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def _install_audit_hook():
+    """Files opened (by `open`, `io.open` or `os.open`) and `time.sleep` are seen through the
+    interpreter's audit events, so nothing shared is replaced (the host's integrity check guards
+    builtins) and names bound before the watch (`from time import sleep`) are seen too. An audit hook
+    cannot be removed: it is added once and does nothing while nobody watches."""
+    global _AUDITING
+    if _AUDITING:
+        return
+    _AUDITING = True
+    sys.addaudithook(_audit)
+
+
+def _audit(event, args):
+    observation = CURRENT
+    if observation is None or observation.call is None:
+        return
+    if event == "time.sleep":
+        where = observation.where(2)
+        if where:
+            observation.record("blocking", f"time.sleep({args[0]!r}) at {where}")
+    elif event == "open":
+        path, mode, flags = (tuple(args) + (None, None, None))[:3]
+        if isinstance(path, int) or _importing():
+            return
+        where = observation.where(2)
+        if not where:
+            return
+        shown = mode if mode is not None else f"flags {flags:#o}" if isinstance(flags, int) else "?"
+        observation.record("blocking", f"open({path!r}, {shown!r}) at {where}")
+        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and flags & _WRITE_FLAGS)
+        if writes:
+            observation.record("writes", f"file {path!r} opened for writing at {where}")
+
+
+def _importing():
+    """An import reads its module's file: that is the import system's, not a plugin's file call."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _watch_sockets(observation, blocking):
