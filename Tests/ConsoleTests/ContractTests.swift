@@ -30,6 +30,7 @@ import TestSupport
         Pair(plugin: "tuple-return", twin: "tuple-return-fixed", check: "serialization", violation: "SerializationError", invariant: 2),
         Pair(plugin: "raises-always", twin: "raises-always-fixed", check: "serialization", violation: "HookFailed", invariant: 2),
         Pair(plugin: "schema-mismatch", twin: "schema-mismatch-fixed", check: "chain_schema", violation: "DispatchMismatch", invariant: 2),
+        Pair(plugin: "chain-in-process-only", twin: "chain-in-process-only-fixed", check: "chain_schema", violation: "DispatchMismatch", invariant: 2),
         Pair(plugin: "leaks-child", twin: "leaks-child-fixed", check: "lifecycle", violation: "LeakDetected", invariant: 3),
         Pair(plugin: "leaks-file", twin: "leaks-file-fixed", check: "lifecycle", violation: "LeakDetected", invariant: 3),
         Pair(plugin: "leaks-socket", twin: "leaks-socket-fixed", check: "lifecycle", violation: "LeakDetected", invariant: 3),

@@ -111,6 +111,14 @@ struct SwiftContractEnvironment: ContractEnvironment {
         #expect(!report.passed)
     }
 
+    @Test func anInProcessOnlyPluginsHookValuesNeedNotBeJSON() async {
+        var m = PluginManifest(name: "live", kind: "k")
+        m.inProcessOnly = true
+        let report = await suite(m) { SwiftPlugin(hooks: ["work": { _, _ in .value(["ratio": .double(.nan)]) }]) }.run([.serialization, .determinism])
+        #expect(report.findings.map(\.status) == [.notApplicable, .pass])
+        #expect(report.findings[0].message.hasPrefix("in_process_only = true: hook inputs and outputs may be live objects (ADR-0003 #2)"))
+    }
+
     @Test func anInputHashSwiftPluginIsRunTwiceOnOneInstance() async {
         var m = PluginManifest(name: "tally", kind: "k")
         m.unitOfWork.idempotencyMode = .inputHash

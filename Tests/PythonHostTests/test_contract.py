@@ -92,6 +92,29 @@ class LeakTests(unittest.TestCase):
             left.worker.join()
             left.server.close()
 
+    def test_a_pipe_and_an_eventfd_left_open_are_named(self):
+        leaks = self.run_plugin("pipes", """
+            import os
+
+            class Pipes:
+                def setup(self, ctx):
+                    self.fds = [*os.pipe(), os.eventfd(0)]
+
+                def teardown(self):
+                    KEPT.extend(self.fds)
+
+            KEPT = []
+            """)
+        kept = [m for m in __import__("sys").modules.values() if getattr(m, "KEPT", None)][0].KEPT
+        try:
+            self.assertEqual(len(leaks), 3, leaks)
+            self.assertRegex(leaks[0], r"^pipe fd \d+ still open: pipe:\[\d+\]$")
+            self.assertRegex(leaks[1], r"^pipe fd \d+ still open: pipe:\[\d+\]$")
+            self.assertRegex(leaks[2], r"^eventfd fd \d+ still open: anon_inode:\[eventfd\]$")
+        finally:
+            for fd in kept:
+                os.close(fd)
+
     def test_the_hosts_own_event_loop_made_during_set_up_is_not_a_leak(self):
         closed = awaiting.LOOP is None
         leaks = self.run_plugin("awaits", """

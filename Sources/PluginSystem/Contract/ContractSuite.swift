@@ -151,6 +151,11 @@ public struct ContractSuite: Sendable {
     // MARK: serialization
 
     func serializationCheck(_ runs: SampleRuns) async -> ContractFinding {
+        if manifest.inProcessOnly {
+            return ContractFinding(
+                check: .serialization, status: .notApplicable,
+                message: "in_process_only = true: hook inputs and outputs may be live objects (ADR-0003 #2); its checkpoints and progress must still be JSON (checkpoint_resume)")
+        }
         guard !samples.isEmpty else { return ContractFinding(check: .serialization, status: .notRun, message: noSamples) }
         var problems: [String] = []
         for sample in samples {
@@ -281,6 +286,12 @@ public struct ContractSuite: Sendable {
     func chainSchemaCheck(_ runs: SampleRuns) async -> ContractFinding {
         guard let spec = kinds.spec(for: manifest.kind) else {
             return ContractFinding(check: .chainSchema, status: .notApplicable, message: "kind '\(manifest.kind)' has no hookspec: there are no schemas to compare")
+        }
+        if manifest.inProcessOnly, let chain = spec.hooks.values.first(where: { $0.dispatch == .chain }) {
+            return ContractFinding(
+                check: .chainSchema, status: .fail,
+                message: "'\(chain.name)' is a chain hook, but the plugin declares in_process_only = true: a chain stage's output is the next stage's input, a serialization point in every runtime (ADR-0003 #2)",
+                fix: "remove in_process_only, and pass only JSON values between chain stages")
         }
         let chains = spec.hooks.values.filter { $0.dispatch == .chain && $0.inputSchema != nil && $0.outputSchema != nil }
         guard !chains.isEmpty else {

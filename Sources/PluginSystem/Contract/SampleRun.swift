@@ -106,7 +106,7 @@ extension ContractSuite {
                 do {
                     outcomes.append(.answered(try await instance.registry.call(
                         manifest.name, hook: sample.hook, arguments: sample.arguments(dispatch: dispatch),
-                        metadata: [ContractSuite.strictKey: true])))
+                        metadata: manifest.inProcessOnly ? [:] : [ContractSuite.strictKey: true])))
                 } catch {
                     outcomes.append(error.code == .cancelled || Task.isCancelled ? .interrupted : .failed(error))
                 }
