@@ -84,6 +84,11 @@ public final class ConsoleRunner {
                 let prompt = watcher.runCancellable { await console.prompt }
                 switch editor.readLine(prompt: configuration.interactive ? TerminalText.safe(prompt, keepingStyles: false) : "") {
                 case .line(let text): line = text
+                case .notUTF8(let offset, let byte):
+                    failures += 1
+                    let error = "the line is not valid UTF-8 (byte 0x\(String(byte, radix: 16))\(offset.map { " at byte \($0 + 1)" } ?? "")); it was not run"
+                    write(configuration.json ? JSONValue.object(["command": .null, "error": ["message": .string(error)]]).encoded() : "error: " + error)
+                    continue loop
                 case .endOfInput: break loop
                 case .interrupted:
                     if watcher.termination != nil { break loop }

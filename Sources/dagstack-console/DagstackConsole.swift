@@ -72,6 +72,10 @@ struct DagstackConsole: ParsableCommand {
                 throw ValidationError("--resource expects NAME=JSON or NAME=@file.json, got '\(spec)'")
             }
             let name = String(spec[..<equals])
+            // As `resource set`: the standard resources are the runtime's, not JSON values.
+            guard name != "clock" && name != "rng" else {
+                throw ValidationError("--resource \(name): '\(name)' is a standard resource; only custom resources hold JSON values")
+            }
             var text = String(spec[spec.index(after: equals)...])
             if text.hasPrefix("@") {
                 let path = String(text.dropFirst())

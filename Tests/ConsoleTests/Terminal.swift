@@ -167,6 +167,13 @@ final class TerminalSession: @unchecked Sendable {
         await pump(0.1)
     }
 
+    /// Types raw bytes, which need not be UTF-8 (what a terminal in another encoding sends).
+    func typeBytes(_ bytes: [UInt8]) async {
+        _ = await waitForPrompt()
+        _ = bytes.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count) }
+        await pump(0.1)
+    }
+
     /// Waits for the console to exit; returns its status, or nil if it is still running.
     func waitForExit(seconds: Double = 15) async -> Int32? {
         let until = Date().addingTimeInterval(seconds)

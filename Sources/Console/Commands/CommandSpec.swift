@@ -13,6 +13,9 @@ struct CommandSpec: Sendable {
     let summary: String
     let help: String
     var arguments: [ArgumentKind] = []
+    /// How many words the command takes, when it counts them (nil: it reads the rest of the line
+    /// itself, as JSON or a subcommand does). More is an error, never silently ignored.
+    var maxWords: Int? = nil
     let run: @Sendable (CommandArguments, ConsoleState) async throws(ConsoleError) -> any CommandOutput
 }
 

@@ -10,6 +10,7 @@ enum KindsCommand {
             and its input/output schemas; for broadcast_collect, its error_policy — fail_fast (the first
             failure ends the collect; ADR-0002's default) or best_effort (failures are skipped).
             """,
+        maxWords: 0,
         run: { _, console throws(ConsoleError) in try await Output(registry: console.requireRegistry()) })
 
     struct Output: CommandOutput {

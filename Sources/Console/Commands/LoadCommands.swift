@@ -121,7 +121,7 @@ enum LoadCommand {
         name: "load", usage: usage, summary: "load another plugin directory",
         help: "Tears every plugin of the current directory down and loads DIR. Loading a directory runs its code.",
         arguments: [.path],
-        run: { args, console throws(ConsoleError) in
+                run: { args, console throws(ConsoleError) in
             let words = try args.words()
             guard let path = words.first, !path.isEmpty else { throw args.usageError(usage, "missing DIR") }
             guard words.count == 1 else {
@@ -146,6 +146,7 @@ enum ReloadCommand {
             the same trace runs again and the differences from the previous run are shown: edit a plugin,
             `reload`, see the new behaviour.
             """,
+        maxWords: 0,
         run: { _, console throws(ConsoleError) in
             let previous = await console.lastTrace
             var output = try await console.reloadDirectory()

@@ -14,6 +14,7 @@ enum OrderCommand {
             `disable`, `enable` and `priority` change this at once.
             """,
         arguments: [.kindHook],
+        maxWords: 1,
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
             let word = try args.split().first

@@ -10,6 +10,7 @@ enum PluginsCommand {
             unavailable, with the reason — and folder.
             """,
         arguments: [.kind],
+        maxWords: 1,
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
             let kind = try args.split().first

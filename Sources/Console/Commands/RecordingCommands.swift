@@ -14,6 +14,7 @@ enum RecordCommand {
             `record stop` ends it; `record` alone says whether you are recording.
             """,
         arguments: [.path],
+        maxWords: 1,
         run: { args, console throws(ConsoleError) in
             let words = try args.words()
             guard let word = words.first else { return await console.recordingStatus }
@@ -39,6 +40,7 @@ enum ReplayCommand {
             abort stops.
             """,
         arguments: [.path, .words(["--step"])],
+        maxWords: 2,
         run: { args, console throws(ConsoleError) in
             let words = try args.words()
             guard let name = words.first(where: { $0 != "--step" }) else { throw args.usageError(usage, "missing FILE") }
@@ -112,6 +114,7 @@ enum SessionsCommand {
     static let spec = CommandSpec(
         name: "sessions", usage: "sessions", summary: "list the recorded sessions in the sessions folder",
         help: "Lists the session files in the sessions/ folder next to the plugin directory: when each was recorded, how many commands it holds and against which plugin directory.",
+        maxWords: 0,
         run: { _, console throws(ConsoleError) in SessionsOutput(folder: await console.sessionsFolder) })
 }
 

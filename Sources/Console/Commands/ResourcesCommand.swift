@@ -12,6 +12,7 @@ enum ResourcesCommand {
             the directory's resources.json, from --resource on the command line, or set in this session
             with `resource set`. Shows which plugins declare each one.
             """,
+        maxWords: 0,
         run: { _, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
             let sessionValues = await console.sessionResources

@@ -15,6 +15,7 @@ enum ShowCommand {
             what a process wrote between calls).
             """,
         arguments: [.plugin],
+        maxWords: 1,
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
             return Output(record: try args.plugin(try args.split().first, registry: registry, usage: usage))

@@ -14,6 +14,7 @@ enum SwitchCommands {
                 ? "Switches PLUGIN back on: the next dispatch includes it again."
                 : "Switches PLUGIN off: it stays set up, but no dispatch calls it until `enable`. Survives `reload`.",
             arguments: [.plugin],
+            maxWords: 1,
             run: { args, console throws(ConsoleError) in
                 let registry = try await console.requireRegistry()
                 let record = try args.plugin(try args.split().first, registry: registry, usage: "\(name) PLUGIN")
@@ -39,6 +40,7 @@ enum PriorityCommand {
             Survives `reload`. Priorities >= 1000 are the middleware band.
             """,
         arguments: [.plugin, .words(["reset"])],
+        maxWords: 2,
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
             let (name, rest) = try args.split()

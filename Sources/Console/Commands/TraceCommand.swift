@@ -12,7 +12,6 @@ enum TraceCommand {
             priority, status (changed, unchanged, stopped for STOP_CHAIN, error, disabled, not_run), the
             time, the diff between the value before and after (JSON Patch; a changed string also word by
             word), what the plugin printed or logged, and the middleware calls around it.
-            Example: trace query_rewriter.rewrite {"text": "  How to LAUNCH dagstack?  ", "tenant_id": "acme-corp"}
             """,
         arguments: [.kindHook],
         run: { args, console throws(ConsoleError) in

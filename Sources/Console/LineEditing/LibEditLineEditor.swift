@@ -31,6 +31,10 @@ public final class LibEditLineEditor: LineEditor {
     ///   - complete: candidates for the text before the cursor.
     public init(historyFile: String?, complete: @escaping (String) -> [String]) {
         hasSavedTerminal = tcgetattr(STDIN_FILENO, &savedTerminal) == 0
+        // libedit edits wide characters and hands lines back in the C library's multibyte encoding:
+        // that must be UTF-8 (what the console reads), whatever locale the process started in, or
+        // every non-ASCII character typed would be dropped.
+        if setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "") }
         // libedit's own streams over the standard descriptors (the C globals are not concurrency-safe).
         let input = fdopen(STDIN_FILENO, "r")!, output = fdopen(STDOUT_FILENO, "w")!, errors = fdopen(STDERR_FILENO, "w")!
         setvbuf(output, nil, _IONBF, 0)
@@ -45,6 +49,7 @@ public final class LibEditLineEditor: LineEditor {
         dsk_el_add_function(editLine, "dagstack-complete", "Complete the word under the cursor", libeditComplete)
         dsk_el_bind(editLine, "^I", "dagstack-complete")
         dsk_el_source_defaults(editLine)  // the user's ~/.editrc, if any
+        dsk_el_read_utf8(editLine)
         if let file = self.historyFile, FileManager.default.fileExists(atPath: file) {
             _ = dsk_history_load(history, file)
         }
@@ -85,6 +90,8 @@ public final class LibEditLineEditor: LineEditor {
     public func readLine(prompt: String) -> LineInput {
         free(callbacks.prompt)
         callbacks.prompt = strdup(prompt)
+        var bad: UInt8 = 0
+        _ = dsk_el_take_invalid_byte(&bad)  // from an abandoned line
         var count: Int32 = 0
         errno = 0
         guard let raw = el_gets(editLine, &count) else {
@@ -94,9 +101,10 @@ public final class LibEditLineEditor: LineEditor {
             return .endOfInput
         }
         guard count > 0 else { return .endOfInput }
-        var line = String(cString: raw)
-        if line.hasSuffix("\n") { line.removeLast() }
-        return .line(line)
+        if dsk_el_take_invalid_byte(&bad) != 0 { return .notUTF8(offset: nil, byte: bad) }
+        var bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))[...]
+        if bytes.last == 0x0A { bytes = bytes.dropLast() }
+        return LineInput.decoding(bytes)
     }
 
     public func remember(_ line: String) {

@@ -8,6 +8,24 @@ public enum LineInput: Sendable, Equatable {
     case endOfInput
     /// Ctrl-C at the prompt: the line was abandoned.
     case interrupted
+    /// The line's bytes are not UTF-8 (`offset` is the first bad byte's, 0-based): it is not run, as
+    /// a replacement character sent to a plugin would be a value the user never typed.
+    case notUTF8(offset: Int?, byte: UInt8)
+
+    /// A line read as bytes: its text, or where it stops being UTF-8.
+    static func decoding(_ bytes: some Collection<UInt8>) -> LineInput {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return .line(String(decoding: bytes, as: UTF8.self))
+            case .error:
+                return .notUTF8(offset: offset, byte: bytes[bytes.index(bytes.startIndex, offsetBy: offset)])
+            }
+        }
+    }
 }
 
 /// Where the console's input comes from: libedit on a terminal, plain lines otherwise.
@@ -43,14 +61,14 @@ public final class PlainLineReader: LineEditor {
             if let newline = buffer[start...].firstIndex(of: 0x0A) {
                 var end = newline
                 if end > start && buffer[end - 1] == 0x0D { end -= 1 }
-                let line = String(decoding: buffer[start..<end], as: UTF8.self)
+                let line = LineInput.decoding(buffer[start..<end])
                 start = newline + 1
-                return .line(line)
+                return line
             }
             if atEnd {
                 guard start < buffer.count else { return .endOfInput }
                 defer { buffer.removeAll(); start = 0 }
-                return .line(String(decoding: buffer[start...], as: UTF8.self))
+                return LineInput.decoding(buffer[start...])
             }
             if dagstack_take_interrupt() != 0 || shouldStop() { return .interrupted }
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

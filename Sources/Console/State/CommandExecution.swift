@@ -59,14 +59,31 @@ extension ConsoleState {
         return ["next", "n", "continue", "c", "diff", "abort", "a"].contains(name) || (name == "show" && args.isEmpty)
     }
 
-    private func run(name: String, args: CommandArguments, line: String) async -> ExecutedCommand {
+    /// The short forms of the walk verbs (`step` and `replay --step`).
+    static let verbAliases = ["n": "next", "c": "continue", "s": "skip", "a": "abort"]
+
+    /// Refuses words past what a command takes: `enable x extra` must not quietly enable x.
+    static func refuseExtraWords(_ args: CommandArguments, limit: Int, command: String, usage: String) throws(ConsoleError) {
+        let words = try args.words()
+        guard words.count > limit else { return }
+        let extra = words[limit...].map { "'\($0)'" }.joined(separator: " ")
+        let takes = limit == 0 ? "takes no arguments" : "takes \(limit) argument\(limit == 1 ? "" : "s") at most"
+        throw args.usageError(usage, "unexpected \(extra): `\(command)` \(takes)")
+    }
+
+    private func run(name typed: String, args: CommandArguments, line: String) async -> ExecutedCommand {
+        // Results name the command, not the short form typed (`"command": "next"` for `n`).
+        let name = Self.verbAliases[typed] ?? typed
         do {
             let output: any CommandOutput
-            if isReplayVerb(name, args) {
+            if isReplayVerb(typed, args) {
+                try Self.refuseExtraWords(args, limit: 0, command: name, usage: name)
                 output = try await ReplayCommand.verb(name, console: self)
-            } else if StepCommand.verbs.contains(name) || ["n", "c", "s", "a"].contains(name) {
+            } else if StepCommand.verbs.contains(name) {
+                if name != "set" { try Self.refuseExtraWords(args, limit: 0, command: name, usage: name) }
                 output = try await StepCommand.verb(name, args, console: self)
             } else if let command = CommandTable.find(name) {
+                if let limit = command.maxWords { try Self.refuseExtraWords(args, limit: limit, command: command.name, usage: command.usage) }
                 if command.name == "load" || command.name == "reload" || command.name == "resource" { stepper = nil }
                 output = try await command.run(args, self)
             } else {

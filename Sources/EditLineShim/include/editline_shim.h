@@ -16,6 +16,10 @@ void *dsk_el_get_clientdata(EditLine *el);
 void dsk_el_add_function(EditLine *el, const char *name, const char *help, unsigned char (*fn)(EditLine *, int));
 void dsk_el_bind(EditLine *el, const char *key, const char *function);
 void dsk_el_source_defaults(EditLine *el);
+/// Reads input as UTF-8 ourselves (libedit drops undecodable bytes without a word).
+void dsk_el_read_utf8(EditLine *el);
+/// Whether a byte that is not UTF-8 was typed since the last call (and which).
+int dsk_el_take_invalid_byte(unsigned char *byte);
 
 History *dsk_history_init(int size);
 void dsk_history_enter(History *history, const char *line);
