@@ -2,19 +2,28 @@
 /// enums: each applies where the manifest declares what the invariant is about, and says
 /// `not_applicable` (with why) where it cannot.
 extension ContractSuite {
+    /// The main run and what watching it saw, for a check that needs both: without samples the check
+    /// is not run; where the runtime cannot be watched it does not apply (`unwatchable` says why).
+    func watchedMainRun(
+        for check: ContractCheck, _ runs: SampleRuns, unwatchable: String
+    ) async throws(ContractFinding) -> (SampleRun, HookObservation) {
+        guard !samples.isEmpty else { throw ContractFinding(check: check, status: .notRun, message: noSamples) }
+        let run = try await mainRun(for: check, runs)
+        guard let observation = run.observation else {
+            if let missing = missingEvidence(run, for: check, runs) { throw missing }
+            throw ContractFinding(check: check, status: .notApplicable, message: "\(runtimeDescription): \(unwatchable)")
+        }
+        return (run, observation)
+    }
+
     // MARK: execution_model (#4)
 
     func executionModelCheck(_ runs: SampleRuns) async -> ContractFinding {
         let model = manifest.executionModel
-        guard !samples.isEmpty else { return ContractFinding(check: .executionModel, status: .notRun, message: noSamples) }
-        let run: SampleRun
-        do { run = try await mainRun(for: .executionModel, runs) } catch { return error }
-        guard let observation = run.observation else {
-            if let missing = missingEvidence(run, for: .executionModel, runs) { return missing }
-            return ContractFinding(
-                check: .executionModel, status: .notApplicable,
-                message: "\(runtimeDescription): how its hooks wait cannot be seen from the console")
-        }
+        let run: SampleRun, observation: HookObservation
+        do {
+            (run, observation) = try await watchedMainRun(for: .executionModel, runs, unwatchable: "how its hooks wait cannot be seen from the console")
+        } catch { return error }
         var problems: [String] = []
         for call in observation.calls {
             if model == .async {
@@ -78,15 +87,11 @@ extension ContractSuite {
                 check: .checkpointResume, status: .notApplicable,
                 message: "no checkpointable unit of work declared ([plugin.unit_of_work] checkpointable = true): nothing to resume")
         }
-        guard !samples.isEmpty else { return ContractFinding(check: .checkpointResume, status: .notRun, message: noSamples) }
-        let single: SampleRun
-        do { single = try await mainRun(for: .checkpointResume, runs) } catch { return error }
-        guard let observation = single.observation else {
-            if let missing = missingEvidence(single, for: .checkpointResume, runs) { return missing }
-            return ContractFinding(
-                check: .checkpointResume, status: .notApplicable,
-                message: "\(runtimeDescription): this runtime gives ctx.progress and ctx.checkpoint to Python plugins only")
-        }
+        let single: SampleRun, observation: HookObservation
+        do {
+            (single, observation) = try await watchedMainRun(
+                for: .checkpointResume, runs, unwatchable: "this runtime gives ctx.progress and ctx.checkpoint to Python plugins only")
+        } catch { return error }
         if let missing = missingEvidence(single, for: .checkpointResume, runs) { return missing }
         var problems = observation.unserializable
         var resumed = 0
