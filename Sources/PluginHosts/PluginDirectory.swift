@@ -19,9 +19,19 @@ public final class PluginDirectory: Sendable {
         public var python: String = ProcessInfo.processInfo.environment["DAGSTACK_PYTHON"] ?? "python3"
         /// Swift plugins the host knows by entry point.
         public var swiftPlugins = SwiftPluginCatalog()
-        /// Custom resources set on the command line; they replace `resources.json` values.
+        /// Custom resources set on the command line; they replace `resources.json` values. A value
+        /// for a standard name that is a descriptor (`{"resource": "clock", "spec": {...}}`) replaces
+        /// that standard resource.
         public var resources: OrderedDictionary<String, JSONValue> = [:]
-        public var config: JSONObject = [:]
+        /// An application config file read after the directory's own `app-config.yaml` (with its
+        /// `.local` and `.${DAGSTACK_ENV}` layers), so it wins over it.
+        public var configFile: String?
+        /// Values set for this session (`config set`), over every file.
+        public var configOverrides: JSONObject = [:]
+        /// The folder of the blob_store resource; nil for a fresh temporary folder per load.
+        public var blobStore: String?
+        /// The environment config files are substituted from.
+        public var environment: [String: String] = ProcessInfo.processInfo.environment
         /// Discovery's extra ignore patterns.
         public var ignore: [String] = []
         /// Load only these plugins (the contract checks load one plugin and what it depends on).
@@ -34,6 +44,9 @@ public final class PluginDirectory: Sendable {
     /// Custom resource values read from the directory root.
     public static let resourcesFile = "resources.json"
 
+    /// The resources every directory gets unless its own values replace them.
+    public static let standardResources: Set<String> = ["clock", "rng", "http_client", "blob_store"]
+
     public let path: String
     public let registry: PluginRegistry
     public let problems: [LoadProblem]
@@ -42,10 +55,14 @@ public final class PluginDirectory: Sendable {
     public let notes: [String]
     public let setupOutcomes: [SetupOutcome]
     public let pythonHost: PythonHost?
+    /// The application config the plugins' sections came from.
+    public let config: AppConfig
+    /// The blob_store folder this load created (removed by `close()`), if it made one.
+    let temporaryBlobFolder: String?
 
     init(
         path: String, registry: PluginRegistry, problems: [LoadProblem], notes: [String] = [], setupOutcomes: [SetupOutcome],
-        pythonHost: PythonHost?
+        pythonHost: PythonHost?, config: AppConfig = AppConfig(), temporaryBlobFolder: String? = nil
     ) {
         self.path = path
         self.registry = registry
@@ -53,6 +70,8 @@ public final class PluginDirectory: Sendable {
         self.notes = notes
         self.setupOutcomes = setupOutcomes
         self.pythonHost = pythonHost
+        self.config = config
+        self.temporaryBlobFolder = temporaryBlobFolder
     }
 
     /// Loads `path`: resources (`resources.json`), kind hookspecs (`kinds/`), discovery, binding each
@@ -69,12 +88,30 @@ public final class PluginDirectory: Sendable {
         let resourcesPath = path + "/" + resourcesFile
         if FileManager.default.fileExists(atPath: resourcesPath) {
             do {
-                for (name, value) in try readResources(resourcesPath) { try resources.register(name, .value(value), replace: true) }
+                for (name, value) in try readResources(resourcesPath) { try resources.register(name, try resource(name, value), replace: true) }
             } catch {
                 problems.append(LoadProblem(source: resourcesPath, error: error))
             }
         }
-        for (name, value) in options.resources { try? resources.register(name, .value(value), replace: true) }
+        for (name, value) in options.resources {
+            do { try resources.register(name, try resource(name, value), replace: true) } catch {
+                problems.append(LoadProblem(source: "--resource \(name)", error: error))
+            }
+        }
+        if resources.get("http_client") == nil { try? resources.register("http_client", .httpClient(LiveHTTPClient())) }
+        var temporaryBlobFolder: String?
+        if resources.get("blob_store") == nil {
+            let folder = options.blobStore ?? {
+                let made = NSTemporaryDirectory() + "dagstack-blobs-" + UUID().uuidString
+                temporaryBlobFolder = made
+                return made
+            }()
+            do { try resources.register("blob_store", .blobStore(try FolderBlobStore(path: folder))) } catch {
+                problems.append(LoadProblem(source: folder, error: error))
+            }
+        }
+        let (config, configProblem) = loadConfig(path, options: options)
+        if let configProblem { problems.append(configProblem) }
 
         let registry = PluginRegistry(resources: resources)
         let (specs, failures) = HookspecLoader.loadDirectory(path + "/kinds")
@@ -86,7 +123,9 @@ public final class PluginDirectory: Sendable {
             discovery = try Discovery.discover(path, ignore: options.ignore)
         } catch {
             problems.append(LoadProblem(source: path, error: error))
-            return PluginDirectory(path: path, registry: registry, problems: problems, notes: [], setupOutcomes: [], pythonHost: nil)
+            return PluginDirectory(
+                path: path, registry: registry, problems: problems, notes: [], setupOutcomes: [], pythonHost: nil, config: config,
+                temporaryBlobFolder: temporaryBlobFolder)
         }
         problems += discovery.skipped.map { LoadProblem(source: $0.folder, error: $0.error) }
         var notes = discovery.warnings
@@ -100,7 +139,8 @@ public final class PluginDirectory: Sendable {
             return chosen
         }
 
-        let (host, instances) = await bind(plugins, registry: registry, options: options, directory: path)
+        let services = WeakRegistry(registry)
+        let (host, instances) = await bind(plugins, registry: registry, services: services, options: options, directory: path)
         for plugin in plugins {
             let manifest = plugin.manifest
             switch instances[manifest.name] {
@@ -114,12 +154,43 @@ public final class PluginDirectory: Sendable {
                 break
             }
         }
+        if let configProblem {
+            // As an application whose config does not load does not start: no plugin gets a section.
+            for record in registry.records where record.lifecycle == .registered {
+                registry.markUnavailable(record.name, "the application config did not load: \(configProblem.error.message)")
+            }
+        }
         var outcomes: [SetupOutcome] = []
-        do { outcomes = try await registry.setupAll(config: options.config) } catch {
+        do { outcomes = try await registry.setupAll(config: config) } catch {
             problems.append(LoadProblem(source: path, error: error))
         }
         notes += HookCoverage.warnings(registry)
-        return PluginDirectory(path: path, registry: registry, problems: problems, notes: notes, setupOutcomes: outcomes, pythonHost: host)
+        return PluginDirectory(
+            path: path, registry: registry, problems: problems, notes: notes, setupOutcomes: outcomes, pythonHost: host, config: config,
+            temporaryBlobFolder: temporaryBlobFolder)
+    }
+
+    /// A resource from a `resources.json` or `--resource` value: a standard resource when the value
+    /// describes one for its standard name, otherwise a custom value.
+    static func resource(_ name: String, _ value: JSONValue) throws(DagstackError) -> Resource {
+        try Resource.standard(name, descriptor: value) ?? .value(value)
+    }
+
+    /// The application config (guides/configuration): the directory's `app-config.yaml` and its
+    /// layers, then `configFile` and its layers, then the session's values. Nothing to read is an
+    /// empty config; a file that fails to load is a problem (and no plugin gets a section).
+    static func loadConfig(_ path: String, options: Options) -> (AppConfig, LoadProblem?) {
+        var files: [String] = []
+        let base = path + "/" + AppConfig.baseFileName
+        if FileManager.default.fileExists(atPath: base) { files += AppConfig.layers(of: base, environment: options.environment) }
+        if let extra = options.configFile { files += AppConfig.layers(of: extra, environment: options.environment) }
+        var config = AppConfig()
+        var problem: LoadProblem?
+        do { config = try AppConfig.load(files, environment: options.environment) } catch {
+            problem = LoadProblem(source: error.message.split(separator: ":").first.map(String.init) ?? path, error: error)
+        }
+        if !options.configOverrides.isEmpty { config.tree = AppConfig.merge(config.tree, options.configOverrides) }
+        return (config, problem)
     }
 
     /// The runtime a plugin runs in: the first of those its manifest lists (in_process → mcp_stdio →
@@ -141,7 +212,7 @@ public final class PluginDirectory: Sendable {
 
     /// Gives each discovered plugin an instance from the host that can run it.
     static func bind(
-        _ plugins: [DiscoveredPlugin], registry: PluginRegistry, options: Options, directory: String
+        _ plugins: [DiscoveredPlugin], registry: PluginRegistry, services: WeakRegistry, options: Options, directory: String
     ) async -> (PythonHost?, [String: Result<any Plugin, DagstackError>]) {
         var instances: [String: Result<any Plugin, DagstackError>] = [:]
         var python: [PythonHost.PluginSpec] = []
@@ -162,7 +233,8 @@ public final class PluginDirectory: Sendable {
                         "Plugin '\(m.name)' (\(plugin.folder)): entry_point module '\(module)' must be a module path inside the plugin folder",
                         plugin: m.name))
                 } else if hasPythonCode(plugin) {
-                    python.append(PythonHost.PluginSpec(manifest: m, folder: plugin.folder))
+                    let kindHooks = registry.kinds.spec(for: m.kind).map { Array($0.hooks.keys) } ?? []
+                    python.append(PythonHost.PluginSpec(manifest: m, folder: plugin.folder, kindHooks: kindHooks))
                 } else {
                     let expected = m.entryPoint.map { "the module of entry_point '\($0)'" } ?? "plugin.py"
                     instances[m.name] = .failure(DagstackError(
@@ -175,7 +247,8 @@ public final class PluginDirectory: Sendable {
                     continue
                 }
                 let hooks = registry.kinds.spec(for: m.kind).map { Set($0.hooks.keys) }
-                instances[m.name] = .success(StdioPlugin(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks))
+                instances[m.name] = .success(StdioPlugin(
+                    manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks, registry: services))
             case .mcpHttp:
                 instances[m.name] = .failure(DagstackError(
                     .runtimeNotSupported, "Plugin '\(m.name)': runtime 'mcp_http' is not supported by this console; use in_process or mcp_stdio",
@@ -183,10 +256,10 @@ public final class PluginDirectory: Sendable {
             }
         }
         guard !python.isEmpty else { return (nil, instances) }
-        let host = PythonHost(directory: directory, python: options.python, callTimeout: options.callTimeout)
+        let host = PythonHost(directory: directory, python: options.python, callTimeout: options.callTimeout, registry: services)
         let limits = Dictionary(uniqueKeysWithValues: python.map { ($0.manifest.name, Double($0.manifest.teardownTimeoutSec)) })
-        let (resources, config, specs) = (registry.resources, options.config, python)
-        let loaded = await BlockingIO.run { _ in host.load(specs, resources: resources, config: config) }
+        let (resources, specs) = (registry.resources, python)
+        let loaded = await BlockingIO.run { _ in host.load(specs, resources: resources) }
         for (name, result) in loaded {
             instances[name] = result.map {
                 PythonPlugin(name: name, host: host, loaded: $0, teardownTimeout: limits[name] ?? 15) as any Plugin
@@ -224,6 +297,7 @@ public final class PluginDirectory: Sendable {
         do { try await registry.teardownAll() } catch { failure = error }
         for record in registry.records { await record.instance?.terminate() }
         if let host = pythonHost { await BlockingIO.run { _ in host.stop() } }
+        if let folder = temporaryBlobFolder { try? FileManager.default.removeItem(atPath: folder) }
         return failure
     }
 }

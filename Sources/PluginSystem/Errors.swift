@@ -30,6 +30,9 @@ public struct DagstackError: Error, Sendable, Equatable, CustomStringConvertible
         case ambientStateViolation = "AmbientStateViolation"
         /// The user interrupted the call (Ctrl-C in the console).
         case cancelled = "Cancelled"
+        /// The application config could not be loaded (config-python's ConfigError: a file that
+        /// cannot be read or parsed, an unset `${VAR}`).
+        case configError = "ConfigError"
     }
 
     public var code: Code

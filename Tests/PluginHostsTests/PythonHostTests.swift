@@ -202,7 +202,7 @@ import TestSupport
         dir.write("outside/plugin.py", "")
         let loaded = await PluginDirectory.load(dir.path)
         #expect(loaded.registry.record(named: "two")?.state.reason ==
-            "Plugin 'two' (\(dir.path)/two): no entry_point in the manifest and plugin.py defines 2 top-level classes (A, B); set entry_point = \"plugin:ClassName\" in dagstack.toml")
+            "Plugin 'two' (\(dir.path)/two): no entry_point in the manifest and none of plugin.py's 2 top-level classes (A, B) has setup or a hook of the kind; set entry_point = \"plugin:ClassName\" in dagstack.toml")
         #expect(loaded.registry.record(named: "none")?.state.reason ==
             "Plugin 'none' has runtime='in_process' but no code: plugin.py not found in \(dir.path)/none")
         #expect(loaded.registry.record(named: "outside")?.state.reason ==

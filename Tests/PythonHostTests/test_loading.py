@@ -48,15 +48,53 @@ class LoadingTests(unittest.TestCase):
 
     def test_without_an_entry_point_two_classes_are_ambiguous(self):
         message = self.error("two-classes", """
-            class Config:
-                pass
+            class Reader:
+                def read(self, x):
+                    return x
 
             class Plugin:
                 def f(self, x):
                     return x
             """)
-        self.assertEqual(message, "no entry_point in the manifest and plugin.py defines 2 top-level classes (Config, Plugin); "
-                                  "set entry_point = \"plugin:ClassName\" in dagstack.toml")
+        self.assertEqual(message, "no entry_point in the manifest and plugin.py defines 2 classes that could be the plugin "
+                                  "(Reader, Plugin); set entry_point = \"plugin:ClassName\" in dagstack.toml")
+        message = self.error("two-plugins", """
+            class A:
+                async def setup(self, ctx):
+                    pass
+
+            class B:
+                def setup(self, ctx):
+                    pass
+            """)
+        self.assertEqual(message, "no entry_point in the manifest and plugin.py defines 2 classes with setup or a hook of the "
+                                  "kind (A, B); set entry_point = \"plugin:ClassName\" in dagstack.toml")
+
+    def test_helper_classes_beside_the_plugin_do_not_stop_inference(self):
+        # guides/configuration (a pydantic-style config model), ADR-0005 (an exception type), seed 000 (a dataclass).
+        found = self.load("helpers", """
+            from dataclasses import dataclass
+
+            @dataclass
+            class Chunk:
+                text: str
+                offset: int
+
+            class PermissionDenied(Exception):
+                def setup(self):
+                    pass
+
+            class StripeConfig:
+                api_key: str = ""
+
+            class FixedChunker:
+                def chunk(self, text, max_size=512):
+                    return [Chunk(text[i:i + max_size], i) for i in range(0, len(text), max_size)]
+            """)
+        self.assertEqual(found["entry_point"], "plugin:FixedChunker")
+        spec = self.folders.spec("helpers")
+        spec["kind_hooks"] = ["chunk"]
+        self.assertEqual(loading.load_plugin(spec)["entry_point"], "plugin:FixedChunker")
 
     def test_an_entry_point_names_the_module_and_class(self):
         found = self.load("explicit", "class A:\n    pass\nclass B:\n    def f(self, x):\n        return x\n", "plugin:B")

@@ -1,3 +1,4 @@
+import asyncio
 import datetime
 import sys
 import unittest
@@ -48,7 +49,8 @@ class ContextTests(unittest.TestCase):
 
     def test_a_plugin_sees_only_its_declared_resources_and_the_same_ctx_while_metadata_is_the_same(self):
         contexts = context.Contexts()
-        contexts.configure({"clock": {"resource": "clock"}, "words": {"resource": "words", "value": ["x"]}}, {"k": 1})
+        contexts.configure({"clock": {"resource": "clock"}, "words": {"resource": "words", "value": ["x"]}})
+        contexts.set_config("p", {"k": 1})
         ctx = contexts.get("p", ["words"], {"request_id": "r1"})
         self.assertEqual(ctx.resources.words, ["x"])
         with self.assertRaises(AttributeError) as raised:
@@ -63,6 +65,29 @@ class ContextTests(unittest.TestCase):
         self.assertEqual(fresh.metadata, {"request_id": "r2"})
         with self.assertRaises(AttributeError):
             ctx.resources.words = []
+
+    def test_an_absent_optional_resource_reads_as_none(self):
+        contexts = context.Contexts()
+        contexts.configure({"clock": {"resource": "clock"}})
+        ctx = contexts.get("p", ["clock", "postgres"], optional=["postgres"])
+        self.assertIsNone(ctx.resources.postgres)
+        self.assertIsNone(asyncio.run(ctx.resources.get("postgres")))
+        self.assertIsNotNone(ctx.resources.clock)
+        with self.assertRaises(AttributeError):
+            ctx.resources.undeclared
+
+    def test_the_rng_and_clock_have_the_methods_of_the_resources_page(self):
+        rng = context.DeterministicRng(seed=42)
+        self.assertEqual(rng.randint(0, 2**32), 2746317213)
+        again = context.DeterministicRng(seed=42)
+        self.assertEqual(again.next_int(0, 2**32), 2746317213)
+        self.assertTrue(0 <= rng.next_float() < 1)
+        self.assertEqual(len(rng.uuid4()), 36)
+        self.assertIn(rng.choice(["a", "b"]), ["a", "b"])
+        clock = context.make_resource({"resource": "clock", "spec": {"type": "frozen", "at": "2026-01-01T00:00:00Z"}})
+        self.assertEqual(clock.monotonic_ns(), clock.monotonic_ns())
+        clock.advance(seconds=2)
+        self.assertEqual(clock.monotonic_ns(), 2_000_000_000)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,22 @@ class ToJSONTests(unittest.TestCase):
         self.assertEqual(to_json(STOP_CHAIN), STOP_CHAIN_MARKER)
         self.assertIs(from_json({"__dagstack__": "STOP_CHAIN"}), STOP_CHAIN)
         other = {"__dagstack__": "other"}
-        self.assertIs(from_json(other), other)
+        self.assertEqual(from_json(other), other)
+
+    def test_objects_arrive_as_records_readable_by_key_and_by_attribute(self):
+        order = from_json({"id": 7, "items": [{"price": 2.5, "quantity": 2}], "get": "a key"})
+        self.assertEqual(order["id"], 7)
+        self.assertEqual(order.id, 7)
+        self.assertEqual(sum(item.price * item.quantity for item in order.items), 5.0)  # the key wins over dict.items
+        self.assertEqual(order.get, "a key")
+        self.assertEqual({**order}["id"], 7)
+        plain = from_json({"text": "x"})
+        self.assertEqual(plain.get("text"), "x")  # no such key: the dict method
+        with self.assertRaises(AttributeError):
+            plain.missing
+        self.assertEqual(to_json(order), {"id": 7, "items": [{"price": 2.5, "quantity": 2}], "get": "a key"})
+        converted = to_json({"a": {"b": 1}})
+        self.assertIs(from_json(converted), converted)  # what to_json made is handed on, not copied
 
 
 if __name__ == "__main__":

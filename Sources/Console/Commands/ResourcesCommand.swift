@@ -8,7 +8,9 @@ enum ResourcesCommand {
     static let spec = CommandSpec(
         name: "resources", usage: usage, summary: "list resources and their values",
         help: """
-            Lists the resources plugins can be given: the standard clock and rng, and custom values from
+            Lists the resources plugins can be given: the standard clock, rng, http_client (requests go
+            through the console and show in traces) and blob_store (a folder: --blob-store DIR, else a
+            fresh temporary folder per load, shown here), and custom values from
             the directory's resources.json, from --resource on the command line, or set in this session
             with `resource set`. Shows which plugins declare each one.
             """,
@@ -19,7 +21,7 @@ enum ResourcesCommand {
             let commandLine = console.options.resources
             return Output(rows: registry.resources.all.map { name, resource in
                 let origin = sessionValues[name] != nil ? "session" : commandLine[name] != nil ? "--resource"
-                    : (name == "clock" || name == "rng") ? "standard" : PluginDirectory.resourcesFile
+                    : PluginDirectory.standardResources.contains(name) ? "standard" : PluginDirectory.resourcesFile
                 let users = registry.records.filter {
                     $0.manifest.resources.required.contains(name) || $0.manifest.resources.optional.contains(name)
                 }.map(\.name)
@@ -49,6 +51,8 @@ enum ResourcesCommand {
                 let value: String = switch row.resource {
                 case .clock(let c): "clock " + (c.descriptor["type"]?.stringValue ?? "")
                 case .rng(let r): "rng " + (r.descriptor["type"]?.stringValue ?? "")
+                case .httpClient(let h): "http_client " + (h.descriptor["type"]?.stringValue ?? "")
+                case .blobStore(let b): "blob_store " + (b.descriptor["path"]?.stringValue ?? b.descriptor["type"]?.stringValue ?? "")
                 case .value(let v): ValueText.short(v)
                 }
                 let users = row.declaredBy.isEmpty ? "" : style.dim("  declared by " + row.declaredBy.joined(separator: ", "))
@@ -76,7 +80,9 @@ enum ResourceCommand {
             guard verb == "set" else { throw args.usageError(usage, verb.isEmpty ? "missing `set`" : "unknown subcommand '\(verb)'") }
             let (name, valueText) = try rest.split()
             guard !name.isEmpty else { throw args.usageError(usage, "missing NAME") }
-            guard name != "clock" && name != "rng" else { throw ConsoleError("'\(name)' is a standard resource; only custom resources hold JSON values") }
+            guard !PluginDirectory.standardResources.contains(name) else {
+                throw ConsoleError("'\(name)' is a standard resource; only custom resources hold JSON values (start the console with --resource \(name)=@descriptor.json to replace it)")
+            }
             let value = try valueText.json(usage: usage)!
             await console.setResource(name, value)
             var output = try await console.reloadDirectory()

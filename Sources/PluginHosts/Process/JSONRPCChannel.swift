@@ -17,12 +17,40 @@ enum RPCFailure: Error {
     case remote(code: Int, message: String, data: JSONValue?)
 }
 
-/// Newline-delimited JSON-RPC 2.0 over a child's stdin/stdout, one request at a time. Unlike the
-/// reference's adapter, every response is matched to its request `id` (a late answer to a request
-/// that timed out is discarded, not taken for the next one), `log` notifications and lines that
-/// are not JSON are kept as the call's output instead of breaking the channel.
+/// A request the process at the other end sends while one of ours is in progress (plugin code
+/// calling back: `ctx.registry.get_plugin`, a proxied hook, the http client).
+struct PeerRequest: Sendable {
+    let method: String
+    let params: JSONValue
+}
+
+/// What the console answers a peer request with, and lines for the log of the call in progress.
+struct PeerAnswer: Sendable {
+    var result: Result<JSONValue, PeerError>
+    var logs: [PluginLog] = []
+}
+
+struct PeerError: Error, Sendable {
+    var code = -32000
+    var message: String
+    /// The error's name for the plugin's runtime to raise (KindUnknown, ValueError...).
+    var type: String
+}
+
+/// Serves the requests a plugin's process makes of the console.
+protocol PeerRequestHandler: Sendable {
+    func handle(_ request: PeerRequest) async -> PeerAnswer
+}
+
+/// Newline-delimited JSON-RPC 2.0 over a child's stdin/stdout, one conversation at a time. Unlike
+/// the reference's adapter, every response is matched to its request `id` (a late answer to a
+/// request that timed out is discarded, not taken for the next one), `log` notifications and lines
+/// that are not JSON are kept as the call's output instead of breaking the channel. The child may
+/// send requests of its own while it works on ours; `peer` answers them, and a request of ours made
+/// while answering one (a nested call into the same process) joins the conversation in progress.
 final class JSONRPCChannel: Sendable {
     let process: ChildProcess
+    let peer: (any PeerRequestHandler)?
     private let nextID = Mutex(0)
     /// Held for a whole request/response exchange: the wire carries one conversation at a time. A
     /// semaphore, not a mutex: an asynchronous exchange holds it across a hand-off between threads.
@@ -32,7 +60,21 @@ final class JSONRPCChannel: Sendable {
     /// or the peer died): its log and output notifications and stray stdout lines, kept for the error.
     private let unanswered = Mutex<[PluginLog]>([])
 
-    init(process: ChildProcess) { self.process = process }
+    /// The channels whose peer requests the current task is answering: its own requests on them
+    /// are part of the conversation already held.
+    @TaskLocal static var answering: [ObjectIdentifier] = []
+
+    init(process: ChildProcess, peer: (any PeerRequestHandler)? = nil) {
+        self.process = process
+        self.peer = peer
+    }
+
+    /// What `receive` read: the answer, a request of the peer, or nothing yet.
+    enum Received {
+        case reply(Reply)
+        case peerRequest(id: JSONValue, PeerRequest)
+        case pending
+    }
 
     /// What the peer wrote during the request that just failed, and on its stderr since the last
     /// call (a last line without a newline included): what the user needs to see after a hang or a crash.
@@ -50,40 +92,96 @@ final class JSONRPCChannel: Sendable {
     /// leaves the deadline as it is, a number of seconds starts a new one from now.
     typealias Progress = (_ method: String, _ params: JSONValue) -> Double?
 
-    /// One request and its answer, blocking the calling thread.
+    /// One request and its answer, blocking the calling thread (never one of Swift's cooperative
+    /// threads: a peer request is answered by waiting here for an asynchronous task).
     func request(
         _ method: String, params: JSONValue?, timeout: Double?, cancellation: CancellationFlag? = nil, progress: Progress? = nil
     ) throws(RPCFailure) -> Reply {
-        conversation.wait()
-        defer { conversation.signal() }
+        let nested = Self.answering.contains(ObjectIdentifier(self))
+        if !nested { conversation.wait() }
+        defer { if !nested { conversation.signal() } }
         let id = try send(method, params)
+        var deadline = deadline(timeout)
         var heard = Heard()
-        return try receive(id, deadline: deadline(timeout), cancellation: cancellation, until: nil, progress: progress, heard: &heard)!
+        while true {
+            switch try receive(id, deadline: deadline, cancellation: cancellation, until: nil, progress: progress, heard: &heard) {
+            case .reply(let reply): return reply
+            case .pending: continue
+            case .peerRequest(let peerID, let request):
+                let started = ContinuousClock.now
+                let done = DispatchSemaphore(value: 0)
+                let answer = Mutex<PeerAnswer?>(nil)
+                Task { [self] in
+                    let result = await answerPeer(request)
+                    answer.withLock { $0 = result }
+                    done.signal()
+                }
+                done.wait()
+                try reply(to: peerID, answer.withLock { $0! }, heard: &heard)
+                deadline = deadline.map { $0 + (ContinuousClock.now - started) }
+            }
+        }
     }
 
     /// One request and its answer from async code: the answer is read right here for up to half a
     /// millisecond (most answers come sooner), and only a slower one is waited for on an I/O thread —
-    /// a thread hand-off costs more than a fast plugin takes to answer.
+    /// a thread hand-off costs more than a fast plugin takes to answer. Requests the peer makes
+    /// meanwhile are answered, and the time spent answering them does not count against `timeout`:
+    /// the peer was waiting for the console.
     func exchange(_ method: String, params: JSONValue?, timeout: Double?) async throws(RPCFailure) -> Reply {
-        if conversation.wait(timeout: .now()) == .timedOut {
+        let nested = Self.answering.contains(ObjectIdentifier(self))
+        if !nested, conversation.wait(timeout: .now()) == .timedOut {
             await BlockingIO.run { [conversation] _ in conversation.wait() }
         }
-        defer { conversation.signal() }
+        defer { if !nested { conversation.signal() } }
         let id = try send(method, params)
-        let deadline = deadline(timeout)
+        var deadline = deadline(timeout)
         var heard = Heard()
-        if let reply = try receive(id, deadline: deadline, cancellation: nil, until: .now + .microseconds(500), heard: &heard) {
-            return reply
-        }
-        let early = heard
-        let outcome = await BlockingIO.run { [self] flag in
-            Result { () throws(RPCFailure) -> Reply in
-                var heard = early
-                // Already looked for without sleeping above: this wait may sleep at once.
-                return try receive(id, deadline: deadline, cancellation: flag, until: nil, spin: false, heard: &heard)!
+        while true {
+            var received = try receive(id, deadline: deadline, cancellation: nil, until: .now + .microseconds(500), heard: &heard)
+            if case .pending = received {
+                let (early, limit) = (heard, deadline)
+                let outcome = await BlockingIO.run { [self] flag in
+                    Result { () throws(RPCFailure) -> (Received, Heard) in
+                        var heard = early
+                        // Already looked for without sleeping above: this wait may sleep at once.
+                        let received = try receive(id, deadline: limit, cancellation: flag, until: nil, spin: false, heard: &heard)
+                        return (received, heard)
+                    }
+                }
+                (received, heard) = try outcome.get()
+            }
+            switch received {
+            case .reply(let reply): return reply
+            case .pending: continue
+            case .peerRequest(let peerID, let request):
+                let started = ContinuousClock.now
+                try reply(to: peerID, await answerPeer(request), heard: &heard)
+                deadline = deadline.map { $0 + (ContinuousClock.now - started) }
             }
         }
-        return try outcome.get()
+    }
+
+    /// Runs the peer's request, marking this channel as answered by the task so a request of ours
+    /// made meanwhile (a nested call into the same process) does not wait for the conversation.
+    private func answerPeer(_ request: PeerRequest) async -> PeerAnswer {
+        guard let peer else {
+            return PeerAnswer(result: .failure(PeerError(code: -32601, message: "the console does not serve '\(request.method)' here", type: "RuntimeError")))
+        }
+        return await Self.$answering.withValue(Self.answering + [ObjectIdentifier(self)]) { await peer.handle(request) }
+    }
+
+    private func reply(to id: JSONValue, _ answer: PeerAnswer, heard: inout Heard) throws(RPCFailure) {
+        heard.logs += answer.logs
+        var message: JSONObject = ["jsonrpc": "2.0", "id": id]
+        switch answer.result {
+        case .success(let value): message["result"] = value
+        case .failure(let error):
+            message["error"] = ["code": .int(error.code), "message": .string(error.message), "data": ["type": .string(error.type)]]
+        }
+        var line = JSONValue.object(message).encodedBytes()
+        line.append(0x0A)
+        do { try process.write(line) } catch { throw .closed }
     }
 
     private func deadline(_ timeout: Double?) -> ContinuousClock.Instant? {
@@ -110,12 +208,12 @@ final class JSONRPCChannel: Sendable {
         var streamed: [PluginLog] = []
     }
 
-    /// Reads until the answer to `id`; nil when `until` passes first (the caller goes on waiting
-    /// elsewhere, with what it `heard` so far).
+    /// Reads until the answer to `id` or a request of the peer; `.pending` when `until` passes first
+    /// (the caller goes on waiting elsewhere, with what it `heard` so far).
     private func receive(
         _ id: Int, deadline: ContinuousClock.Instant?, cancellation: CancellationFlag?, until: ContinuousClock.Instant?,
         spin: Bool = true, progress: Progress? = nil, heard: inout Heard
-    ) throws(RPCFailure) -> Reply? {
+    ) throws(RPCFailure) -> Received {
         var deadline = deadline
         func unanswered(_ failure: RPCFailure, _ kept: Heard) -> RPCFailure {
             self.unanswered.withLock { $0 = kept.logs + kept.streamed }
@@ -127,7 +225,7 @@ final class JSONRPCChannel: Sendable {
             switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: readUntil, cancellation: cancellation, spin: spin) }) {
             case .success(let line): raw = line
             case .failure(.timedOut):
-                if let until, ContinuousClock.now >= until, deadline.map({ ContinuousClock.now < $0 }) ?? true { return nil }
+                if let until, ContinuousClock.now >= until, deadline.map({ ContinuousClock.now < $0 }) ?? true { return .pending }
                 throw unanswered(.timedOut, heard)
             case .failure(.cancelled): throw unanswered(.cancelled, heard)
             case .failure(.closed): throw unanswered(.closed, heard)
@@ -149,6 +247,9 @@ final class JSONRPCChannel: Sendable {
                 heard.logs.append(PluginLog(stream: "stdout", text: String(decoding: raw.prefix(4096), as: UTF8.self)))
                 continue
             }
+            if let method = object["method"]?.stringValue, let peerID = object["id"], peerID != .null {
+                return .peerRequest(id: peerID, PeerRequest(method: method, params: object["params"] ?? [:]))
+            }
             if object["id"] == nil, let notification = object["method"]?.stringValue {
                 let params = object["params"] ?? .null
                 if notification == "log" || notification == "notifications/message" {
@@ -167,7 +268,7 @@ final class JSONRPCChannel: Sendable {
                 throw .remote(
                     code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? error.encoded(), data: error["data"])
             }
-            return Reply(result: object["result"] ?? .null, logs: heard.logs)
+            return .reply(Reply(result: object["result"] ?? .null, logs: heard.logs))
         }
     }
 }

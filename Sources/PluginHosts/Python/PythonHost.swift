@@ -12,11 +12,16 @@ public final class PythonHost: Sendable {
     public let directory: String
     public let python: String
     public let callTimeout: Double
+    /// The registry whose services plugin code reaches (get_plugin, the http client, the blob store).
+    private let registry: WeakRegistry?
 
     /// What `load` sends for one plugin.
     public struct PluginSpec: Sendable {
         public var manifest: PluginManifest
         public var folder: String
+        /// The hooks of the plugin's kind (from its hookspec), to tell the plugin class from helper
+        /// classes when the entry point is inferred.
+        public var kindHooks: [String] = []
     }
 
     /// What the interpreter found for one plugin.
@@ -53,10 +58,15 @@ public final class PythonHost: Sendable {
         }
     }
 
-    public init(directory: String, python: String = "python3", callTimeout: Double = 30) {
+    public convenience init(directory: String, python: String = "python3", callTimeout: Double = 30) {
+        self.init(directory: directory, python: python, callTimeout: callTimeout, registry: nil)
+    }
+
+    init(directory: String, python: String, callTimeout: Double, registry: WeakRegistry?) {
         self.directory = directory
         self.python = python
         self.callTimeout = callTimeout
+        self.registry = registry
     }
 
     public var pythonVersion: String? { state.withLock { $0.pythonVersion } }
@@ -76,8 +86,9 @@ public final class PythonHost: Sendable {
             guard let ready = try process.readLine(deadline: deadline),
                 let hello = try? JSONValue.parse(data: ready), hello["method"] == "ready"
             else { throw ChildIOError.closed }
+            let services = registry.map { PluginServices(registry: $0, host: ObjectIdentifier(self)) }
             state.withLock {
-                $0.channel = JSONRPCChannel(process: process)
+                $0.channel = JSONRPCChannel(process: process, peer: services)
                 $0.pythonVersion = hello["params"]?["python"]?.stringValue
             }
         } catch {
@@ -91,9 +102,7 @@ public final class PythonHost: Sendable {
 
     /// Starts the interpreter and loads every plugin's module and class. Failures per plugin come
     /// back as errors naming the plugin; a host that cannot start fails them all.
-    public func load(
-        _ plugins: [PluginSpec], resources: ResourceRegistry, config: JSONObject = [:]
-    ) -> [String: Result<Loaded, DagstackError>] {
+    public func load(_ plugins: [PluginSpec], resources: ResourceRegistry) -> [String: Result<Loaded, DagstackError>] {
         var descriptors = JSONObject()
         for (name, resource) in resources.all { descriptors[name] = resource.descriptor }
         var results: [String: Result<Loaded, DagstackError>] = [:]
@@ -101,7 +110,7 @@ public final class PythonHost: Sendable {
         // A plugin whose import hangs or kills the interpreter is failed alone, and the others are
         // loaded again in a fresh interpreter: at most once per plugin.
         while !remaining.isEmpty {
-            let params = Self.loadParams(remaining, resources: descriptors, config: config)
+            let params = Self.loadParams(remaining, resources: descriptors)
             switch loadOnce(params, remaining) {
             case .success(let reply):
                 state.withLock { $0.loadParams = params }
@@ -158,7 +167,7 @@ public final class PythonHost: Sendable {
         }
     }
 
-    private static func loadParams(_ plugins: [PluginSpec], resources: JSONObject, config: JSONObject) -> JSONValue {
+    private static func loadParams(_ plugins: [PluginSpec], resources: JSONObject) -> JSONValue {
         [
             "plugins": .array(plugins.map { spec in
                 [
@@ -168,9 +177,12 @@ public final class PythonHost: Sendable {
                     "real_folder": .string(Self.realPath(spec.folder)),
                     "entry_point": spec.manifest.entryPoint.map(JSONValue.string) ?? .null,
                     "resources": .array((spec.manifest.resources.required + spec.manifest.resources.optional).map(JSONValue.string)),
+                    "optional_resources": .array(spec.manifest.resources.optional.map(JSONValue.string)),
+                    "kind_hooks": .array(spec.kindHooks.map(JSONValue.string)),
+                    "config_section": .string("\(spec.manifest.kind).\(spec.manifest.name)"),
                 ]
             }),
-            "resources": .object(resources), "config": .object(config),
+            "resources": .object(resources),
             "limits": ["max_depth": .int(JSONLimits.maxDepth)],
         ]
     }
@@ -202,7 +214,7 @@ public final class PythonHost: Sendable {
     // MARK: Calls
 
     func setup(_ name: String, context: PluginContext) async throws(DagstackError) -> [PluginLog] {
-        let params: JSONValue = ["plugin": .string(name), "metadata": .object(context.metadata)]
+        let params: JSONValue = ["plugin": .string(name), "metadata": .object(context.metadata), "config": .object(context.config)]
         let reply = try await request("setup", params, timeout: Double(context.manifest.startupTimeoutSec), plugin: name,
                                       activity: "setup", limitName: "startup_timeout_sec")
         state.withLock { $0.setUp.append((name, params)) }
@@ -212,8 +224,8 @@ public final class PythonHost: Sendable {
 
     /// Several set-ups in one exchange (see `SetupBatchingPlugin`); nil when the exchange itself
     /// failed — the interpreter is then restarted and the caller sets them up one by one.
-    func setupMany(_ plugins: [(name: String, metadata: JSONObject)], timeout: Double) async -> [Result<Duration, DagstackError>]? {
-        let entries: [JSONValue] = plugins.map { ["plugin": .string($0.name), "metadata": .object($0.metadata)] }
+    func setupMany(_ plugins: [(name: String, metadata: JSONObject, config: JSONObject)], timeout: Double) async -> [Result<Duration, DagstackError>]? {
+        let entries: [JSONValue] = plugins.map { ["plugin": .string($0.name), "metadata": .object($0.metadata), "config": .object($0.config)] }
         let reply: (value: JSONValue, logs: [PluginLog])
         do {
             reply = try await rawExchange(
@@ -231,6 +243,7 @@ public final class PythonHost: Sendable {
                 let failure = RPCFailure.remote(code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? "", data: error["data"])
                 var result = failure.error(plugin: name, activity: "setup", process: channel.process, timeout: timeout, limitName: "startup_timeout_sec")
                 result.logs = Self.logs(error["data"]?["logs"])
+                Self.classify(&result, failure, plugin: name)
                 return .failure(result)
             }
             state.withLock { $0.setUp.append((name, params)) }
@@ -374,6 +387,7 @@ public final class PythonHost: Sendable {
                     failure.code = .serializationError
                     failure.message = "Plugin '\(who)' failed in \(activity): \(error.remoteMessage)"
                 }
+                Self.classify(&failure, error, plugin: who)
             }
             if failure.pluginStopped {
                 channel.process.terminate(grace: 0.2)
@@ -381,6 +395,16 @@ public final class PythonHost: Sendable {
             }
             throw failure
         }
+    }
+
+    /// A config that does not fit the plugin's config_schema is the manifest's fault, not the code's
+    /// (guides/configuration: ManifestInvalid naming the field).
+    static func classify(_ failure: inout DagstackError, _ error: RPCFailure, plugin: String) {
+        guard case .remote(_, let message, let data) = error, data?["kind"] == "config_invalid" else { return }
+        failure.code = .manifestInvalid
+        failure.message = "Invalid config for plugin '\(plugin)': \(message)"
+        failure.traceback = nil
+        failure.exceptionType = nil
     }
 
     static func logs(_ value: JSONValue?) -> [PluginLog] {

@@ -20,6 +20,7 @@ enum PythonHostSource {
         ("dagstack_host.methods", "methods.py", PackageResources.methods_py),
         ("dagstack_host.observation", "observation.py", PackageResources.observation_py),
         ("dagstack_host.protocol", "protocol.py", PackageResources.protocol_py),
+        ("dagstack_host.services", "services.py", PackageResources.services_py),
         ("dagstack_host.shim", "shim.py", PackageResources.shim_py),
         ("dagstack_host.sinks", "sinks.py", PackageResources.sinks_py),
         ("dagstack_host.values", "values.py", PackageResources.values_py),

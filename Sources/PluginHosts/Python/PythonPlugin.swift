@@ -37,7 +37,7 @@ public final class PythonPlugin: ChainBatchingPlugin, SetupBatchingPlugin {
         // by one would catch it. A batch that is only slow also passes it; the registry then sets the
         // plugins up one by one, each within its own limit.
         let limit = plugins.map { Double($0.context.manifest.startupTimeoutSec) }.min() ?? 30
-        return await host.setupMany(plugins.map { ($0.name, $0.context.metadata) }, timeout: limit)
+        return await host.setupMany(plugins.map { ($0.name, $0.context.metadata, $0.context.config) }, timeout: limit)
     }
 
     public func setup(_ context: PluginContext) async throws {

@@ -25,11 +25,19 @@ public final class StdioPlugin: Plugin {
 
     public var phaseOutput: [PhaseOutput] { output.all }
 
-    public init(manifest: PluginManifest, folder: String, callTimeout: Double, specHooks: Set<String>?) {
+    /// The registry whose services the process may ask for (get_plugin, the http client...).
+    let registry: WeakRegistry?
+
+    public convenience init(manifest: PluginManifest, folder: String, callTimeout: Double, specHooks: Set<String>?) {
+        self.init(manifest: manifest, folder: folder, callTimeout: callTimeout, specHooks: specHooks, registry: nil)
+    }
+
+    init(manifest: PluginManifest, folder: String, callTimeout: Double, specHooks: Set<String>?, registry: WeakRegistry?) {
         self.manifest = manifest
         self.folder = folder
         self.callTimeout = callTimeout
         self.specHooks = specHooks
+        self.registry = registry
     }
 
     /// The argv to run: `command`, or the reference's fallback of `entry_point` split on spaces.
@@ -86,7 +94,7 @@ public final class StdioPlugin: Plugin {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in manifest.env ?? [:] { environment[key] = value }
         let process = try ChildProcess(command: command, environment: environment, workingDirectory: workingDirectory)
-        let channel = JSONRPCChannel(process: process)
+        let channel = JSONRPCChannel(process: process, peer: registry.map { PluginServices(registry: $0, plugin: manifest.name) })
         state.withLock { $0.channel = channel }
         var resources = JSONObject()
         for (name, resource) in context.resources.entries { resources[name] = resource.descriptor }

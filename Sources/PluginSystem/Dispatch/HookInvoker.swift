@@ -10,13 +10,13 @@ struct HookInvoker: Sendable {
     /// result)` may replace the result by returning anything but null.
     func call(
         _ record: PluginRecord, kind: String, hook: String, arguments: HookArguments, metadata: JSONObject,
-        middleware: [PluginRecord]? = nil, observers: [any HookObserver]? = nil
+        middleware: [PluginRecord]? = nil, observers: [any HookObserver]? = nil, role: HookRole = .hook
     ) async throws(DagstackError) -> HookReply {
         // A dispatch passes what it looked up once; a single call looks them up itself.
         let wrappers = record.storage.isMiddleware ? [] : (middleware ?? registry.middleware(kind: kind, hook: hook))
         let observers = observers ?? registry.observers
         if wrappers.isEmpty {
-            return try await raw(record, kind: kind, hook: hook, role: .hook, arguments: arguments, metadata: metadata, observers: observers)
+            return try await raw(record, kind: kind, hook: hook, role: role, arguments: arguments, metadata: metadata, observers: observers)
         }
         var arguments = arguments
         var logs: [PluginLog] = []
@@ -36,7 +36,7 @@ struct HookInvoker: Sendable {
                 arguments = replaced
             }
         }
-        var reply = try await raw(record, kind: kind, hook: hook, role: .hook, arguments: arguments, metadata: metadata, observers: observers)
+        var reply = try await raw(record, kind: kind, hook: hook, role: role, arguments: arguments, metadata: metadata, observers: observers)
         for wrapper in wrappers.reversed() where wrapper.implements("after") {
             let after = try await raw(
                 wrapper, kind: kind, hook: "after", role: .middlewareAfter(wrapping: record.name),

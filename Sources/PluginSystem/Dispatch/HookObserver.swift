@@ -8,6 +8,9 @@ public enum HookRole: Sendable, Equatable {
     case middlewareAfter(wrapping: String)
     /// A capability plugin's `matches` probe.
     case matches
+    /// A hook the named plugin's code called while its own call was in progress (through
+    /// `ctx.registry.get_plugin(...)` of a plugin in another runtime).
+    case nested(calledBy: String)
 }
 
 /// One finished hook call, as observers see it.

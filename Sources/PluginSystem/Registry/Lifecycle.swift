@@ -14,9 +14,9 @@ extension PluginRegistry {
     /// name), continuing past failures. A plugin whose set-up throws or times out
     /// (`startup_timeout_sec`) becomes `failed`; a plugin that lacks a required resource, or whose
     /// dependency is missing or not active, becomes `unavailable`. Only a dependency cycle stops the
-    /// whole set-up.
+    /// whole set-up. Each plugin's `ctx.config` is its section `<kind>.<name>` of `config`.
     @discardableResult
-    public func setupAll(config: JSONObject = [:], metadata: JSONObject = [:]) async throws(DagstackError) -> [SetupOutcome] {
+    public func setupAll(config: AppConfig = AppConfig(), metadata: JSONObject = [:]) async throws(DagstackError) -> [SetupOutcome] {
         let pending = records.filter { if case .registered = $0.lifecycle { true } else { false } }
         let order = try TopologicalOrder.sort(pending.map(\.manifest), byRuntime: true)
         var outcomes: [SetupOutcome] = []
@@ -37,7 +37,7 @@ extension PluginRegistry {
         return outcomes
     }
 
-    private func setUp(_ name: String, config: JSONObject, metadata: JSONObject) async -> PluginState {
+    private func setUp(_ name: String, config: AppConfig, metadata: JSONObject) async -> PluginState {
         guard let record = record(named: name), let instance = record.instance else { return .unavailable("not bound") }
         let manifest = record.manifest
         if let reason = blockingDependency(of: manifest) {
@@ -50,7 +50,10 @@ extension PluginRegistry {
             logger.warning("Skipping setup of plugin '\(name)' — \(error.message)")
             return finishSetup(name, .unavailable(error.message))
         }
-        let context = setupContext(record, container: container, config: config, metadata: metadata)
+        let context: PluginContext
+        do { context = try setupContext(record, container: container, config: config, metadata: metadata) } catch {
+            return failSetup(name, error)
+        }
         let limit = Double(manifest.startupTimeoutSec)
         do {
             if instance.enforcesTimeLimits {
@@ -69,10 +72,19 @@ extension PluginRegistry {
         }
     }
 
-    func setupContext(_ record: PluginRecord, container: ResourceContainer, config: JSONObject, metadata: JSONObject) -> PluginContext {
+    func setupContext(
+        _ record: PluginRecord, container: ResourceContainer, config: AppConfig, metadata: JSONObject
+    ) throws(DagstackError) -> PluginContext {
         PluginContext(
-            manifest: record.manifest, config: config, logger: Logger(label: "dagstack.plugin.\(record.name)"), resources: container,
-            resourceRegistry: resources, metadata: metadata, folder: record.folder)
+            manifest: record.manifest, config: try config.section(kind: record.kind, name: record.name),
+            logger: Logger(label: "dagstack.plugin.\(record.name)"), resources: container, resourceRegistry: resources, metadata: metadata,
+            folder: record.folder)
+    }
+
+    /// Marks a registered plugin unavailable before set-up (the host could not give it what it
+    /// needs, e.g. the application config did not load); set-up then skips it.
+    public func markUnavailable(_ name: String, _ reason: String) {
+        try? update(name) { $0.with(lifecycle: .unavailable(reason)) }
     }
 
     /// A successful set-up: the plugin holds what it was granted and joins the teardown order.

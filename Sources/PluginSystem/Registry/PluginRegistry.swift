@@ -235,9 +235,10 @@ public final class PluginRegistry: Sendable {
     // MARK: Calling one plugin
 
     /// Calls `hook` on one plugin, whatever the kind's dispatch class (inside its middleware, seen
-    /// by observers): how the console's contract checks exercise a plugin on its own.
+    /// by observers): how the console's contract checks exercise a plugin on its own, and how a
+    /// plugin's code reaches another plugin (`calledBy`: observers see a call nested in that one's).
     public func call(
-        _ plugin: String, hook: String, arguments: HookArguments, metadata: JSONObject = [:]
+        _ plugin: String, hook: String, arguments: HookArguments, metadata: JSONObject = [:], calledBy: String? = nil
     ) async throws(DagstackError) -> HookReply {
         guard let record = record(named: plugin) else { throw Self.unknownPlugin(plugin, known: records.map(\.name)) }
         guard record.isActive else {
@@ -246,7 +247,8 @@ public final class PluginRegistry: Sendable {
         guard record.implements(hook) else {
             throw DagstackError(.kindUnknown, "Plugin '\(plugin)' has no hook '\(hook)'", plugin: plugin)
         }
-        return try await HookInvoker(registry: self).call(record, kind: record.kind, hook: hook, arguments: arguments, metadata: metadata)
+        return try await HookInvoker(registry: self).call(
+            record, kind: record.kind, hook: hook, arguments: arguments, metadata: metadata, role: calledBy.map { .nested(calledBy: $0) } ?? .hook)
     }
 
     // MARK: Observers

@@ -24,7 +24,7 @@ extension PluginRegistry {
     /// Sets up as many of `manifests` as one batch can take — consecutive plugins of the same
     /// batching host whose dependencies are active or earlier in the batch — and records each
     /// outcome as a set-up of its own would. Empty when the first ones cannot be batched.
-    func setUpBatch(_ manifests: ArraySlice<PluginManifest>, config: JSONObject, metadata: JSONObject) async -> [SetupOutcome] {
+    func setUpBatch(_ manifests: ArraySlice<PluginManifest>, config: AppConfig, metadata: JSONObject) async -> [SetupOutcome] {
         guard let first = manifests.first, let host = record(named: first.name)?.instance as? SetupBatchingPlugin else { return [] }
         var members: [(setup: BatchedSetup, container: ResourceContainer, limit: Int)] = []
         var batched: Set<String> = []
@@ -33,9 +33,9 @@ extension PluginRegistry {
                 instance.batchGroup == host.batchGroup,
                 manifest.dependsOn.allSatisfy({ batched.contains($0) || self.record(named: $0)?.lifecycle == .active }),
                 manifest.dependencyKinds.allSatisfy({ self.record(named: $0.key)?.kind == $0.value }),
-                let container = try? resources.container(for: manifest)
+                let container = try? resources.container(for: manifest),
+                let context = try? setupContext(record, container: container, config: config, metadata: metadata)
             else { break }
-            let context = setupContext(record, container: container, config: config, metadata: metadata)
             members.append((BatchedSetup(name: manifest.name, context: context), container, manifest.startupTimeoutSec))
             batched.insert(manifest.name)
         }

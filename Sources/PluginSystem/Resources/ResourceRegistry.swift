@@ -71,6 +71,16 @@ public struct ResourceContainer: Sendable {
         return nil
     }
 
+    public var httpClient: (any PluginHTTPClient)? {
+        if case .httpClient(let c)? = entries["http_client"] { return c }
+        return nil
+    }
+
+    public var blobStore: (any PluginBlobStore)? {
+        if case .blobStore(let b)? = entries["blob_store"] { return b }
+        return nil
+    }
+
     public func value(_ name: String) -> JSONValue? {
         if case .value(let v)? = entries[name] { return v }
         return nil

@@ -82,6 +82,9 @@ class LogHandler(logging.Handler):
 
 
 CURRENT = Capture()
+# The capture of the call that finished last: what logs() reads. A call can run inside another (a
+# plugin's request to the console, answered while the console calls into this interpreter again).
+LAST = CURRENT
 STDOUT, STDERR = CapturedStream("stdout"), CapturedStream("stderr")
 
 
@@ -95,9 +98,11 @@ def install_log_handler():
 
 def run_captured(fn):
     """Runs fn() (awaiting what it returns) with stdout, stderr and logging captured into a fresh
-    `CURRENT`, which the caller reads afterwards, on success or failure. Then puts back anything the
+    capture, which the caller reads afterwards with logs(), on success or failure. A call inside
+    another gets a capture of its own; the outer one's resumes after it. Then puts back anything the
     plugin code replaced in the modules every plugin shares (`integrity`): a call that did so fails."""
-    global CURRENT
+    global CURRENT, LAST
+    outer = CURRENT
     CURRENT = Capture()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = STDOUT, STDERR
@@ -114,14 +119,16 @@ def run_captured(fn):
         STDERR.flush()
         sys.stdout, sys.stderr = saved
         CURRENT.finish()
+        LAST, CURRENT = CURRENT, outer
     integrity.check()
     return result
 
 
 def logs():
     """What the last captured call wrote."""
-    return CURRENT.logs
+    return LAST.logs
 
 
 def clear():
-    CURRENT.logs = []
+    global LAST
+    LAST = Capture()

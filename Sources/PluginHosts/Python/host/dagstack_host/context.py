@@ -9,44 +9,68 @@ class SystemClock:
     def now(self):
         return datetime.datetime.now(datetime.timezone.utc)
 
+    def monotonic_ns(self):
+        import time
+
+        return time.monotonic_ns()
+
 
 class FrozenClock:
     def __init__(self, *, at):
         if at.tzinfo is None:
             raise ValueError("FrozenClock requires an aware datetime")
         self._at = at
+        self._monotonic = 0
 
     def now(self):
         return self._at
 
     def advance(self, *, seconds):
         self._at = self._at + datetime.timedelta(seconds=seconds)
+        self._monotonic += int(seconds * 1_000_000_000)
+
+    def monotonic_ns(self):
+        """Frozen too: moves only with advance()."""
+        return self._monotonic
 
 
-class RandomRng:
+class _Rng:
+    """The rng resource: the reference's random()/randint(a, b) and the methods of
+    reference/resources-list (next_float, next_int inclusive, uuid4, choice), from one generator."""
+
+    def random(self):
+        return self._r.random()
+
+    def randint(self, a, b):
+        return self._r.randint(a, b)
+
+    def next_float(self):
+        return self._r.random()
+
+    def next_int(self, low, high):
+        return self._r.randint(low, high)
+
+    def uuid4(self):
+        import uuid
+
+        return str(uuid.UUID(int=self._r.getrandbits(128), version=4))
+
+    def choice(self, items):
+        return self._r.choice(items)
+
+
+class RandomRng(_Rng):
     def __init__(self):
         import random
 
         self._r = random.SystemRandom()
 
-    def random(self):
-        return self._r.random()
 
-    def randint(self, a, b):
-        return self._r.randint(a, b)
-
-
-class DeterministicRng:
+class DeterministicRng(_Rng):
     def __init__(self, *, seed):
         import random
 
         self._r = random.Random(seed)
-
-    def random(self):
-        return self._r.random()
-
-    def randint(self, a, b):
-        return self._r.randint(a, b)
 
 
 class PluginContext:
@@ -94,15 +118,20 @@ class ResourceRegistry:
 
 
 class ResourceContainer:
-    """The resources a plugin declared: ctx.resources.clock, await ctx.resources.get("clock")."""
+    """The resources a plugin declared: ctx.resources.clock, await ctx.resources.get("clock"). An
+    optional resource the host does not provide reads as None (concepts/resources, manifest-schema);
+    one the manifest does not declare is an error naming what it does declare."""
 
-    def __init__(self, values):
+    def __init__(self, values, optional=()):
         object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "_optional", frozenset(optional))
 
     def __getattr__(self, name):
         values = object.__getattribute__(self, "_values")
         if name in values:
             return values[name]
+        if name in object.__getattribute__(self, "_optional"):
+            return None
         raise AttributeError(f"Resource {name!r} not declared/injected; available: {sorted(values)}")
 
     def __setattr__(self, name, value):
@@ -110,9 +139,11 @@ class ResourceContainer:
 
     async def get(self, name):
         values = object.__getattribute__(self, "_values")
-        if name not in values:
-            raise KeyError(f"Resource {name!r} not declared/injected")
-        return values[name]
+        if name in values:
+            return values[name]
+        if name in object.__getattribute__(self, "_optional"):
+            return None
+        raise KeyError(f"Resource {name!r} not declared/injected")
 
     def __contains__(self, name):
         return name in object.__getattribute__(self, "_values")
@@ -125,18 +156,44 @@ class ResourceContainer:
 
 
 class HostRegistry:
-    """ctx.registry: the resource registry under both the seeds' and the reference's names."""
+    """ctx.registry: the host's resource registry (the seeds' `resource_registry`, the reference's
+    `resources`) and the registry API the docs show plugin code (`get_plugin`)."""
 
-    def __init__(self, resources):
+    def __init__(self, resources, caller):
         self.resource_registry = resources
         self.resources = resources
+        self._caller = caller
+
+    def get_plugin(self, kind, name=None):
+        """The plugin `name` of `kind`, or without a name the one the kind's singleton rule picks
+        (DAGSTACK_ACTIVE_<KIND>, then the highest priority). A plugin in this interpreter is returned
+        itself; one in another runtime as a proxy whose hook calls go through the console (and so show
+        in its traces). KindUnknown / AmbiguousPlugin as the docs say."""
+        from . import loading, services
+
+        reply = services.request("registry.get_plugin", {"caller": self._caller, "kind": kind, "name": name})
+        target = reply["plugin"]
+        if reply.get("local") and target in loading.PLUGINS:
+            return loading.PLUGINS[target]["instance"]
+        return services.PluginProxy(self._caller, target, kind, reply.get("hooks"))
+
+    def list_manifests(self):
+        """Every plugin's manifest as the console holds it (names, kinds, priorities, state)."""
+        from . import services
+
+        return services.request("registry.list_manifests", {"caller": self._caller})
 
 
 def make_resource(descriptor):
     """A resource from the console's descriptor: the standard clock and rng (frozen or seeded for the
-    contract checks), or a custom value as it was given."""
+    contract checks), the http client and blob store the console runs, or a custom value as it was
+    given."""
     kind = descriptor.get("resource")
     spec = descriptor.get("spec") or {}
+    if kind in ("http_client", "blob_store"):
+        from . import services
+
+        return services.HttpClient() if kind == "http_client" else services.BlobStore(spec)
     if kind == "clock":
         if spec.get("type") == "frozen":
             at = datetime.datetime.fromisoformat(spec["at"].replace("Z", "+00:00"))
@@ -155,32 +212,38 @@ class Contexts:
 
     def __init__(self):
         self.resources = {}
-        self.config = {}
+        self.configs = {}
         self._cache = {}
 
-    def configure(self, resource_descriptors, config):
+    def configure(self, resource_descriptors):
         self.resources = {name: make_resource(d) for name, d in resource_descriptors.items()}
-        self.config = config
         self._cache.clear()
 
-    def get(self, name, declared, metadata=None):
-        """The ctx for plugin `name`, which declared the resources named in `declared`."""
+    def set_config(self, name, config):
+        """The plugin's section of the application config (`<kind>.<name>`), given at its set-up."""
+        self.configs[name] = config
+        self._cache.pop(name, None)
+
+    def get(self, name, declared, metadata=None, optional=()):
+        """The ctx for plugin `name`, which declared the resources named in `declared` (of which
+        `optional` are optional)."""
         metadata = metadata or {}
         cached = self._cache.get(name)
         if cached is not None and cached[0] == metadata:
             return cached[1]
-        ctx = self._new(name, declared, metadata)
+        ctx = self._new(name, declared, metadata, optional)
         self._cache[name] = (dict(metadata), ctx)
         return ctx
 
     def forget(self, name):
         self._cache.pop(name, None)
 
-    def _new(self, name, declared, metadata):
+    def _new(self, name, declared, metadata, optional):
         injected = {r: self.resources[r] for r in declared if r in self.resources}
         return PluginContext(
-            config=dict(self.config), logger=logging.getLogger(f"dagstack.plugin.{name}"),
-            registry=HostRegistry(ResourceRegistry(self.resources)), resources=ResourceContainer(injected),
+            config=dict(self.configs.get(name) or {}), logger=logging.getLogger(f"dagstack.plugin.{name}"),
+            registry=HostRegistry(ResourceRegistry(self.resources), name),
+            resources=ResourceContainer(injected, optional),
             progress=SINKS.progress_for(name), checkpoint=SINKS.checkpoint_for(name), metadata=dict(metadata))
 
 

@@ -72,7 +72,7 @@ def load_plugin(spec):
         cls = getattr(module, class_name)
     else:
         module = load_module(name, folder, spec["real_folder"], "plugin")
-        cls = infer_class(module)
+        cls = infer_class(module, spec.get("kind_hooks") or ())
         inferred = True
         entry = f"plugin:{cls.__name__}"
     try:
@@ -85,15 +85,39 @@ def load_plugin(spec):
             "module_file": getattr(module, "__file__", None)}
 
 
-def infer_class(module):
-    """plugin.py's one top-level class, when the manifest names no entry point."""
+def infer_class(module, kind_hooks=()):
+    """The plugin class of a plugin.py without an entry point: its one top-level class; or, beside
+    helper classes (a pydantic config model, an exception type, a dataclass), the one class that has
+    `setup` or one of the kind's hooks."""
     classes = [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
-    if len(classes) != 1:
-        found = ", ".join(c.__name__ for c in classes) or "none"
-        raise PluginError(
-            f"no entry_point in the manifest and plugin.py defines {len(classes)} top-level classes ({found}); "
-            f"set entry_point = \"plugin:ClassName\" in dagstack.toml")
-    return classes[0]
+    if len(classes) == 1:
+        return classes[0]
+    wanted = ("setup",) + tuple(kind_hooks)
+    plugins = [c for c in classes if not issubclass(c, BaseException) and any(callable(getattr(c, h, None)) for h in wanted)]
+    if not plugins:
+        # No hookspec names the kind's hooks and no class has setup: the one class that is not a
+        # helper (an exception, a dataclass, a pydantic model, an enum) and has methods of its own.
+        plugins = [c for c in classes if not _is_helper(c) and any(
+            callable(v) and not k.startswith("_") for k, v in vars(c).items())]
+    if len(plugins) == 1:
+        return plugins[0]
+    found = ", ".join(c.__name__ for c in (plugins or classes)) or "none"
+    if not classes:
+        reason = "plugin.py defines no top-level class"
+    elif plugins:
+        reason = f"plugin.py defines {len(plugins)} classes with setup or a hook of the kind ({found})"
+        if not any(callable(getattr(c, h, None)) for c in plugins for h in wanted):
+            reason = f"plugin.py defines {len(plugins)} classes that could be the plugin ({found})"
+    else:
+        reason = f"none of plugin.py's {len(classes)} top-level classes ({found}) has setup or a hook of the kind"
+    raise PluginError(f"no entry_point in the manifest and {reason}; set entry_point = \"plugin:ClassName\" in dagstack.toml")
+
+
+def _is_helper(cls):
+    import enum
+
+    return (issubclass(cls, (BaseException, enum.Enum)) or hasattr(cls, "__dataclass_fields__")
+            or hasattr(cls, "model_fields") or hasattr(cls, "__fields__"))
 
 
 def hooks_of(instance):

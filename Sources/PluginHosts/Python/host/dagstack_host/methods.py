@@ -53,7 +53,7 @@ def _elapsed_us(started):
 
 
 def load(params):
-    CONTEXTS.configure(params.get("resources", {}), params.get("config", {}))
+    CONTEXTS.configure(params.get("resources", {}))
     values.LIMITS.update(params.get("limits", {}))
     results = {}
     for spec in params["plugins"]:
@@ -69,12 +69,48 @@ def load(params):
 
 
 def _context(name, metadata=None):
-    return CONTEXTS.get(name, loading.PLUGINS[name]["spec"].get("resources", []), metadata)
+    spec = loading.PLUGINS[name]["spec"]
+    return CONTEXTS.get(name, spec.get("resources", []), metadata, spec.get("optional_resources", ()))
+
+
+class ConfigInvalid(Exception):
+    """The plugin's config section does not fit its config_schema."""
+
+    kind = "config_invalid"
+
+
+def check_config(name, instance, config):
+    """Validates `config` with the plugin class's `config_schema` (a pydantic model, guides/configuration)
+    before set-up. The error names each field at fault by its path in the application config, and
+    never shows a value: the section may hold secrets."""
+    schema = getattr(type(instance), "config_schema", None)
+    if schema is None:
+        return
+    validate = getattr(schema, "model_validate", None) or getattr(schema, "parse_obj", None)
+    if validate is None:
+        raise ConfigInvalid(f"config_schema of plugin {name!r} is not a pydantic model (no model_validate)")
+    try:
+        validate(config)
+    except Exception as exc:
+        errors = getattr(exc, "errors", None)
+        if not callable(errors):
+            raise ConfigInvalid(f"{type(exc).__name__}: {exc}") from None
+        section = loading.PLUGINS[name]["spec"].get("config_section") or name
+        parts = []
+        for e in errors():
+            where = section
+            for step in e.get("loc", ()):
+                where += f"[{step}]" if isinstance(step, int) else f".{step}"
+            parts.append(f"{where}: {e.get('msg', 'invalid')}")
+        raise ConfigInvalid("; ".join(parts)) from None
 
 
 def setup(params):
     name = params["plugin"]
     instance = loading.PLUGINS[name]["instance"]
+    if "config" in params:
+        CONTEXTS.set_config(name, params["config"])
+    check_config(name, instance, params.get("config") or {})
     hook = getattr(instance, "setup", None)
     if hook is not None:
         capture.run_captured(lambda: hook(_context(name, params.get("metadata"))))
@@ -116,6 +152,8 @@ def call_one(name, hook, args, kwargs, metadata):
         raise loading.PluginError(f"plugin {name!r} has no hook {hook!r}", kind="no_hook")
     method = getattr(plugin["instance"], hook)
     args = [from_json(a) for a in args]
+    if kwargs:
+        kwargs = {k: from_json(v) for k, v in kwargs.items()}
     strict = False
     if metadata and CONTRACT_KEY in metadata:
         metadata = dict(metadata)

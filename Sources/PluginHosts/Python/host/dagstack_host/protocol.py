@@ -20,6 +20,24 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=
 _ENCODE_ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode
 _DECODE = json.JSONDecoder().decode
 
+PROTOCOL_IN = None
+_next_request = 0
+
+
+class ConsoleRequestError(Exception):
+    """The console answered a request of this host with an error: `type` is the error's name
+    (KindUnknown, AmbiguousPlugin, a plugin's exception type...)."""
+
+    def __init__(self, error):
+        data = error.get("data") or {}
+        super().__init__(error.get("message") or "the console refused the request")
+        self.type = data.get("type") or "ConsoleError"
+        self.data = data
+
+
+class ConsoleGone(Exception):
+    pass
+
 
 def take_protocol_streams():
     """Moves the protocol off fds 0 and 1 (buffered: an unbuffered file would read each request one
@@ -65,8 +83,36 @@ def announce(method, params):
     send({"jsonrpc": "2.0", "method": method, "params": params})
 
 
+def call_console(method, params):
+    """A request from plugin code to the console (ctx.registry.get_plugin, a proxied hook, the http
+    client...), made while the console waits for this host's answer to its own request. Requests the
+    console sends meanwhile (a nested call into this interpreter) are answered here, in order."""
+    global _next_request
+    _next_request += 1
+    rid = f"host-{_next_request}"
+    send({"jsonrpc": "2.0", "method": method, "params": params, "id": rid})
+    while True:
+        raw = PROTOCOL_IN.readline()
+        if not raw:
+            raise ConsoleGone(f"the console closed the connection during {method}")
+        try:
+            message = _DECODE(raw.decode("utf-8"))
+        except ValueError:
+            continue
+        if message.get("method") is not None:
+            if answer(message):
+                raise ConsoleGone(f"the console stopped this host during {method}")
+            continue
+        if message.get("id") != rid:
+            continue
+        if message.get("error") is not None:
+            raise ConsoleRequestError(message["error"])
+        return message.get("result")
+
+
 def main():
-    protocol_in = take_protocol_streams()
+    global PROTOCOL_IN
+    protocol_in = PROTOCOL_IN = take_protocol_streams()
     capture.install_log_handler()
     capture.SINK = send_output
     integrity.take_snapshot()
@@ -89,17 +135,25 @@ def serve(protocol_in):
             request = _DECODE(raw.decode("utf-8"))
         except ValueError:
             continue
-        rid, method = request.get("id"), request.get("method")
-        if method == "shutdown":
-            send({"jsonrpc": "2.0", "result": None, "id": rid})
+        if answer(request):
             return True
-        handler = METHODS.get(method)
-        if handler is None:
-            send({"jsonrpc": "2.0", "error": {"code": -32601, "message": f"unknown method {method!r}"}, "id": rid})
-            continue
-        try:
-            send({"jsonrpc": "2.0", "result": handler(request.get("params") or {}), "id": rid})
-        except BaseException as exc:  # plugin code may raise anything, SystemExit and KeyboardInterrupt included
-            send({"jsonrpc": "2.0", "error": error(exc, error_kind(exc)), "id": rid})
-            capture.clear()
     return True
+
+
+def answer(request):
+    """Answers one request of the console; True when it was `shutdown`."""
+    rid, method = request.get("id"), request.get("method")
+    if method == "shutdown":
+        send({"jsonrpc": "2.0", "result": None, "id": rid})
+        return True
+    handler = METHODS.get(method)
+    if handler is None:
+        send({"jsonrpc": "2.0", "error": {"code": -32601, "message": f"unknown method {method!r}"}, "id": rid})
+        return False
+    capture.clear()
+    try:
+        send({"jsonrpc": "2.0", "result": handler(request.get("params") or {}), "id": rid})
+    except BaseException as exc:  # plugin code may raise anything, SystemExit and KeyboardInterrupt included
+        send({"jsonrpc": "2.0", "error": error(exc, error_kind(exc)), "id": rid})
+        capture.clear()
+    return False

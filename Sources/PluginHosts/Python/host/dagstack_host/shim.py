@@ -25,6 +25,16 @@ class StopChainType:
 
 MIDDLEWARE_PRIORITY_THRESHOLD = 1000
 
+
+class PluginRegistryError(Exception):
+    """The reference's base class of the registry's errors (reference/errors)."""
+
+
+ERROR_NAMES = ("ManifestInvalid", "VersionIncompatible", "KindUnknown", "AmbiguousPlugin", "RuntimeNotSupported",
+               "PluginLoadError", "DependencyCycle", "TeardownErrors", "BroadcastErrors", "DispatchMismatch",
+               "NoCapabilityMatch", "LeakDetected")
+ERRORS = {name: type(name, (PluginRegistryError,), {"__module__": "dagstack.plugin_system"}) for name in ERROR_NAMES}
+
 EXPORTED = (
     context.SystemClock, context.FrozenClock, context.RandomRng, context.DeterministicRng, context.PluginContext,
     context.ResourceRegistry, context.ResourceContainer,
@@ -52,6 +62,9 @@ def install():
         setattr(shim, cls.__name__, cls)
     shim.Clock = context.SystemClock
     shim.Rng = context.RandomRng
+    shim.PluginRegistryError = PluginRegistryError
+    for name, cls in ERRORS.items():
+        setattr(shim, name, cls)
     shim.__all__ = [n for n in vars(shim) if not n.startswith("_")]
     dagstack.plugin_system = shim
     sys.modules["dagstack"] = dagstack

@@ -69,11 +69,11 @@ def _to_json(value, strict, depth):
         return _checked_int(value)
     if kind is bool or value is None:
         return value
-    if depth <= 0 and (kind is dict or kind is list or kind is tuple):
+    if depth <= 0 and (kind is dict or kind is list or kind is tuple or kind is Record):
         raise _Unserializable(f"nested deeper than {LIMITS['max_depth']} levels")
-    if kind is dict:
-        out = {}
-        for key, item in value.items():
+    if kind is dict or kind is Record:
+        out = Record()
+        for key, item in dict.items(value):  # a Record's own "items" key must not hide the method
             if not isinstance(key, str):
                 raise _Unserializable(f"dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
             try:
@@ -120,8 +120,8 @@ def copy_json(value):
     """A copy of a JSON value no plugin holds a reference to: the value a stage returned is kept as
     that stage's output while the next stage receives (and may change in place) the copy."""
     kind = type(value)
-    if kind is dict:
-        return {key: copy_json(item) for key, item in value.items()}
+    if kind is dict or kind is Record:
+        return Record((key, copy_json(item)) for key, item in dict.items(value))
     if kind is list:
         return [copy_json(item) for item in value]
     return value
@@ -136,8 +136,43 @@ def describe(exc):
         return f"<{type(exc).__name__}.__str__ raised {type(failure).__name__}>"
 
 
+class Record(dict):
+    """A JSON object as plugin code receives it: a dict (`x["k"]`, `{**x}`, `x.get`, json.dumps) whose
+    keys also read as attributes (`x.k`), as the docs' pydantic-typed hooks read their input
+    (`payload.amount_cents`, `order.items`). A key wins over a dict method of the same name; a name
+    that is neither is an AttributeError naming the keys there are."""
+
+    __slots__ = ()
+
+    def __getattribute__(self, name):
+        if not name.startswith("__") and dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        return dict.__getattribute__(self, name)
+
+    def __getattr__(self, name):
+        raise AttributeError(f"{name!r}: the object has no such key (keys: {sorted(dict.keys(self))})")
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+    def __delattr__(self, name):
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def from_json(value):
-    """An argument as the plugin receives it: the STOP_CHAIN marker becomes the sentinel."""
-    if isinstance(value, dict) and value == STOP_CHAIN_MARKER:
-        return STOP_CHAIN
+    """An argument as the plugin receives it: objects as `Record`s, all the way down; the STOP_CHAIN
+    marker becomes the sentinel. What `to_json` made (a chain stage's output, handed to the next
+    stage in the same exchange) is already in that form and is not copied again."""
+    kind = type(value)
+    if kind is Record:
+        return STOP_CHAIN if value == STOP_CHAIN_MARKER else value
+    if kind is dict:
+        if value == STOP_CHAIN_MARKER:
+            return STOP_CHAIN
+        return Record((k, from_json(v)) for k, v in dict.items(value))
+    if kind is list:
+        return [from_json(v) for v in value]
     return value

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import PluginSystem
+
+/// The application config of guides/configuration, with DagStack/config-python's rules.
+@Suite struct AppConfigTests {
+    @Test func substitutionFollowsConfigPython() throws {
+        let env = ["SET": "value", "EMPTY": "", "PORT": "9090"]
+        #expect(try ConfigInterpolation.substitute("a: ${SET}", environment: env) == "a: value")
+        #expect(try ConfigInterpolation.substitute("a: ${EMPTY}", environment: env) == "a: ")
+        #expect(try ConfigInterpolation.substitute("a: ${EMPTY:-fallback}", environment: env) == "a: fallback")
+        #expect(try ConfigInterpolation.substitute("a: ${UNSET:-https://x/v1}", environment: env) == "a: https://x/v1")
+        #expect(try ConfigInterpolation.substitute("a: $${SET} $x ${unclosed", environment: env) == "a: ${SET} $x ${unclosed")
+        #expect(try ConfigInterpolation.substitute("a: ${ SET }", environment: env) == "a: value")
+        #expect(try ConfigInterpolation.substitute("a: ${FOO:-${BAR}}", environment: env) == "a: ${BAR}")
+        #expect(try ConfigInterpolation.substitute("a: ${secret:env:SET}", environment: env) == "a: ${secret:env:SET}")
+        #expect(throws: ConfigInterpolation.Unresolved(variable: "STRIPE_API_KEY", line: 2, column: 12)) {
+            try ConfigInterpolation.substitute("x: 1\n  api_key: ${STRIPE_API_KEY}\n", environment: env)
+        }
+    }
+
+    @Test func layersMergeDeeplyListsAreReplacedAndYAMLIsStrict() throws {
+        let dir = TempDir()
+        let base = dir.write("app-config.yaml", """
+            payment_provider:
+              stripe:
+                base_url: "${STRIPE_BASE_URL:-https://api.stripe.com/v1}"
+                timeout_s: ${TIMEOUT:-30}
+                tags: [a, b]
+                endpoint: {host: h, port: 1}
+                enabled: yes
+                mode: 0755
+                ratio: 2.0
+            """)
+        dir.write("app-config.local.yaml", "payment_provider:\n  stripe:\n    tags: [local]\n    endpoint: {host: localhost}\n")
+        dir.write("app-config.staging.yaml", "payment_provider:\n  stripe:\n    api_key: ${KEY}\n")
+        dir.write("app-config.production.yaml", "payment_provider:\n  stripe:\n    api_key: wrong\n")
+        let env = ["DAGSTACK_ENV": "staging", "KEY": "sk_test_1"]
+        let files = AppConfig.layers(of: base, environment: env)
+        #expect(files == [base, dir.path + "/app-config.local.yaml", dir.path + "/app-config.staging.yaml"])
+        let config = try AppConfig.load(files, environment: env)
+        #expect(try config.section(kind: "payment_provider", name: "stripe") == [
+            "base_url": "https://api.stripe.com/v1", "timeout_s": 30, "tags": ["local"], "endpoint": ["host": "localhost", "port": 1],
+            "enabled": "yes", "mode": 755, "ratio": 2, "api_key": "sk_test_1",
+        ])
+        #expect(try config.section(kind: "payment_provider", name: "other") == [:])
+        #expect(throws: DagstackError(.configError, "Config file \(dir.path)/app-config.staging.yaml:3:14 (payment_provider.stripe.api_key): env variable 'KEY' is not set and no default provided (env_unresolved); set it, or write ${KEY:-default}")) {
+            try AppConfig.load(files, environment: ["DAGSTACK_ENV": "staging"])
+        }
+    }
+
+    @Test func secretFieldsAreMaskedAtAnyDepthButNotWhenEmpty() {
+        let section: JSONObject = [
+            "api_key": "sk", "webhook_secret": "wh", "timeout_s": 30, "nested": ["client_secret": "x", "tokens": 3, "password": ""],
+            "Api_Token_ttl": 5, "keyboard": "k",
+        ]
+        #expect(SecretMask.masked(section) == [
+            "api_key": "[MASKED]", "webhook_secret": "[MASKED]", "timeout_s": 30,
+            "nested": ["client_secret": "[MASKED]", "tokens": 3, "password": ""], "Api_Token_ttl": "[MASKED]", "keyboard": "k",
+        ])
+    }
+}
+
+@Suite struct StandardResourceTests {
+    @Test func theBlobStoreKeepsEveryKeyInsideItsFolder() throws {
+        let dir = TempDir()
+        let store = try FolderBlobStore(path: dir.path + "/blobs")
+        for key in ["../escape", "/etc/passwd", "a/b", "", "ключ"] { try store.put(key, Array(key.utf8), contentType: nil) }
+        #expect(try store.list(prefix: "") == ["", "../escape", "/etc/passwd", "a/b", "ключ"])
+        #expect(try store.get("a/b") == Array("a/b".utf8))
+        #expect(try store.get("missing") == nil)
+        #expect(try store.exists("../escape"))
+        try store.delete("../escape")
+        try store.delete("../escape")
+        #expect(try store.list(prefix: "a") == ["a/b"])
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/escape"))
+    }
+
+    @Test func aStubHTTPClientAnswersFromItsRoutesAndNeverTheNetwork() async throws {
+        let stub = try #require(try Resource.standard("http_client", descriptor: [
+            "resource": "http_client",
+            "spec": ["type": "stub", "routes": ["GET https://example.org/data.json": ["status_code": 200, "json": ["ok": true]]]],
+        ]))
+        guard case .httpClient(let client) = stub else { Issue.record("not an http client"); return }
+        let hit = try await client.send(HTTPRequest(method: "GET", url: "https://example.org/data.json?x=1"))
+        #expect(hit.status == 200 && hit.body == Array(#"{"ok":true}"#.utf8) && hit.headers["content-type"] == "application/json")
+        let miss = try await client.send(HTTPRequest(method: "POST", url: "https://example.org/data.json"))
+        #expect(miss.status == 404)
+        #expect(try Resource.standard("tenant_keywords", descriptor: ["acme": ["x"]]) == nil)
+    }
+}
