@@ -35,6 +35,15 @@ struct DagstackConsole: ParsableCommand {
         "Set a custom resource: NAME=JSON or NAME=@file.json (repeatable).", valueName: "NAME=JSON"))
     var resources: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "An application config read after the plugin directory's app-config.yaml (with its .local and .$DAGSTACK_ENV layers).",
+        valueName: "FILE"), completion: .file(extensions: ["yaml", "yml", "json"]))
+    var config: String?
+
+    @Option(name: .customLong("blob-store"), help: ArgumentHelp(
+        "The folder of the blob_store resource (default: a fresh temporary folder per load).", valueName: "DIR"), completion: .directory)
+    var blobStore: String?
+
     @Option(name: .customLong("call-timeout"), help: ArgumentHelp("Time limit of one hook call in a Python or stdio plugin.", valueName: "SECONDS"))
     var callTimeout: Double = 30
 
@@ -103,6 +112,8 @@ struct DagstackConsole: ParsableCommand {
         var options = ConsoleState.Options()
         options.callTimeout = callTimeout
         options.resources = try parsedResources()
+        options.configFile = config
+        options.blobStore = blobStore
         if let python { options.python = python }
         let environment = ProcessInfo.processInfo.environment
         let colorOutput = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1

@@ -1,4 +1,5 @@
 import Foundation
+@testable import Console
 import PluginSystem
 import Testing
 import TestSupport
@@ -82,5 +83,34 @@ import TestSupport
         #expect(text.contains("  weather           not called (error_policy fail_fast: an earlier plugin failed)"))
         // best_effort alone succeeds: a partial result is what it promises.
         #expect(try await console(dir.path, ["call tool.list_lenient"]).status == 0)
+    }
+
+    @Test func configIsShownMaskedChangedForTheSessionAndNeverRecordedInTheClear() async throws {
+        let dir = TempDir()
+        dir.write("app-config.yaml", "payment_provider:\n  stripe:\n    api_key: \"${STRIPE_API_KEY}\"\n    timeout_s: 30\n")
+        dir.plugin("stripe", name: "stripe", kind: "payment_provider")
+        dir.write("stripe/plugin.py", "class Stripe:\n    def setup(self, ctx):\n        self.c = dict(ctx.config)\n    def charge(self):\n        return {'timeout': self.c['timeout_s'], 'key_len': len(self.c['api_key'])}\n")
+        let session = dir.path + "/s.jsonl"
+        var env = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1", "STRIPE_API_KEY": "sk_live_9999"]) { $1 }
+        env.removeValue(forKey: "DAGSTACK_ENV")
+        let commands = ["show stripe", "config", "config set payment_provider.stripe.api_key \"sk_other_1\"", "config set payment_provider.stripe.timeout_s 5",
+                        "call payment_provider.charge"]
+        var arguments = [dir.path, "--json", "--record", session]
+        for c in commands { arguments += ["-c", c] }
+        let result = try await run(consoleBinary, arguments, environment: env, workingDirectory: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let docs = try result.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        #expect(docs[0]["config"] == ["api_key": "[MASKED]", "timeout_s": 30])
+        #expect(docs[1]["config"] == ["payment_provider": ["stripe": ["api_key": "[MASKED]", "timeout_s": 30]]])
+        #expect(docs[4]["answers"]?[0]?["value"] == ["timeout": 5, "key_len": 10])
+        let recorded = try String(contentsOfFile: session, encoding: .utf8)
+        for secret in ["sk_live_9999", "sk_other_1"] {
+            #expect(!result.stdout.contains(secret) && !recorded.contains(secret), "\(secret) leaked")
+        }
+        #expect(recorded.contains(#""config":{"payment_provider":{"stripe":{"api_key":"[MASKED]","timeout_s":30}}}"#))
+        #expect(ConfigCommand.recordedLine("config set payment_provider.stripe.api_key \"sk\"") == "config set payment_provider.stripe.api_key [MASKED]")
+        #expect(ConfigCommand.recordedLine("config set payment_provider.stripe.timeout_s 5") == "config set payment_provider.stripe.timeout_s 5")
+        let text = try await run(consoleBinary, [dir.path, "-c", "show stripe"], environment: env, workingDirectory: dir.path)
+        #expect(text.stdout.contains(#"  config                {"api_key":"[MASKED]","timeout_s":30} (payment_provider.stripe of "#))
     }
 }

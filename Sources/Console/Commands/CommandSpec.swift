@@ -24,7 +24,7 @@ enum CommandTable {
     static let all: [CommandSpec] = [
         KindsCommand.spec, PluginsCommand.spec, ShowCommand.spec, OrderCommand.spec, TraceCommand.spec,
         StepCommand.spec, CallCommand.spec, SwitchCommands.disable, SwitchCommands.enable, PriorityCommand.spec,
-        ResourcesCommand.spec, ResourceCommand.spec, LoadCommand.spec, ReloadCommand.spec, RecordCommand.spec,
+        ResourcesCommand.spec, ResourceCommand.spec, ConfigCommand.spec, LoadCommand.spec, ReloadCommand.spec, RecordCommand.spec,
         ReplayCommand.spec, SessionsCommand.spec, ContractCommand.spec, HelpCommand.spec, QuitCommand.spec,
     ]
 

@@ -11,18 +11,23 @@ enum ShowCommand {
             Shows everything about one plugin: the manifest fields (defaults included), its state and,
             when it failed, the error with its traceback; the resources it declared and those it was
             granted; the hooks it implements; the entry point (marked inferred when plugin.py's only class
-            was taken) or the process running it; and what it wrote outside its calls (set-up output,
-            what a process wrote between calls).
+            was taken) or the process running it; its section of the application config, secrets masked;
+            and what it wrote outside its calls (set-up output, what a process wrote between calls).
             """,
         arguments: [.plugin],
         maxWords: 1,
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
-            return Output(record: try args.plugin(try args.split().first, registry: registry, usage: usage))
+            let record = try args.plugin(try args.split().first, registry: registry, usage: usage)
+            let config = await console.directory?.config ?? AppConfig()
+            return Output(record: record, config: (try? config.section(kind: record.kind, name: record.name)) ?? [:], configFiles: config.files)
         })
 
     struct Output: CommandOutput {
         var record: PluginRecord
+        /// The plugin's section of the application config (shown masked).
+        var config: JSONObject = [:]
+        var configFiles: [String] = []
 
         var manifestJSON: JSONObject {
             let m = record.manifest
@@ -34,8 +39,13 @@ enum ShowCommand {
                 "teardown_timeout_sec": .int(m.teardownTimeoutSec),
                 "resources": ["required": .array(m.resources.required.map(JSONValue.string)), "optional": .array(m.resources.optional.map(JSONValue.string))],
             ]
+            if m.runtimes.count > 1 { o["runtimes"] = .array(m.runtimes.map { .string($0.rawValue) }) }
             if let v = m.version { o["version"] = .string(v) }
             if let v = m.description { o["description"] = .string(v) }
+            if !m.authors.isEmpty { o["authors"] = .array(m.authors.map(JSONValue.string)) }
+            if let v = m.license { o["license"] = .string(v) }
+            if let v = m.maintainer { o["maintainer"] = .string(v) }
+            if let v = m.homepage { o["homepage"] = .string(v) }
             if let v = m.entryPoint { o["entry_point"] = .string(v) }
             if let v = m.command { o["command"] = .array(v.map(JSONValue.string)) }
             if let v = m.env { o["env"] = .object(JSONObject(uniqueKeysWithValues: v.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }
@@ -46,6 +56,26 @@ enum ShowCommand {
             if !m.supportsExtensions.isEmpty { o["supports_extensions"] = .array(m.supportsExtensions.map(JSONValue.string)) }
             if !m.supportsMimeTypes.isEmpty { o["supports_mime_types"] = .array(m.supportsMimeTypes.map(JSONValue.string)) }
             if m.fallback { o["fallback"] = true }
+            if !m.dependencyKinds.isEmpty {
+                o["depends_on_kinds"] = .object(JSONObject(uniqueKeysWithValues: m.dependencyKinds.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+            }
+            let uow = m.unitOfWork
+            if uow != PluginManifest.UnitOfWork() {
+                var u: JSONObject = ["declared": .bool(uow.declared), "idempotency_mode": .string(uow.idempotencyMode.rawValue), "checkpointable": .bool(uow.checkpointable)]
+                if let v = uow.partitionKey { u["partition_key"] = .string(v) }
+                if let v = uow.estimatedDurationSec { u["estimated_duration_sec"] = .int(v) }
+                if !uow.contentHash.isEmpty { u["content_hash"] = .array(uow.contentHash.map(JSONValue.string)) }
+                o["unit_of_work"] = .object(u)
+            }
+            if m.runtimes.contains(.mcpHttp) {
+                var h: JSONObject = [:]
+                if let v = m.url ?? m.endpoint { h["url"] = .string(v) }
+                if let v = m.mcpHttp.authHeader { h["auth_header"] = .string(v) }
+                if let v = m.mcpHttp.authSecretEnv { h["auth_secret_env"] = .string(v) }
+                if let v = m.mcpHttp.timeoutSec { h["timeout_sec"] = .int(v) }
+                if let v = m.mcpHttp.tlsCABundle { h["tls_ca_bundle"] = .string(v) }
+                o["mcp_http"] = .object(h)
+            }
             if !m.metadata.isEmpty { o["metadata"] = .object(m.metadata) }
             o["source"] = .string(m.source)
             return o
@@ -71,6 +101,7 @@ enum ShowCommand {
             var o = PluginJSON.summary(record)
             o["manifest"] = .object(manifestJSON)
             o["granted_resources"] = .array(record.resources.names.map(JSONValue.string))
+            o["config"] = .object(SecretMask.masked(config))
             o["hooks"] = record.instance?.hookNames.map { .array($0.map(JSONValue.string)) } ?? .null
             o["code"] = .object(code)
             o["output"] = PhaseOutputText.json(record.instance?.phaseOutput ?? [])
@@ -86,6 +117,8 @@ enum ShowCommand {
             }
             if record.priorityOverride != nil { lines.append("  " + style.dim(pad("priority (override)", 22)) + "\(record.priority)") }
             lines.append("  " + style.dim(pad("granted resources", 22)) + (record.resources.names.isEmpty ? "none" : record.resources.names.joined(separator: ", ")))
+            lines.append("  " + style.dim(pad("config", 22)) + (config.isEmpty ? "{}" : JSONValue.object(SecretMask.masked(config)).encoded())
+                + style.dim(" (\(record.kind).\(record.name)\(configFiles.isEmpty ? "" : " of " + configFiles.joined(separator: " → ")))"))
             lines.append("  " + style.dim(pad("hooks", 22)) + (record.instance?.hookNames?.joined(separator: ", ") ?? "not known"))
             var codeLine = ""
             switch record.instance {

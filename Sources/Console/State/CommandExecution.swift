@@ -44,7 +44,7 @@ extension ConsoleState {
         let stateBefore = switchesJSON
         let executed = await run(name: name, args: args, line: line)
         if let recorder, !SessionReplayer.notReplayed.contains(executed.name), !isReplayVerb(name, args) {
-            do { try recorder.append(line: line, state: stateBefore, result: executed.json) } catch {
+            do { try recorder.append(line: ConfigCommand.recordedLine(line), state: stateBefore, result: executed.json) } catch {
                 self.recorder = nil
                 return ExecutedCommand(
                     line: line, name: executed.name, output: executed.output,

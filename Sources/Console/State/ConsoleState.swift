@@ -14,6 +14,10 @@ public actor ConsoleState {
         /// `--resource` values from the command line.
         public var resources: OrderedDictionary<String, JSONValue> = [:]
         public var swiftPlugins = SwiftPluginCatalog()
+        /// `--config FILE`: an application config read after the directory's own.
+        public var configFile: String?
+        /// `--blob-store DIR`: the blob_store folder (else a fresh temporary one per load).
+        public var blobStore: String?
         public init() {}
     }
 
@@ -28,6 +32,8 @@ public actor ConsoleState {
     var teardownErrors: DagstackError?
     /// What the plugins of the previous load wrote in their teardown, for the same summary.
     var teardownOutput: [(plugin: String, logs: [PluginLog])] = []
+    /// Config values set with `config set` during this session, as a tree over the files'.
+    private(set) var sessionConfig: JSONObject = [:]
     /// The last trace (its kind, hook and input are in it), so `reload` can run it again and show what changed.
     var lastTrace: TraceResult?
     /// The chain being walked with `step`, if any.
@@ -57,6 +63,9 @@ public actor ConsoleState {
         o.swiftPlugins = options.swiftPlugins
         o.resources = options.resources
         for (name, value) in sessionResources { o.resources[name] = value }
+        o.configFile = options.configFile
+        o.blobStore = options.blobStore
+        o.configOverrides = sessionConfig
         return o
     }
 
@@ -115,12 +124,17 @@ public actor ConsoleState {
 
     func setResource(_ name: String, _ value: JSONValue) { sessionResources[name] = value }
 
+    func setConfig(_ path: [String], _ value: JSONValue) { sessionConfig = AppConfig.setting(sessionConfig, path: path, to: value) }
+
     /// The state that changes what commands do, as recorded with each session entry.
     var switchesJSON: JSONValue {
-        [
+        var o: JSONObject = [
             "disabled": .array(disabled.sorted().map(JSONValue.string)),
             "priorities": .object(JSONObject(uniqueKeysWithValues: priorities.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             "resources": .object(JSONObject(uniqueKeysWithValues: sessionResources.map { ($0.key, $0.value) })),
         ]
+        // Secrets never reach a session file; a recording made before `config set` existed has no key.
+        if !sessionConfig.isEmpty { o["config"] = .object(SecretMask.masked(sessionConfig)) }
+        return .object(o)
     }
 }
