@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "dagstack-console",
             dependencies: [
-                "Console", "PluginSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Console", "PluginHosts", "PluginSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "SystemPackage", package: "swift-system"),

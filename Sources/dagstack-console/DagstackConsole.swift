@@ -3,6 +3,7 @@ import Console
 import Foundation
 import Logging
 import OrderedCollections
+import PluginHosts
 import PluginSystem
 import SystemPackage
 
@@ -81,10 +82,6 @@ struct DagstackConsole: ParsableCommand {
                 throw ValidationError("--resource expects NAME=JSON or NAME=@file.json, got '\(spec)'")
             }
             let name = String(spec[..<equals])
-            // As `resource set`: the standard resources are the runtime's, not JSON values.
-            guard name != "clock" && name != "rng" else {
-                throw ValidationError("--resource \(name): '\(name)' is a standard resource; only custom resources hold JSON values")
-            }
             var text = String(spec[spec.index(after: equals)...])
             if text.hasPrefix("@") {
                 let path = String(text.dropFirst())
@@ -95,6 +92,18 @@ struct DagstackConsole: ParsableCommand {
             }
             do { parsed[name] = try JSONValue.parse(text, maxDepth: JSONLimits.maxDepth) } catch {
                 throw ValidationError("--resource \(name): bad JSON at line \(error.line), column \(error.column): \(error.message)")
+            }
+            // As `resource set`: the standard resources are the runtime's, not JSON values — only a
+            // descriptor of one ({"resource": NAME, "spec": {...}}) replaces it.
+            if PluginDirectory.standardResources.contains(name) {
+                do {
+                    guard try Resource.standard(name, descriptor: parsed[name]!) != nil else {
+                        throw ValidationError(
+                            "--resource \(name): '\(name)' is a standard resource; only custom resources hold JSON values (a descriptor {\"resource\": \"\(name)\", \"spec\": {...}} replaces it: docs/runtime.md)")
+                    }
+                } catch let error as DagstackError {
+                    throw ValidationError("--resource \(name): \(error.message)")
+                }
             }
         }
         return parsed

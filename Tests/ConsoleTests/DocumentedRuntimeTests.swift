@@ -113,4 +113,31 @@ import TestSupport
         let text = try await run(consoleBinary, [dir.path, "-c", "show stripe"], environment: env, workingDirectory: dir.path)
         #expect(text.stdout.contains(#"  config                {"api_key":"[MASKED]","timeout_s":30} (payment_provider.stripe of "#))
     }
+
+    @Test func aStandardResourceIsReplacedOnlyByItsDescriptor() async throws {
+        let dir = TempDir()
+        dir.plugin("p", name: "p", kind: "probe", extra: "[plugin.resources]\nrequired = [\"clock\", \"rng\", \"http_client\"]")
+        dir.write("p/plugin.py", """
+            class P:
+                def setup(self, ctx):
+                    self.r = ctx.resources
+                async def probe(self):
+                    response = await self.r.http_client.get("https://example.org/data.json")
+                    return {"now": self.r.clock.now().isoformat(), "n": self.r.rng.randint(0, 2**32), "status": response.status_code,
+                            "body": response.json()}
+            """)
+        dir.write("clock.json", #"{"resource": "clock", "spec": {"type": "frozen", "at": "2026-01-01T12:00:00Z"}}"#)
+        dir.write("rng.json", #"{"resource": "rng", "spec": {"type": "seeded", "seed": 42}}"#)
+        dir.write("http.json", #"{"resource": "http_client", "spec": {"type": "stub", "routes": {"GET https://example.org/data.json": {"status_code": 200, "json": {"ok": true}}}}}"#)
+        let env = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1"]) { $1 }
+        let result = try await run(consoleBinary, [
+            dir.path, "--json", "--resource", "clock=@\(dir.path)/clock.json", "--resource", "rng=@\(dir.path)/rng.json",
+            "--resource", "http_client=@\(dir.path)/http.json", "-c", "call probe.probe",
+        ], environment: env, workingDirectory: dir.path)
+        let doc = try JSONValue.parse(String(result.stdout.split(separator: "\n").first ?? ""))
+        #expect(doc["answers"]?[0]?["value"] == ["now": "2026-01-01T12:00:00+00:00", "n": 2746317213, "status": 200, "body": ["ok": true]], "\(result.stderr)")
+        let refused = try await run(consoleBinary, [dir.path, "--resource", "clock={\"resource\": \"clock\", \"spec\": {\"type\": \"sundial\"}}"], environment: env)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--resource clock: Resource 'clock': unknown type 'sundial'"), "\(refused.stderr)")
+    }
 }
