@@ -141,3 +141,59 @@ import TestSupport
         #expect(!ok.stdout.contains("bad JSON"), "\(ok.stdout)")
     }
 }
+
+/// The smaller faults of the list: each a clear message, and nothing slow or lost.
+@Suite struct SmallerFaultTests {
+    /// A stdio plugin whose `command` is `./srv.sh` beside its manifest.
+    static func stdioPlugin(executable: Bool) -> TempDir {
+        let dir = TempDir()
+        dir.plugin("plugins/srv", name: "srv", kind: "s", runtime: "mcp_stdio", extra: #"command = ["./srv.sh"]"#)
+        dir.write("plugins/srv/srv.sh", "#!/bin/sh\nexec python3 \"$(dirname \"$0\")/srv.py\"\n", executable: executable)
+        dir.write("plugins/srv/srv.py", """
+            import json, sys
+            for line in sys.stdin:
+                request = json.loads(line)
+                if request["method"] == "initialize":
+                    result = {"hooks": ["ping"]}
+                elif request["method"] == "shutdown":
+                    result = None
+                else:
+                    result = {"pong": request["params"]["_args"][0]}
+                sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}) + "\\n")
+                sys.stdout.flush()
+            """)
+        return dir
+    }
+
+    @Test(arguments: ["./plugins", "plugins", "./plugins/"])
+    func aRelativeCommandWorksWhateverTheDirectorysSpelling(spelling: String) async throws {
+        let dir = Self.stdioPlugin(executable: true)
+        let result = try await run(consoleBinary, [spelling, "--json", "-c", "call s.ping 7"], workingDirectory: dir.path)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(#""pong":7"#), "\(result.stdout)")
+    }
+
+    @Test func aCommandThatCannotBeExecutedSaysSo() async throws {
+        let dir = Self.stdioPlugin(executable: false)
+        let result = try await run(consoleBinary, ["plugins", "-c", "plugins"], workingDirectory: dir.path)
+        #expect(result.stdout.contains(
+            "command is not executable: \(dir.path)/plugins/srv/./srv.sh (no execute permission; chmod +x it or name its interpreter first)"),
+            "\(result.stdout)")
+    }
+
+    @Test func keyboardInterruptInSetUpIsThePluginsError() async throws {
+        let dir = TempDir()
+        dir.pythonPlugin("p", name: "p", kind: "k", code: "class P:\n    def setup(self, ctx):\n        raise KeyboardInterrupt\n\n    def h(self, value):\n        return value\n")
+        let result = try await run(consoleBinary, [dir.path, "-c", "plugins"], workingDirectory: dir.path)
+        #expect(result.stdout.contains("failed — Plugin 'p' failed in setup: KeyboardInterrupt: KeyboardInterrupt"), "\(result.stdout)")
+    }
+
+    @Test func aHugeUnknownCommandIsShortenedNotEchoedWhole() async throws {
+        let word = String(repeating: "x", count: 10_000_000)
+        let result = try await run(consoleBinary, ["plugins"], stdin: word + "\n", workingDirectory: packageRoot)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("unknown command '\(String(repeating: "x", count: 40))… (10000000 characters)' (type `help` for the list)"),
+                "\(result.stdout.prefix(300))")
+        #expect(result.stdout.count < 1000)
+    }
+}

@@ -132,3 +132,16 @@ import TestSupport
                 "\(result?.skipped.map(\.error.message).prefix(5) ?? [])")
     }
 }
+
+/// The smaller traps: what is written where it would be ignored.
+@Suite struct IgnoredManifestKeyTests {
+    @Test func aKeyOutsideThePluginTableIsAnError() {
+        let text = "priority = 5\n[plugin]\nname = \"p\"\nkind = \"k\"\nruntime = \"in_process\"\ncore_version = \">=0.1.0\"\n[tool]\nx = 1\n"
+        #expect(throws: DagstackError(
+            .manifestInvalid,
+            "Invalid manifest at m.toml: 'priority', 'tool' outside [plugin] would be ignored; put it under [plugin] (a key written above the [plugin] header is outside it)",
+            plugin: "p")) {
+            try ManifestLoader.parse(toml: text, source: "m.toml")
+        }
+    }
+}

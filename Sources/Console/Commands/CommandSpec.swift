@@ -36,6 +36,9 @@ enum CommandTable {
 
     /// The closest command name, for "did you mean".
     static func suggestion(for name: String) -> String? {
+        // A word far longer than any command cannot be within reach of one (and comparing it would
+        // cost time proportional to its length for every command).
+        guard name.count <= 2 * (names.map(\.count).max() ?? 0) + 4 else { return nil }
         let scored = names.map { ($0, Levenshtein.distance(name, $0)) }.min { $0.1 < $1.1 }
         guard let (best, distance) = scored, distance <= max(2, name.count / 2) else { return nil }
         return best

@@ -88,7 +88,8 @@ extension ConsoleState {
                 output = try await command.run(args, self)
             } else {
                 let hint = CommandTable.suggestion(for: name).map { "; did you mean '\($0)'?" } ?? ""
-                throw ConsoleError("unknown command '\(name)'\(hint) (type `help` for the list)")
+                let shown = name.count > 64 ? "\(name.prefix(40))… (\(name.count) characters)" : name
+                throw ConsoleError("unknown command '\(shown)'\(hint) (type `help` for the list)")
             }
             return ExecutedCommand(line: line, name: CommandTable.find(name)?.name ?? name, output: output, error: nil, quits: name == "quit" || name == "exit")
         } catch let error as ConsoleError {

@@ -130,6 +130,15 @@ public enum ManifestLoader {
 
     static func validate(_ root: JSONObject, source: String, datePaths: [String]) throws(DagstackError) -> PluginManifest {
         let sectioned = root["plugin"]?.objectValue
+        // In the [plugin] layout nothing else is read: a key above the [plugin] header (or in another
+        // table) would be silently lost, which is never what its author meant.
+        if let sectioned, root.count > 1 {
+            let outside = root.keys.filter { $0 != "plugin" }.map { "'\($0)'" }.joined(separator: ", ")
+            throw DagstackError(
+                .manifestInvalid,
+                "Invalid manifest at \(source): \(outside) outside [plugin] would be ignored; put it under [plugin] (a key written above the [plugin] header is outside it)",
+                plugin: sectioned["name"]?.stringValue)
+        }
         let prefixDot = sectioned == nil ? "" : "plugin."
         return try validate(
             fields: sectioned ?? root, prefix: sectioned == nil ? "" : "plugin", source: source,
