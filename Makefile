@@ -29,9 +29,10 @@ test: reference-venv python-host-test
 python-host-test: deps
 	python3 -B -m unittest discover -s Tests/PythonHostTests
 
-# Longer property-based runs of the parser fuzzers (make test runs 2000 cases each).
+# Longer property-based runs of the parser and limit fuzzers (make test runs 2000 cases each, fewer
+# for the costly ones).
 fuzz: deps
-	FUZZ_ITERATIONS=$${FUZZ_ITERATIONS:-100000} $(SWIFT) test $(SWIFTFLAGS) --filter ParserFuzzTests
+	FUZZ_ITERATIONS=$${FUZZ_ITERATIONS:-100000} $(SWIFT) test $(SWIFTFLAGS) --filter 'ParserFuzzTests|LimitFuzzTests'
 
 clean:
 	rm -rf .build .venv-ref
