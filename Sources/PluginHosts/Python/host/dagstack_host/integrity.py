@@ -5,15 +5,32 @@ All plugins of a directory share one interpreter, so a plugin that replaces `jso
 is protected twice:
 - its own modules look names up in a private copy of the builtins (set by the bootstrap) and use
   the json functions they captured at start, so the host keeps working whatever a plugin replaces;
-- after each piece of plugin code runs, `check()` compares the shared modules with a snapshot taken
-  at start; a replaced or removed name is put back and reported as that plugin's fault."""
+- after each piece of plugin code runs, `check()` puts back any name replaced or removed in the
+  shared modules since a snapshot taken at start, and reports it as that plugin's fault.
+
+`check()` runs after every call, so it must cost next to nothing when nothing changed: the watched
+modules get a module class whose `__setattr__`/`__delattr__` note the change (`json.dumps = …`,
+`setattr(builtins, "getattr", None)`), and only then are they compared with the snapshot."""
 import builtins
 import json
 import json.decoder
 import json.encoder
+import types
 
 WATCHED = {"builtins": builtins, "json": json, "json.decoder": json.decoder, "json.encoder": json.encoder}
 SNAPSHOT = {}
+# Names of watched modules that plugin code assigned to since the last check.
+CHANGED = []
+
+
+class _WatchedModule(types.ModuleType):
+    def __setattr__(self, name, value):
+        CHANGED.append(self.__name__)
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        CHANGED.append(self.__name__)
+        super().__delattr__(name)
 
 
 class TamperError(Exception):
@@ -25,14 +42,18 @@ class TamperError(Exception):
 def take_snapshot():
     for name, module in WATCHED.items():
         SNAPSHOT[name] = dict(vars(module))
+        module.__class__ = _WatchedModule
 
 
 def check():
     """Restores every watched name a plugin replaced or removed; raises TamperError naming them."""
+    if not CHANGED:
+        return
+    CHANGED.clear()
     changed = []
     for name, module in WATCHED.items():
         current, saved = vars(module), SNAPSHOT.get(name)
-        # One comparison in C for the usual case: nothing changed (identity is checked first).
+        # One comparison in C for a module nothing changed in (identity is checked first).
         if saved is None or current == saved:
             continue
         for key, value in saved.items():
