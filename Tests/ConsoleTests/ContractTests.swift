@@ -26,6 +26,7 @@ import TestSupport
         Pair(plugin: "global-counter", twin: "global-counter-fixed", check: "ambient_state", violation: "AmbientStateViolation", invariant: 1),
         Pair(plugin: "class-cache", twin: "class-cache-fixed", check: "ambient_state", violation: "AmbientStateViolation", invariant: 1),
         Pair(plugin: "env-in-hook", twin: "env-in-hook-fixed", check: "ambient_state", violation: "AmbientStateViolation", invariant: 1),
+        Pair(plugin: "env-at-import", twin: "env-at-import-fixed", check: "ambient_state", violation: "AmbientStateViolation", invariant: 1),
         Pair(plugin: "constant-dict-mutated", twin: "constant-dict", check: "ambient_state", violation: "AmbientStateViolation", invariant: 1),
         Pair(plugin: "tuple-return", twin: "tuple-return-fixed", check: "serialization", violation: "SerializationError", invariant: 2),
         Pair(plugin: "raises-always", twin: "raises-always-fixed", check: "serialization", violation: "HookFailed", invariant: 2),
@@ -145,6 +146,9 @@ import TestSupport
         ])
         #expect(details("global-counter", "ambient_state") == ["module global counter (module plugin) changed: 0 → 2, by the sample calls: state outside the instance"])
         #expect(details("class-cache", "ambient_state") == ["class attribute ClassCache.cache (module plugin) changed: {} → {1: 1, 2: 4}, by the sample calls: state outside the instance"])
+        #expect(details("env-at-import", "ambient_state") == [
+            "ERROR \(Self.faults)/env-at-import/plugin.py:3: 'os.environ.get()' — reads the environment when the module is imported: read it in setup() and keep the value",
+        ])
         #expect(details("env-in-hook", "ambient_state") == ["os.environ['DAGSTACK_FIXTURE_DEBUG'] read at plugin.py:6, in hook 'work': read the environment in setup() and keep the value"])
         #expect(message("leaks-child", "lifecycle").hasPrefix("Plugin 'leaks-child' left 1 thing(s) behind after teardown: child process still running: pid "))
         #expect(message("leaks-child", "lifecycle").hasSuffix("(sleep 300)"))

@@ -31,6 +31,33 @@ class AmbientStateTests(unittest.TestCase):
         ])
 
 
+    def test_environment_read_at_import_is_an_error_and_inside_functions_is_not(self):
+        folders = support.PluginFolders()
+        self.addCleanup(folders.remove)
+        folder = folders.add("env", """
+            import os
+            from os import environ, getenv
+
+            DEBUG = os.environ.get("DEBUG", "0")
+            HOME = os.environ["HOME"]
+            if getenv("X"):
+                pass
+
+            class P:
+                level = environ.get("LEVEL")
+
+                def setup(self, ctx):
+                    self.token = os.getenv("TOKEN")
+            """)
+        found = contract.ambient_state(os.path.join(folder, "plugin.py"))
+        self.assertEqual([(v["name"], v["line"], v["kind"], v["severity"]) for v in found], [
+            ("os.environ.get()", 5, "environment_read", "error"),
+            ("os.environ[...]", 6, "environment_read", "error"),
+            ("os.getenv()", 7, "environment_read", "error"),
+            ("os.environ.get()", 11, "environment_read", "error"),
+        ])
+
+
 class LeakTests(unittest.TestCase):
     def setUp(self):
         self.folders = support.PluginFolders()

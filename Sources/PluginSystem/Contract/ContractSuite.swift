@@ -260,7 +260,7 @@ public struct ContractSuite: Sendable {
         guard problems.isEmpty else {
             let message = errors.isEmpty
                 ? "the hooks keep state outside the instance or read the environment: \(problems[0])"
-                : "\(scan.file) has \(errors.count) module-level mutable variable(s): \(errors.map { "'\($0.name)' (line \($0.line))" }.joined(separator: ", "))"
+                : "\(scan.file) has \(errors.count) module-level ambient state problem(s): \(errors.map { "'\($0.name)' (line \($0.line))" }.joined(separator: ", "))"
             return ContractFinding(
                 check: .ambientState, status: .fail, message: message,
                 fix: "keep state on the instance (set it in setup()) or in a resource; read environment variables in setup() only; UPPER_CASE names are read as constants: never mutate them",

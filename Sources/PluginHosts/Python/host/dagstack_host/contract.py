@@ -178,11 +178,19 @@ MUTABLE_CALLS = {"list", "dict", "set", "bytearray", "defaultdict", "OrderedDict
 
 
 def ambient_state(path):
-    """Module-level assignments of mutable values in the file at `path` (the reference's AST scan)."""
+    """Module-level assignments of mutable values in the file at `path` (the reference's AST scan),
+    and environment variables read when the module is imported (ADR-0003 #1: only set-up may)."""
     import ast
 
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read(), filename=path)
+    found = _mutable_assignments(tree) + _import_time_environment_reads(tree)
+    return sorted(found, key=lambda v: v["line"])
+
+
+def _mutable_assignments(tree):
+    import ast
+
     found = []
     for node in tree.body:
         if isinstance(node, ast.Assign):
@@ -210,4 +218,42 @@ def ambient_state(path):
                 "message": ("an UPPER_CASE module-level mutable value: treated as a constant, never mutate it" if constant
                             else "module-level mutable state is shared by every instance and outlives teardown"),
             })
+    return found
+
+
+def _import_time_environment_reads(tree):
+    """`os.environ[...]`, `os.environ.get(...)`, `os.getenv(...)` (or `environ`/`getenv` imported
+    from os) in code that runs at import: the module body and class bodies, not functions."""
+    import ast
+
+    def is_environ(node):
+        return (isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name)
+                and node.value.id == "os") or (isinstance(node, ast.Name) and node.id == "environ")
+
+    def reads(node):
+        if isinstance(node, ast.Subscript) and is_environ(node.value):
+            return "os.environ[...]"
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in ("get", "copy", "items", "keys", "values") and is_environ(func.value):
+                return f"os.environ.{func.attr}()"
+            if (isinstance(func, ast.Attribute) and func.attr == "getenv" and isinstance(func.value, ast.Name) and func.value.id == "os") \
+                    or (isinstance(func, ast.Name) and func.id == "getenv"):
+                return "os.getenv()"
+        return None
+
+    found = []
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return
+        what = reads(node)
+        if what:
+            found.append({"name": what, "line": node.lineno, "kind": "environment_read", "severity": "error",
+                          "message": "reads the environment when the module is imported: read it in setup() and keep the value"})
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for statement in tree.body:
+        visit(statement)
     return found
