@@ -236,7 +236,10 @@ public final class PluginDirectory: Sendable {
                     let kindHooks = registry.kinds.spec(for: m.kind).map { Array($0.hooks.keys) } ?? []
                     python.append(PythonHost.PluginSpec(manifest: m, folder: plugin.folder, kindHooks: kindHooks))
                 } else {
-                    let expected = m.entryPoint.map { "the module of entry_point '\($0)'" } ?? "plugin.py"
+                    let expected = m.entryPoint.map { entry in
+                        let module = String(entry.split(separator: ":").first ?? "")
+                        return "\(module.replacingOccurrences(of: ".", with: "/")).py (the module of entry_point '\(entry)')"
+                    } ?? "plugin.py"
                     instances[m.name] = .failure(DagstackError(
                         .pluginLoadError, "Plugin '\(m.name)' has runtime='in_process' but no code: \(expected) not found in \(plugin.folder)",
                         plugin: m.name))

@@ -87,7 +87,7 @@ import Testing
         dir.plugin("one", name: "same", kind: "a")
         dir.plugin("two", name: "same", kind: "b")
         #expect(throws: DagstackError(
-            .manifestInvalid, "Duplicate plugin name 'same': found at \(dir.path)/two and \(dir.path)/one", plugin: "same")
+            .manifestInvalid, "Duplicate plugin name 'same': found at \(dir.path)/two and \(dir.path)/one (plugin names are unique across kinds here, as in the reference and ADR-0006: commands name plugins; concepts/discovery allows one per kind — docs/runtime.md)", plugin: "same")
         ) { try Discovery.discover(dir.path) }
     }
 

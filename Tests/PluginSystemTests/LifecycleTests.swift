@@ -132,7 +132,7 @@ import Testing
         var semver = manifest("semver")
         semver.coreVersion = "^0.2"
         #expect(throws: DagstackError(
-            .manifestInvalid, "Plugin 'semver' has invalid core_version specifier '^0.2': Invalid specifier: '^0.2' (<code>)", plugin: "semver")
+            .manifestInvalid, "Plugin 'semver' has invalid core_version specifier '^0.2': Invalid specifier: '^0.2' (<code>); core_version is a PEP 440 specifier here, as the reference and the seeds write it ('>=0.1.0,<1.0.0'), not the semver range of reference/manifest-schema ('^0.2') — docs/runtime.md", plugin: "semver")
         ) { try registry.register(semver, instance: SwiftPlugin(hooks: [:])) }
         var schema = manifest("schema")
         schema.schemaVersion = "1.0.0"

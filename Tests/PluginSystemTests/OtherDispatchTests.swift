@@ -169,15 +169,15 @@ func answering(_ value: JSONValue, log: CallLog? = nil) -> SwiftPlugin {
         }
         try registry.register(manifest("hookless", kind: "parser", priority: 5), instance: SwiftPlugin(hooks: ["matches": { _, _ in .value(true) }]))
         try await registry.setupAll()
-        // ADR-0002: two fallbacks stop the kind, whatever else would match.
+        await #expect(throws: DagstackError(.noCapabilityMatch, "Plugin 'hookless' matched but has no hook method 'parse'.", plugin: "hookless")) {
+            try await CapabilityDispatcher(registry).dispatch("parser", "parse")
+        }
+        try registry.setEnabled("hookless", false)
+        // A call that falls through to the fallback cannot pick one of two (reported at load too).
         await #expect(throws: DagstackError(
             .ambiguousPlugin, "Kind 'parser' has 2 fallback plugins (f1, f2); at most one may set fallback = true")
         ) { try await CapabilityDispatcher(registry).dispatch("parser", "parse") }
         let filtered = CapabilityDispatcher(registry, filter: { $0.filter { $0.name != "f2" } })
-        await #expect(throws: DagstackError(.noCapabilityMatch, "Plugin 'hookless' matched but has no hook method 'parse'.", plugin: "hookless")) {
-            try await filtered.dispatch("parser", "parse")
-        }
-        try registry.setEnabled("hookless", false)
         #expect(try await filtered.dispatch("parser", "parse").plugin == "f1")
     }
 

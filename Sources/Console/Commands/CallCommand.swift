@@ -38,7 +38,10 @@ enum CallCommand {
                     (output.answers, output.errors) = (outcome.answers, outcome.errors)
                     (output.errorPolicy, output.notCalled) = (outcome.policy, outcome.notCalled)
                     // fail_fast: the caller gets the error (ADR-0002 §2); best_effort: a partial result.
-                    output.failed = outcome.policy == .failFast && !outcome.errors.isEmpty
+                    if outcome.policy == .failFast, let error = outcome.error {
+                        output.failed = true
+                        output.collectError = error
+                    }
                 case .broadcastNotify:
                     let outcome = try await BroadcastNotifyDispatcher(registry).dispatch(kind, hook, arguments)
                     (output.answers, output.errors) = (outcome.notified, outcome.errors)
@@ -76,6 +79,8 @@ enum CallCommand {
         var chainOutput: JSONValue?
         var stoppedBy: String?
         var errorPolicy: ErrorPolicy?
+        /// A fail_fast collect that failed: the caller's error (BroadcastErrors), as ADR-0002 gives it.
+        var collectError: DagstackError?
         /// Plugins a fail_fast collect did not call after a failure.
         var notCalled: [String] = []
         /// The dispatch itself raised (as opposed to per-plugin errors a broadcast collects).
@@ -98,6 +103,7 @@ enum CallCommand {
                 "errors": .array(errors.map(ErrorJSON.json)),
             ]
             if let matchedBy { o["matched_by"] = .string(matchedBy) }
+            if let collectError { o["error"] = ErrorJSON.json(collectError) }
             if let errorPolicy {
                 o["error_policy"] = .string(errorPolicy.rawValue)
                 o["not_called"] = .array(notCalled.map(JSONValue.string))

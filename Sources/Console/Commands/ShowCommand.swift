@@ -39,7 +39,9 @@ enum ShowCommand {
                 "teardown_timeout_sec": .int(m.teardownTimeoutSec),
                 "resources": ["required": .array(m.resources.required.map(JSONValue.string)), "optional": .array(m.resources.optional.map(JSONValue.string))],
             ]
-            if m.runtimes.count > 1 { o["runtimes"] = .array(m.runtimes.map { .string($0.rawValue) }) }
+            // As the manifest wrote it: one runtime, or the list the console chose from (the summary's
+            // `runtime` is the one in use).
+            if m.runtimes.count > 1 { o["runtime"] = .array(m.runtimes.map { .string($0.rawValue) }) }
             if let v = m.version { o["version"] = .string(v) }
             if let v = m.description { o["description"] = .string(v) }
             if !m.authors.isEmpty { o["authors"] = .array(m.authors.map(JSONValue.string)) }
@@ -55,7 +57,7 @@ enum ShowCommand {
             if !m.supportsLanguages.isEmpty { o["supports_languages"] = .array(m.supportsLanguages.map(JSONValue.string)) }
             if !m.supportsExtensions.isEmpty { o["supports_extensions"] = .array(m.supportsExtensions.map(JSONValue.string)) }
             if !m.supportsMimeTypes.isEmpty { o["supports_mime_types"] = .array(m.supportsMimeTypes.map(JSONValue.string)) }
-            if m.fallback { o["fallback"] = true }
+            o["fallback"] = .bool(m.fallback)
             if !m.dependencyKinds.isEmpty {
                 o["depends_on_kinds"] = .object(JSONObject(uniqueKeysWithValues: m.dependencyKinds.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
             }
@@ -67,6 +69,14 @@ enum ShowCommand {
                 if !uow.contentHash.isEmpty { u["content_hash"] = .array(uow.contentHash.map(JSONValue.string)) }
                 o["unit_of_work"] = .object(u)
             }
+            if m.runtimes.contains(.mcpStdio) {
+                var h: JSONObject = ["startup_timeout_sec": .int(m.startupTimeoutSec)]
+                if let v = m.command { h["command"] = .array(v.map(JSONValue.string)) }
+                if let v = m.workingDir { h["working_dir"] = .string(v) }
+                if let v = m.env { h["env"] = .object(JSONObject(uniqueKeysWithValues: v.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }
+                o["mcp_stdio"] = .object(h)
+            }
+            for (key, value) in m.extensions { o[key] = value }
             if m.runtimes.contains(.mcpHttp) {
                 var h: JSONObject = [:]
                 if let v = m.url ?? m.endpoint { h["url"] = .string(v) }

@@ -89,7 +89,7 @@ public enum Discovery {
             if let first = firstFolder[plugin.manifest.name] {
                 throw DagstackError(
                     .manifestInvalid,
-                    "Duplicate plugin name '\(plugin.manifest.name)': found at \(plugin.folder) and \(first)",
+                    "Duplicate plugin name '\(plugin.manifest.name)': found at \(plugin.folder) and \(first) (plugin names are unique across kinds here, as in the reference and ADR-0006: commands name plugins; concepts/discovery allows one per kind — docs/runtime.md)",
                     plugin: plugin.manifest.name)
             }
             firstFolder[plugin.manifest.name] = plugin.folder

@@ -74,8 +74,8 @@ public struct CapabilityQuery: Sendable, Equatable {
 /// first one whose `supports_*` tags fit the input, or whose `matches(...)` is truthy (an error in
 /// `matches` counts as no match), takes the call. Only when none does, the kind's single
 /// `fallback = true` plugin takes it — whatever its own `matches()` says. Nothing →
-/// `NoCapabilityMatch`; two fallbacks → `AmbiguousPlugin`, for every call, as ADR-0002 refuses to
-/// start such a kind.
+/// `NoCapabilityMatch`; two fallbacks → `AmbiguousPlugin` for a call that falls through to them (and
+/// reported at load: `dispatchProblems`).
 public struct CapabilityDispatcher: Sendable {
     public let registry: PluginRegistry
     /// A governance filter over the candidates (ADR-0005 §4), applied before matching.
@@ -102,7 +102,6 @@ public struct CapabilityDispatcher: Sendable {
         // Candidates include plugins that lack the hook, so a `matches` winner without it is reported.
         var candidates = registry.candidates(kind: plan.kind)
         if let filter { candidates = filter(candidates) }
-        let fallback = try Self.fallback(of: plan.kind, among: candidates.filter { $0.implements(plan.hook) })
         let query = CapabilityQuery(arguments)
         let invoker = HookInvoker(registry: registry)
         let observers = registry.observers
@@ -124,7 +123,9 @@ public struct CapabilityDispatcher: Sendable {
             }
             return (candidate, .matches)
         }
-        if let fallback { return (fallback, .fallback) }
+        if let fallback = try Self.fallback(of: plan.kind, among: candidates.filter { $0.implements(plan.hook) }) {
+            return (fallback, .fallback)
+        }
         throw DagstackError(
             .noCapabilityMatch,
             "No plugin matched for capability dispatch '\(plan.kind)'.'\(plan.hook)'. Candidates checked: \(candidates.count)."

@@ -152,7 +152,7 @@ public enum ManifestLoader {
         for datePath in datePaths where !datePath.hasPrefix("metadata") {
             schema.fail(datePath, "date/time values are not allowed here")
         }
-        schema.rejectUnknownKeys(fields, allowed: knownKeys)
+        schema.rejectUnknownKeys(fields.filter { !$0.key.hasPrefix("x-") }, allowed: knownKeys)
 
         let name = schema.string(fields, "name", required: true)
         if let name, !PluginManifest.isValidName(name) {
@@ -194,6 +194,7 @@ public enum ManifestLoader {
         m.endpoint = schema.string(fields, "endpoint")
         m.auth = schema.table(fields, "auth")
         m.metadata = schema.table(fields, "metadata") ?? [:]
+        m.extensions = fields.filter { $0.key.hasPrefix("x-") }
 
         if let env = schema.table(fields, "env") { m.env = stringMap(env, path: "env", &schema) }
         if let resources = schema.table(fields, "resources") {

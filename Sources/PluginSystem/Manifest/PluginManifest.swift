@@ -126,6 +126,8 @@ public struct PluginManifest: Sendable, Equatable {
     public var auth: JSONObject?
     public var mcpHttp = MCPHttp()
     public var metadata: JSONObject = [:]
+    /// `x-*` keys: ADR-0001's extension point, kept as written and not interpreted.
+    public var extensions: JSONObject = [:]
     public var chainWrap: ChainWrap?
     /// Where the manifest came from: the file path, or a description for manifests built in code.
     public var source: String

@@ -74,7 +74,7 @@ public final class PluginRegistry: Sendable {
         do { spec = try VersionSpecifierSet(manifest.coreVersion) } catch {
             throw DagstackError(
                 .manifestInvalid,
-                "Plugin '\(manifest.name)' has invalid core_version specifier '\(manifest.coreVersion)': \(error) (\(manifest.source))",
+                "Plugin '\(manifest.name)' has invalid core_version specifier '\(manifest.coreVersion)': \(error) (\(manifest.source)); core_version is a PEP 440 specifier here, as the reference and the seeds write it ('>=0.1.0,<1.0.0'), not the semver range of reference/manifest-schema ('^0.2') — docs/runtime.md",
                 plugin: manifest.name)
         }
         guard spec.contains(coreVersion) else {

@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoEcho:
+    def ping(self):
+        return "pong"

@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoOther:
+    def ping(self):
+        return "pong"

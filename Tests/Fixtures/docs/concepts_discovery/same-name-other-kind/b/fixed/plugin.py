@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoFixed:
+    def ping(self):
+        return "pong"

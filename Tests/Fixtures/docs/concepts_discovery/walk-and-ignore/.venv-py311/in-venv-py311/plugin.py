@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoInvenvpy311:
+    def ping(self):
+        return "pong"

@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoIndotvenv:
+    def ping(self):
+        return "pong"

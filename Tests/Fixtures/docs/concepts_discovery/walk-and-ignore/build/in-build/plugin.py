@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoInbuild:
+    def ping(self):
+        return "pong"

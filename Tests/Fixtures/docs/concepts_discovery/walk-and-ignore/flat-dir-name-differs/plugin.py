@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoFlat:
+    def ping(self):
+        return "pong"

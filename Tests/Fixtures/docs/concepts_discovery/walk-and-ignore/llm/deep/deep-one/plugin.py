@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoDeepone:
+    def ping(self):
+        return "pong"

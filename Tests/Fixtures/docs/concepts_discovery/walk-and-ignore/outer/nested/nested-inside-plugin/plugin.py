@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoNestedinsideplugin:
+    def ping(self):
+        return "pong"

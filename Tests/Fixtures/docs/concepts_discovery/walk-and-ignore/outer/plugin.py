@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoOuter:
+    def ping(self):
+        return "pong"

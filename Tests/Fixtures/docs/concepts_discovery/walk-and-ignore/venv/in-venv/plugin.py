@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EchoInvenv:
+    def ping(self):
+        return "pong"

@@ -1,0 +1,4 @@
+# DERIVED plugin
+class EmailNotifier:
+    def send(self, recipient, message):
+        return {"sent_to": recipient}

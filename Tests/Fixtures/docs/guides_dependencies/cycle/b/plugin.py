@@ -1,0 +1,3 @@
+class B:
+    async def setup(self, ctx):
+        pass

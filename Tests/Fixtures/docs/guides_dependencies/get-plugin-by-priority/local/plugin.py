@@ -1,0 +1,3 @@
+class LocalEmbedder:
+    def embed(self, texts):
+        return [[1.0] for _ in texts]

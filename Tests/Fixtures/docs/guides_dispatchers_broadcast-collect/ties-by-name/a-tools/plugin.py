@@ -1,0 +1,3 @@
+class ATools:
+    def list_tools(self):
+        return [{"name": "a", "description": "a"}]

@@ -1,0 +1,3 @@
+class BTools:
+    def list_tools(self):
+        return [{"name": "b", "description": "b"}]

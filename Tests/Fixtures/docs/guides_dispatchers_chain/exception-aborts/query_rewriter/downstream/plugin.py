@@ -1,0 +1,3 @@
+class Downstream:
+    def rewrite(self, ctx, query):
+        return {**query, "text": query["text"] + " (downstream)"}

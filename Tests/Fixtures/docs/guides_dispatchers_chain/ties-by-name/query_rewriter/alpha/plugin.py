@@ -1,0 +1,3 @@
+class Alpha:
+    def rewrite(self, ctx, query):
+        return {**query, "text": query["text"] + " a"}

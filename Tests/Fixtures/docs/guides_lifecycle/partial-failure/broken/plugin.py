@@ -1,0 +1,6 @@
+class Broken:
+    async def setup(self, ctx):
+        raise ConnectionError("database unreachable")
+
+    def ping(self):
+        return "broken"

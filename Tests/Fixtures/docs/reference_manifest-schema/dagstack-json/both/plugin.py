@@ -1,0 +1,4 @@
+# DERIVED plugin
+class Both:
+    def execute(self, args):
+        return {"from": "both"}

@@ -1,0 +1,4 @@
+# DERIVED plugin
+class JsonFlat:
+    def execute(self, args):
+        return {"from": "json-flat"}

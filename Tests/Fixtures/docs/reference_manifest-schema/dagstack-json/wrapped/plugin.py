@@ -1,0 +1,4 @@
+# DERIVED plugin
+class JsonWrapped:
+    def execute(self, args):
+        return {"from": "json-wrapped"}

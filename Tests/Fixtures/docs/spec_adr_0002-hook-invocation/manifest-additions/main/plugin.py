@@ -1,0 +1,3 @@
+class Main:
+    async def setup(self, ctx):
+        print("setup main")

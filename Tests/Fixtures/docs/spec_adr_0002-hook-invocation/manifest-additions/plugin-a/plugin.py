@@ -1,0 +1,3 @@
+class PluginA:
+    async def setup(self, ctx):
+        print("setup plugin-a")

@@ -1,0 +1,3 @@
+class PluginB:
+    async def setup(self, ctx):
+        print("setup plugin-b")

@@ -1,0 +1,3 @@
+class Local:
+    async def setup(self, ctx):
+        print("setup local")

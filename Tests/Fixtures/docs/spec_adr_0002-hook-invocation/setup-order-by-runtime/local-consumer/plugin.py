@@ -1,0 +1,3 @@
+class LocalConsumer:
+    async def setup(self, ctx):
+        print("setup local-consumer")

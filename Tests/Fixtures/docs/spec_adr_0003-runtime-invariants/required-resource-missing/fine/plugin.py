@@ -1,0 +1,3 @@
+class Fine:
+    async def setup(self, ctx):
+        pass

@@ -1,0 +1,4 @@
+class NeedsPostgres:
+    async def setup(self, ctx):
+        print("setup ran")
+        self._pg = ctx.resources.postgres
