@@ -28,6 +28,32 @@ func consoleText(_ plugins: String, _ commands: [String], in directory: String, 
 }
 
 extension TempDir {
+    /// A stdio plugin (a Python script, hook `h`) that answers `initialize` and `shutdown`; `startup`
+    /// runs first, `onCall` (lines at any indentation, `request` and `answer(result)` in scope) for
+    /// every other request.
+    func stdioPlugin(_ folder: String, name: String, kind: String, startup: String = "", onCall: String) {
+        plugin(folder, name: name, kind: kind, runtime: "mcp_stdio", extra: #"command = ["python3", "server.py"]"#)
+        let body = onCall.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n")
+        write("\(folder)/server.py", """
+            import json, os, sys, time
+
+            def answer(result):
+                print(json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}), flush=True)
+
+            \(startup)
+            for line in sys.stdin:
+                request = json.loads(line)
+                if request["method"] == "initialize":
+                    answer({"hooks": ["h"]})
+                elif request["method"] == "shutdown":
+                    answer(None)
+                    break
+                else:
+            \(body)
+
+            """)
+    }
+
     /// A Python plugin: its manifest and `plugin.py` (indented as in a Swift literal; kept as written).
     func pythonPlugin(_ folder: String, name: String, kind: String, priority: Int = 0, code: String, extra: String = "") {
         plugin(folder, name: name, kind: kind, priority: priority, extra: extra)

@@ -56,17 +56,10 @@ import TestSupport
 
     @Test func aCrashInATraceKeepsItsStderrIndentedUnderItsStage() async throws {
         let dir = TempDir()
-        dir.plugin("crash", name: "crash", kind: "s", runtime: "mcp_stdio", extra: #"command = ["python3", "server.py"]"#)
-        dir.write("crash/server.py", """
-            import json, os, sys
-            for line in sys.stdin:
-                request = json.loads(line)
-                if request["method"] == "initialize":
-                    print(json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": {"hooks": ["h"]}}), flush=True)
-                else:
-                    sys.stderr.write("dying now\\nreally\\n")
-                    sys.stderr.flush()
-                    os._exit(4)
+        dir.stdioPlugin("crash", name: "crash", kind: "s", onCall: """
+            sys.stderr.write("dying now\\nreally\\n")
+            sys.stderr.flush()
+            os._exit(4)
             """)
         let lines = try await consoleText(dir.path, ["trace s.h {}"], in: dir.path).lines
         let at = try #require(lines.firstIndex { $0.hasPrefix("       PluginCrashed: Plugin 'crash' process exited with status 4") }, "\(lines)")
@@ -76,18 +69,11 @@ import TestSupport
 
     @Test func whatAStdioPluginSentBeforeItHungIsShown() async throws {
         let dir = TempDir()
-        dir.plugin("talker", name: "talker", kind: "s", runtime: "mcp_stdio", extra: #"command = ["python3", "server.py"]"#)
-        dir.write("talker/server.py", """
-            import json, sys, time
-            for line in sys.stdin:
-                request = json.loads(line)
-                if request["method"] == "initialize":
-                    print(json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": {"hooks": ["h"]}}), flush=True)
-                elif request["method"] == "h":
-                    print(json.dumps({"jsonrpc": "2.0", "method": "log", "params": {"level": "info", "message": "step one"}}), flush=True)
-                    sys.stderr.write("stderr before the hang\\n")
-                    sys.stderr.flush()
-                    time.sleep(3600)
+        dir.stdioPlugin("talker", name: "talker", kind: "s", onCall: """
+            print(json.dumps({"jsonrpc": "2.0", "method": "log", "params": {"level": "info", "message": "step one"}}), flush=True)
+            sys.stderr.write("stderr before the hang\\n")
+            sys.stderr.flush()
+            time.sleep(3600)
             """)
         let (_, docs, stderr) = try await consoleJSON(dir.path, ["call s.h"], in: dir.path, extra: ["--call-timeout", "1"])
         let error = try #require(docs.first?["errors"]?[0], "\(stderr)")
@@ -135,21 +121,8 @@ import TestSupport
                 def h(self, value):
                     return value
             """)
-        dir.plugin("noisy", name: "noisy", kind: "s", runtime: "mcp_stdio", extra: #"command = ["python3", "server.py"]"#)
-        dir.write("noisy/server.py", """
-            import json, sys
-            sys.stderr.write("starting up\\n")
-            sys.stderr.flush()
-            for line in sys.stdin:
-                request = json.loads(line)
-                if request["method"] == "initialize":
-                    print(json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": {"hooks": ["h"]}}), flush=True)
-                elif request["method"] == "shutdown":
-                    print(json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": None}), flush=True)
-                    break
-                else:
-                    print(json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": request["params"]["_args"][0]}), flush=True)
-            """)
+        dir.stdioPlugin("noisy", name: "noisy", kind: "s", startup: #"sys.stderr.write("starting up\n"); sys.stderr.flush()"#,
+                        onCall: #"answer(request["params"]["_args"][0])"#)
         return dir
     }
 
