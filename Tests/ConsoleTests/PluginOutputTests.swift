@@ -146,6 +146,23 @@ import TestSupport
         #expect(docs[0]["setup_output"]?.arrayValue?.map { $0["plugin"]!.stringValue! } == ["chatty", "noisy"])
     }
 
+    @Test func whatAFailedSetUpWroteIsInTheTextSummaryAndShow() async throws {
+        let dir = TempDir()
+        dir.pythonPlugin("db", name: "db", kind: "k", code: """
+            class Db:
+                def setup(self, ctx):
+                    print("connecting to localhost:5432")
+                    raise ConnectionError("refused")
+
+                def h(self, value):
+                    return value
+            """)
+        let (_, lines, stderr) = try await consoleText(dir.path, ["show db"], in: dir.path)
+        let summary = stderr.split(separator: "\n").map(String.init)
+        #expect(summary.contains("    it wrote:") && summary.contains("      stdout │ connecting to localhost:5432"), "\(summary)")
+        #expect(lines.contains("    stdout │ connecting to localhost:5432"), "\(lines)")
+    }
+
     @Test func aStdioPluginsSetUpStderrIsNotItsFirstCallsAndAReplayOfALaterCallMatches() async throws {
         let dir = lifecycleChatter()
         let (_, docs, _) = try await consoleJSON(dir.path, [#"trace s.h {"a": 1}"#], in: dir.path)

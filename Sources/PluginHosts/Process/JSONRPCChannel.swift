@@ -64,9 +64,22 @@ final class JSONRPCChannel: Sendable {
     /// are part of the conversation already held.
     @TaskLocal static var answering: [ObjectIdentifier] = []
 
-    init(process: ChildProcess, peer: (any PeerRequestHandler)? = nil) {
+    /// The peer repeats in each answer's logs what it sent as `output` notifications while the call
+    /// ran (the Python host does): those notifications then matter only when no answer comes. For any
+    /// other peer an `output` notification is part of the call's output, like `log`.
+    let answersRepeatOutput: Bool
+
+    init(process: ChildProcess, peer: (any PeerRequestHandler)? = nil, answersRepeatOutput: Bool = false) {
         self.process = process
         self.peer = peer
+        self.answersRepeatOutput = answersRepeatOutput
+    }
+
+    /// How the Python host starts an `output` notification (protocol.py's OUTPUT_PREFIX).
+    static let outputPrefix = Data(#"{"jsonrpc":"2.0","method":"output","params":"#.utf8)
+
+    static func outputLine(_ params: JSONValue) -> PluginLog {
+        PluginLog(stream: params["stream"]?.stringValue ?? "stdout", level: params["level"]?.stringValue, text: params["text"]?.stringValue ?? "")
     }
 
     /// What `receive` read: the answer, a request of the peer, or nothing yet.
@@ -203,9 +216,16 @@ final class JSONRPCChannel: Sendable {
     struct Heard: Sendable {
         /// Log notifications and stray stdout lines: part of the call's output.
         var logs: [PluginLog] = []
-        /// `output` notifications, which repeat what the answer's own logs will hold: they matter only
-        /// when no answer comes.
-        var streamed: [PluginLog] = []
+        /// `output` notifications from a peer whose answers repeat them: they matter only when no
+        /// answer comes, so they are kept as they came and read only then.
+        var streamed: [Data] = []
+
+        /// Everything heard, the streamed lines read now.
+        var all: [PluginLog] {
+            logs + streamed.compactMap { raw in
+                (try? JSONValue.parse(data: raw)).map { JSONRPCChannel.outputLine($0["params"] ?? .null) }
+            }
+        }
     }
 
     /// Reads until the answer to `id` or a request of the peer; `.pending` when `until` passes first
@@ -216,7 +236,7 @@ final class JSONRPCChannel: Sendable {
     ) throws(RPCFailure) -> Received {
         var deadline = deadline
         func unanswered(_ failure: RPCFailure, _ kept: Heard) -> RPCFailure {
-            self.unanswered.withLock { $0 = kept.logs + kept.streamed }
+            self.unanswered.withLock { $0 = kept.all }
             return failure
         }
         while true {
@@ -232,6 +252,10 @@ final class JSONRPCChannel: Sendable {
             case .failure(.tooLarge): throw unanswered(.tooLarge, heard)
             }
             guard let raw else { throw unanswered(RPCFailure.closed, heard) }
+            if answersRepeatOutput, raw.starts(with: Self.outputPrefix) {
+                heard.streamed.append(raw)
+                continue
+            }
             let parsed: JSONValue
             do { parsed = try JSONValue.parse(data: raw) } catch {
                 // What is shaped as the answer to this request (an object with this id, or JSON that
@@ -256,8 +280,7 @@ final class JSONRPCChannel: Sendable {
                     let text = params["message"]?.stringValue ?? params["data"]?.stringValue ?? params.encoded()
                     heard.logs.append(PluginLog(stream: "log", level: params["level"]?.stringValue?.uppercased(), text: text))
                 } else if notification == "output" {
-                    heard.streamed.append(PluginLog(
-                        stream: params["stream"]?.stringValue ?? "stdout", level: params["level"]?.stringValue, text: params["text"]?.stringValue ?? ""))
+                    heard.logs.append(Self.outputLine(params))
                 } else if let progress, let seconds = progress(notification, params) {
                     deadline = self.deadline(seconds)
                 }

@@ -88,7 +88,7 @@ public final class PythonHost: Sendable {
             else { throw ChildIOError.closed }
             let services = registry.map { PluginServices(registry: $0, host: ObjectIdentifier(self)) }
             state.withLock {
-                $0.channel = JSONRPCChannel(process: process, peer: services)
+                $0.channel = JSONRPCChannel(process: process, peer: services, answersRepeatOutput: true)
                 $0.pythonVersion = hello["params"]?["python"]?.stringValue
             }
         } catch {
