@@ -1,6 +1,7 @@
 import asyncio
 import logging
 import sys
+import time
 import unittest
 
 import support  # noqa: F401
@@ -46,18 +47,25 @@ class CaptureTests(unittest.TestCase):
         capture.run_captured(lambda: None)
         self.assertEqual(capture.logs(), [])
 
-    def test_each_line_goes_to_the_sink_as_it_is_written(self):
+    def test_a_slow_calls_output_goes_to_the_sink_while_it_runs_and_a_quick_ones_does_not(self):
         seen = []
         capture.SINK = seen.append
         self.addCleanup(setattr, capture, "SINK", None)
 
-        def plugin():
+        def slow():
             print("first")
+            capture.stream_unsent()
+            self.assertEqual(seen, [])  # not yet: the call has only just started
+            time.sleep(capture.STREAM_AFTER * 1.5)
+            capture.stream_unsent()
             self.assertEqual(seen, [{"stream": "stdout", "text": "first"}])
             print("second")
+            capture.stream_unsent(force=True)
+            self.assertEqual([e["text"] for e in seen], ["first", "second"])
 
-        capture.run_captured(plugin)
-        self.assertEqual([e["text"] for e in seen], ["first", "second"])
+        capture.run_captured(slow)
+        capture.stream_unsent(force=True)  # between calls: nothing to send
+        self.assertEqual(len(seen), 2)
 
     def test_output_past_the_limit_is_cut_and_the_rest_counted(self):
         def plugin():

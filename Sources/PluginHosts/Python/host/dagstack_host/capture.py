@@ -1,6 +1,8 @@
 """What plugins print and log during one call, kept with that call's result."""
 import logging
 import sys
+import threading
+import time
 
 from . import awaiting, integrity
 
@@ -8,9 +10,15 @@ from . import awaiting, integrity
 # What one call may keep of its output; the rest is counted and said to be dropped.
 LIMIT = 1 << 20
 
-# Called with each entry as it is written (the protocol sends it to the console at once), so what a
-# plugin wrote before it hung or crashed is not lost with its answer.
+# Called with each entry a call wrote, once the call has run for STREAM_AFTER seconds (the protocol
+# sends it to the console): what a plugin wrote before it hung or crashed is not lost with its
+# answer, and a quick call — nearly all — pays nothing for it (its answer carries its output).
 SINK = None
+STREAM_AFTER = 0.02
+
+# When the call in progress started (None between calls), and what of its output was sent.
+CALL_STARTED = None
+STREAM_LOCK = threading.Lock()
 
 
 class Capture:
@@ -21,6 +29,7 @@ class Capture:
         self.logs = []
         self.kept = 0
         self.dropped = {}
+        self.sent = 0
 
     def add(self, entry):
         text = entry["text"]
@@ -32,8 +41,6 @@ class Capture:
             entry = dict(entry, text=text[:room])
         self.kept += len(entry["text"])
         self.logs.append(entry)
-        if SINK is not None:
-            SINK(entry)
 
     def write_stream(self, stream, text):
         if text:
@@ -101,9 +108,10 @@ def run_captured(fn):
     capture, which the caller reads afterwards with logs(), on success or failure. A call inside
     another gets a capture of its own; the outer one's resumes after it. Then puts back anything the
     plugin code replaced in the modules every plugin shares (`integrity`): a call that did so fails."""
-    global CURRENT, LAST
-    outer = CURRENT
+    global CURRENT, LAST, CALL_STARTED
+    outer, outer_started = CURRENT, CALL_STARTED
     CURRENT = Capture()
+    CALL_STARTED = time.perf_counter()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = STDOUT, STDERR
     try:
@@ -118,10 +126,38 @@ def run_captured(fn):
         STDOUT.flush()
         STDERR.flush()
         sys.stdout, sys.stderr = saved
+        with STREAM_LOCK:  # a flush under way finishes before the call's answer is sent
+            CALL_STARTED = outer_started
         CURRENT.finish()
         LAST, CURRENT = CURRENT, outer
     integrity.check()
     return result
+
+
+def stream_unsent(force=False):
+    """Sends what the call in progress wrote and was not sent yet, once it has run STREAM_AFTER
+    seconds (or at once with `force`, when the process is about to end)."""
+    with STREAM_LOCK:
+        started, current = CALL_STARTED, CURRENT
+        if SINK is None or started is None or (not force and time.perf_counter() - started < STREAM_AFTER):
+            return
+        entries = current.logs[current.sent:]
+        current.sent += len(entries)
+        for entry in entries:
+            SINK(entry)
+
+
+def start_streaming():
+    """A thread that sends a slow call's output as it comes (every STREAM_AFTER seconds)."""
+    def run():
+        while True:
+            time.sleep(STREAM_AFTER)
+            try:
+                stream_unsent()
+            except Exception:
+                pass  # the console is gone or the line could not be written: the answer still carries it
+
+    threading.Thread(target=run, name="dagstack-output", daemon=True).start()
 
 
 def logs():

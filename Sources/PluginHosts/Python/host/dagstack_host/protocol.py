@@ -118,11 +118,26 @@ def call_console(method, params):
         return message.get("result")
 
 
+def keep_output_at_exit():
+    """A plugin that ends the interpreter with os._exit sends what it wrote first."""
+    real_exit = os._exit
+
+    def exit_after_output(status):
+        try:
+            capture.stream_unsent(force=True)
+        finally:
+            real_exit(status)
+
+    os._exit = exit_after_output
+
+
 def main():
     global PROTOCOL_IN
     protocol_in = PROTOCOL_IN = take_protocol_streams()
     capture.install_log_handler()
     capture.SINK = send_output
+    capture.start_streaming()
+    keep_output_at_exit()
     integrity.take_snapshot()
     methods.ANNOUNCE = announce
     send({"jsonrpc": "2.0", "method": "ready", "params": {"python": sys.version.split()[0]}})
