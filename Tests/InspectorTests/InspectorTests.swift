@@ -73,7 +73,7 @@ import Testing
         #expect(first?.status == .changed)
         #expect(first?.after == "a")
         #expect(stepper.skip()?.plugin == "b")
-        stepper.set("X")
+        try stepper.set("X")
         #expect(stepper.upcoming?.record.name == "c")
         #expect(stepper.upcoming?.position == 4)
         #expect(await stepper.next()?.after == "Xc")

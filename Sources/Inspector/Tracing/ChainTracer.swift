@@ -1,67 +1,40 @@
 import OrderedCollections
 import PluginSystem
-
-/// How one chain stage went.
-public enum StageStatus: String, Sendable {
-    case changed, unchanged
-    /// The stage returned STOP_CHAIN.
-    case stopped
-    case error
-    /// Switched off by the user.
-    case disabled
-    /// The stage did not run: the chain ended before it, or the plugin is failed or unavailable.
-    case notRun = "not_run"
-    /// The user skipped it while stepping.
-    case skipped
-}
-
-/// A middleware call around a stage (`chain_wrap` before/after), where it ran.
-public struct MiddlewareCall: Sendable {
-    public var plugin: String
-    /// `before` or `after`.
-    public var hook: String
-    /// Whether it replaced the stage's arguments (before) or result (after).
-    public var replaced: Bool
-    public var durationMicros: Int
-    public var logs: [PluginLog]
-    public var error: DagstackError?
-}
-
-public struct StageTrace: Sendable {
-    public var plugin: String
-    public var priority: Int
-    public var status: StageStatus
-    public var before: JSONValue?
-    public var after: JSONValue?
-    public var diff: [PatchOperation]
-    public var durationMicros: Int?
-    public var logs: [PluginLog]
-    public var error: DagstackError?
-    /// Why a stage did not run when it is not the chain's doing (failed, unavailable).
-    public var note: String?
-    public var middleware: [MiddlewareCall]
-}
-
-/// Everything a trace saw: the input, every stage in dispatch order, and how the chain ended.
-public struct TraceResult: Sendable {
-    public var kind: String
-    public var hook: String
-    public var input: JSONValue
-    public var output: JSONValue?
-    public var stoppedBy: String?
-    public var error: DagstackError?
-    public var stages: [StageTrace]
-}
+import Synchronization
 
 /// Collects the hook calls made during one stage, so the trace can tell the plugin's own call
-/// (its duration and logs) from the middleware that wrapped it.
+/// (its duration and logs) from the middleware that wrapped it, and tells a progress display
+/// which call is running.
 final class StageCollector: HookObserver {
     private let events = Mutex<[HookEvent]>([])
-    func hookDidRun(_ event: HookEvent) { events.withLock { $0.append(event) } }
+    private let progress: (any TraceProgress)?
+    private let activity: TraceActivity
+
+    init(progress: (any TraceProgress)?, activity: TraceActivity) {
+        self.progress = progress
+        self.activity = activity
+    }
+
+    func hookWillRun(plugin: String, kind: String, hook: String, role: HookRole) {
+        guard let progress else { return }
+        var now = activity
+        now.plugin = plugin
+        now.call = hook
+        switch role {
+        case .middlewareBefore(let wrapped), .middlewareAfter(let wrapped): now.around = wrapped
+        case .nested(let caller): now.around = caller
+        default: break
+        }
+        progress.started(now)
+    }
+
+    func hookDidRun(_ event: HookEvent) {
+        events.withLock { $0.append(event) }
+        progress?.ended()
+    }
+
     func take() -> [HookEvent] { events.withLock { e in defer { e.removeAll() }; return e } }
 }
-
-import Synchronization
 
 /// Runs a chain stage by stage and records what each stage did. `trace` runs it through;
 /// `ChainStepper` runs it one stage at a time. Neither changes what the chain returns: each stage
@@ -98,6 +71,14 @@ public final class ChainTracer: Sendable {
         }
     }
 
+    /// The same chain traced against another registry (after a reload).
+    public func rebound(to registry: PluginRegistry) -> ChainTracer {
+        ChainTracer(registry: registry, kind: kind, hook: hook, named: named, metadata: metadata)
+    }
+
+    /// A stage's place in the chain (0-based), by plugin name.
+    public func position(of plugin: String) -> Int? { stages.firstIndex { $0.record.name == plugin } }
+
     /// The input checked against the hook's input schema: what ends the chain before stage 1.
     func inputViolation(_ input: JSONValue) -> DagstackError? {
         plan.flatMap { ChainDispatcher(registry).inputViolation($0, input) }
@@ -115,10 +96,16 @@ public final class ChainTracer: Sendable {
             durationMicros: nil, logs: [], error: nil, note: note, middleware: [])
     }
 
-    /// Runs one stage on `value`, watching its calls: the plugin's own (its time and output) and the
-    /// middleware around it.
-    func run(_ record: PluginRecord, value: JSONValue) async -> StageTrace {
-        let collector = StageCollector()
+    /// What a progress display shows for the stage at `position`.
+    func activity(_ position: Int) -> TraceActivity {
+        TraceActivity(kind: kind, hook: hook, plugin: stages[position].record.name, call: hook, position: position + 1, total: stages.count)
+    }
+
+    /// Runs the stage at `position` on `value`, watching its calls: the plugin's own (its time and
+    /// output) and the middleware around it, with what each of them changed.
+    func run(_ position: Int, value: JSONValue, progress: (any TraceProgress)?) async -> StageTrace {
+        let record = stages[position].record
+        let collector = StageCollector(progress: progress, activity: activity(position))
         let token = registry.addObserver(collector)
         let result: Result<HookReply, DagstackError>
         do {
@@ -129,31 +116,50 @@ public final class ChainTracer: Sendable {
         registry.removeObserver(token)
         var own: HookEvent?
         var middleware: [MiddlewareCall] = []
+        // The value as it passes through the calls: middleware `before` may replace what the
+        // plugin gets, middleware `after` what it returned.
+        var current = value
+        var pluginInput: JSONValue?
+        var pluginOutput: JSONValue?
         for event in collector.take() {
             let reply = try? event.outcome.get()
             switch event.role {
             case .hook where event.plugin == record.name:
                 own = event
+                pluginInput = event.arguments.positional.first ?? .null
+                if case .value(let out)? = reply?.output { pluginOutput = out; current = out }
             case .middlewareBefore, .middlewareAfter:
                 let isBefore = if case .middlewareBefore = event.role { true } else { false }
+                let replacement = reply.map(\.output.wire).flatMap { $0 == .null ? nil : $0 }
+                var change: [PatchOperation] = []
+                if let replacement {
+                    let next = isBefore ? (HookArguments(json: replacement)?.positional.first ?? .null) : replacement
+                    if case .value = HookOutput(wire: next) {
+                        change = JSONDiff.diff(current, next)
+                        current = next
+                    }
+                }
                 middleware.append(MiddlewareCall(
-                    plugin: event.plugin, hook: isBefore ? "before" : "after", replaced: reply.map { $0.output != .value(.null) } ?? false,
-                    durationMicros: event.duration.microseconds, logs: reply?.logs ?? [], error: event.outcome.failure))
+                    plugin: event.plugin, hook: isBefore ? "before" : "after", replaced: replacement != nil,
+                    durationMicros: event.duration.microseconds, logs: reply?.logs ?? [], error: event.outcome.failure, diff: change))
             default:
                 break
             }
         }
-        var stage = self.stage(record, before: value, result: result, duration: own?.duration)
+        var stage = self.stage(stages[position].record, before: value, result: result, duration: own?.duration)
         // What the plugin itself wrote, not what middleware around it did.
         if let ownLogs = (try? own?.outcome.get())?.logs { stage.logs = ownLogs }
         stage.middleware = middleware
+        if middleware.contains(where: { !$0.diff.isEmpty }), let pluginInput {
+            stage.pluginDiff = pluginOutput.map { JSONDiff.diff(pluginInput, $0) } ?? []
+        }
         return stage
     }
 
     /// Runs the whole chain and records every stage. Consecutive stages of one batching host run in
     /// one exchange (one round trip for a chain of Python plugins); the record is the same.
-    public func trace(_ input: JSONValue) async -> TraceResult {
-        let stepper = ChainStepper(tracer: self, input: input)
+    public func trace(_ input: JSONValue, progress: (any TraceProgress)? = nil) async -> TraceResult {
+        let stepper = ChainStepper(tracer: self, input: input, progress: progress)
         while await stepper.nextBatch() != nil {}
         return stepper.result
     }
@@ -190,7 +196,7 @@ public final class ChainTracer: Sendable {
 
 extension Duration {
     /// Whole microseconds, as traces report them.
-    var microseconds: Int { Int(components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000) }
+    public var microseconds: Int { Int(components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000) }
 }
 
 extension Result {

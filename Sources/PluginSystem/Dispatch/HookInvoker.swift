@@ -59,6 +59,7 @@ struct HookInvoker: Sendable {
             throw DagstackError(.pluginLoadError, "Plugin '\(record.name)' is not bound to code", plugin: record.name)
         }
         let context = HookContext(plugin: record.name, kind: kind, hook: hook, metadata: metadata, resources: record.resources)
+        for observer in observers { observer.hookWillRun(plugin: record.name, kind: kind, hook: hook, role: role) }
         let started = observers.isEmpty ? nil : ContinuousClock.now
         let outcome: Result<HookReply, DagstackError>
         do {

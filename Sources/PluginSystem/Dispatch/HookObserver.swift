@@ -28,4 +28,11 @@ public struct HookEvent: Sendable {
 /// The console's tracing is built on this.
 public protocol HookObserver: Sendable {
     func hookDidRun(_ event: HookEvent)
+    /// A call is about to start (every `hookWillRun` is followed by its `hookDidRun`). The console's
+    /// live progress line uses it; most observers need only `hookDidRun`.
+    func hookWillRun(plugin: String, kind: String, hook: String, role: HookRole)
+}
+
+extension HookObserver {
+    public func hookWillRun(plugin: String, kind: String, hook: String, role: HookRole) {}
 }
