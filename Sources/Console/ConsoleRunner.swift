@@ -51,6 +51,11 @@ public final class ConsoleRunner {
             editor = PlainLineReader(shouldStop: { watcher.termination != nil })
         }
         self.editor = editor
+        // The live progress line: only where a person watches standard error, never in JSON.
+        if !configuration.json && isatty(STDERR_FILENO) == 1 {
+            let line = ProgressLine()
+            waitFor { await console.showProgress(on: line) }
+        }
         // Whatever a plugin's process tree leaves behind that its keeper could not hold comes to the
         // console, which stops it on the way out.
         Containment.adoptOrphans()
@@ -83,7 +88,13 @@ public final class ConsoleRunner {
             if configuration.commands.isEmpty {
                 let prompt = watcher.runCancellable { await console.prompt }
                 switch editor.readLine(prompt: configuration.interactive ? TerminalText.safe(prompt, keepingStyles: false) : "") {
-                case .line(let text): line = text
+                case .line(let text):
+                    // Open brackets in a JSON argument: the value goes on on the next lines.
+                    guard let whole = readContinuation(text, editor: editor) else {
+                        if configuration.interactive { FileHandle.standardOutput.write(Data("^C\n".utf8)) }
+                        continue loop
+                    }
+                    line = whole
                 case .notUTF8(let offset, let byte):
                     failures += 1
                     let error = "the line is not valid UTF-8 (byte 0x\(String(byte, radix: 16))\(offset.map { " at byte \($0 + 1)" } ?? "")); it was not run"
@@ -123,6 +134,20 @@ public final class ConsoleRunner {
     }
 
     private var refreshCompletion: () -> Void = {}
+
+    /// `first` and the lines that continue it while its JSON's brackets are open, joined with a
+    /// space; nil when Ctrl-C abandoned it. End of input (or a line that is not UTF-8) ends it as it is.
+    private func readContinuation(_ first: String, editor: LineEditor) -> String? {
+        var text = first
+        while ContinuedLines.needsMore(text) {
+            switch editor.readLine(prompt: configuration.interactive ? ContinuedLines.prompt : "") {
+            case .line(let more): text += " " + more
+            case .interrupted: return nil
+            case .endOfInput, .notUTF8: return text
+            }
+        }
+        return text
+    }
 
     /// `--contract DIR`: checks every plugin of DIR, prints the reports, returns whether all passed.
     public static func contract(directory: String, options: ConsoleState.Options, json: Bool, color: Bool) -> Bool {

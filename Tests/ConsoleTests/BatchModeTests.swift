@@ -123,7 +123,7 @@ import TestSupport
         let result = try await run(consoleBinary, ["plugins", "--json"], stdin: script, environment: env, workingDirectory: packageRoot)
         let docs = try result.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         let events: [String] = docs.map { doc in (doc["event"] ?? doc["error"]?["message"])?.stringValue ?? "?" }
-        #expect(events == ["started", "ran", "skipped", "set", "ran", "not stepping; start with `step KIND.HOOK JSON`"])
+        #expect(events == ["started", "ran", "skipped", "set", "ran", "not stepping; start with `step KIND.HOOK JSON` (or `back` into the last walk)"])
         #expect(docs[0]["next"] == ["plugin": "normalizer", "priority": 100, "position": 1, "of": 5])
         #expect(docs[1]["stages"]?[0]?["plugin"] == "normalizer")
         #expect(docs[2]["stages"]?[0]?["status"] == "skipped")
@@ -207,15 +207,16 @@ import TestSupport
         #expect(lines[4] == "error: unknown kind 'query_rewritr'; did you mean 'query_rewriter'?")
         #expect(lines.contains("error: kind 'query_rewriter' has no hook 'rewrit'; its hooks: rewrite"))
         #expect(lines.contains("error: 'query_rewriter' is not KIND.HOOK"))
-        #expect(lines.contains("usage: trace KIND.HOOK JSON"))
+        #expect(lines.contains("usage: trace [--changed] [--quiet-mw] KIND.HOOK JSON|example[N]|@FILE"))
         #expect(lines.contains("error: 'high' is not a priority (a whole number >= 0)"))
-        #expect(lines.contains("trace KIND.HOOK JSON"))
+        #expect(lines.contains("trace [--changed] [--quiet-mw] KIND.HOOK JSON|example[N]|@FILE"))
         #expect(lines.last == "  rewrite        chain  in: schemas/query.json  out: schemas/query.json")
     }
 
     @Test func helpListsEveryCommandAndQuitLeaves() async throws {
         let help = try await jsonLines(["help"])[0]["commands"]!.arrayValue!.map { $0["name"]!.stringValue! }
-        #expect(help == ["kinds", "plugins", "show", "order", "trace", "step", "call", "disable", "enable", "priority",
+        #expect(help == ["kinds", "plugins", "show", "order", "trace", "step", "back", "goto", "retry", "history", "again", "break",
+                         "breaks", "delete", "blame", "why", "timing", "call", "disable", "enable", "priority",
                          "resources", "resource", "config", "load", "reload", "record", "replay", "sessions", "contract", "help", "quit"])
         let (status, lines, _) = try await console(["kinds", "quit", "plugins"])
         #expect(status == 0)

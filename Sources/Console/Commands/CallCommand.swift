@@ -1,8 +1,9 @@
+import Inspector
 import PluginSystem
 
 /// `call KIND.HOOK [JSON]`: dispatch any hook with its class and show who answered and what.
 enum CallCommand {
-    static let usage = "call KIND.HOOK [JSON]"
+    static let usage = "call KIND.HOOK [JSON|example[N]|@FILE]"
 
     static let spec = CommandSpec(
         name: "call", usage: usage, summary: "dispatch a hook with its class and show the answers",
@@ -12,14 +13,16 @@ enum CallCommand {
             its hook's error_policy: fail_fast (the default) stops at the first failure, lists the plugins
             it did not call and fails the command; best_effort goes on and returns what it could collect. A JSON object is passed
             as named arguments (call chunker.chunk {"text": "Hello, dagstack!", "max_size": 5}), an array
-            as positional ones, any other value as the single argument; a chain gets JSON as its input.
+            as positional ones, any other value as the single argument; a chain gets JSON as its input
+            (and stops at breakpoints, going on as a step session, as a trace does). JSON may also be
+            @FILE or example[N] (the hookspec's examples). `why PLUGIN` explains the answer afterwards.
             """,
-        arguments: [.kindHook],
+        arguments: [.kindHook, .chainInput],
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
             let (word, rest) = try args.split()
             let (kind, hook) = try args.kindHook(word, registry: registry, usage: usage)
-            let value = try rest.json(required: false, usage: usage)
+            let value = try rest.inputValue(kind: kind, hook: hook, registry: registry, usage: usage, required: false)
             let dispatch = KindCatalog(registry).hooks(of: kind).first { $0.name == hook }!.dispatch
             var arguments = HookArguments()
             switch value {
@@ -29,6 +32,12 @@ enum CallCommand {
             case nil: break
             }
             var output = Output(kind: kind, hook: hook, dispatch: dispatch)
+            if dispatch == .chain { return await console.callChain(kind, hook, value ?? .null, output) }
+            // Watch the calls: `why` explains them afterwards, the progress line shows them.
+            var record = DispatchRecord(kind: kind, hook: hook, dispatchClass: dispatch, arguments: arguments)
+            let watcher = DispatchWatcher(kind: kind, hook: hook, progress: await console.progress)
+            let token = registry.addObserver(watcher)
+            defer { registry.removeObserver(token) }
             do {
                 switch dispatch {
                 case .singleton:
@@ -54,18 +63,19 @@ enum CallCommand {
                     case .supports(let tag): tag
                     case .fallback: "fallback"
                     }
+                    (record.chosen, record.matchedBy) = (outcome.plugin, outcome.matchedBy)
                 case .chain:
-                    let dispatcher = ChainDispatcher(registry)
-                    if let refused = dispatcher.inputViolation(try dispatcher.plan(kind, hook), value ?? .null) { throw refused }
-                    let outcome = try await dispatcher.dispatch(kind, hook, initial: value ?? .null)
-                    output.answers = outcome.answers
-                    output.chainOutput = outcome.value
-                    output.stoppedBy = outcome.stoppedBy
+                    break
                 }
             } catch {
-                output.errors.append(error as? DagstackError ?? DagstackError(.pluginError, "\(error)"))
+                let failure = error as? DagstackError ?? DagstackError(.pluginError, "\(error)")
+                output.errors.append(failure)
                 output.failed = true
+                record.error = failure
             }
+            watcher.fill(&record)
+            record.notCalled = output.notCalled
+            await console.recordDispatch(record)
             return output
         })
 
@@ -85,8 +95,10 @@ enum CallCommand {
         var notCalled: [String] = []
         /// The dispatch itself raised (as opposed to per-plugin errors a broadcast collects).
         var failed = false
+        /// A chain call that a breakpoint stopped: it goes on as a step session.
+        var paused: WalkOutput?
 
-        var succeeded: Bool { !failed }
+        var succeeded: Bool { paused?.succeeded ?? !failed }
 
         var json: JSONObject {
             var o: JSONObject = [
@@ -112,6 +124,10 @@ enum CallCommand {
                 o["output"] = chainOutput ?? .null
                 o["stopped_by"] = stoppedBy.map(JSONValue.string) ?? .null
             }
+            if let paused {
+                o["paused"] = paused.pause.map(WalkText.pauseJSON) ?? .null
+                o["next"] = paused.json["next"]
+            }
             return o
         }
 
@@ -133,7 +149,45 @@ enum CallCommand {
             for name in notCalled {
                 lines.append("  " + pad(name, 18) + style.dim("not called (error_policy fail_fast: an earlier plugin failed)"))
             }
+            if let paused, let pause = paused.pause {
+                lines.append(WalkText.pauseLine(pause, style))
+                if let next = paused.upcoming {
+                    lines.append(style.dim("stepping: \(paused.halted ? "at" : "next") \(next.position)/\(next.total) \(next.name) — next, continue, skip, set JSON, back, abort"))
+                }
+            }
             return lines.joined(separator: "\n")
         }
+    }
+}
+
+extension ConsoleState {
+    /// A chain call runs as a walk, so it stops at breakpoints as a trace does; its answers are the
+    /// stages that ran (with what their middleware wrote, as a dispatch reports it).
+    func callChain(_ kind: String, _ hook: String, _ input: JSONValue, _ empty: CallCommand.Output) async -> any CommandOutput {
+        var output = empty
+        guard let registry else { return output }
+        let walk = ChainStepper(tracer: ChainTracer(registry: registry, kind: kind, hook: hook), input: input, progress: progress)
+        let run = await walk.run(.end, breakpoints: breakpoints(for: walk), checkFirst: true)
+        let result = walk.result
+        for stage in result.stages where stage.ran && stage.status != .error {
+            let logs = stage.middleware.filter { $0.hook == "before" }.flatMap(\.logs) + stage.logs
+                + stage.middleware.filter { $0.hook == "after" }.flatMap(\.logs)
+            let reply = HookReply(stage.status == .stopped ? .stopChain : .value(stage.after ?? .null), logs: logs)
+            output.answers.append(PluginAnswer(plugin: stage.plugin, reply: reply))
+        }
+        if let error = result.error {
+            output.errors.append(error)
+            output.failed = true
+        }
+        if walk.isFinished {
+            output.chainOutput = result.output
+            output.stoppedBy = result.stoppedBy
+        } else {
+            countHit(run.pause)
+            beginStepping(walk)
+            output.paused = WalkOutput(event: .ran, walk: walk, stages: [])
+        }
+        settle(walk)
+        return output
     }
 }

@@ -70,6 +70,8 @@ struct CommandArguments: Sendable {
             if required { throw usageError(usage, "missing JSON value") }
             return nil
         }
+        // `@FILE`: the file's JSON, wherever a JSON value goes.
+        if let file = try fileReference() { return try Self.readJSON(file: file) }
         // A value for a plugin: only what could also come back in its answer (JSONLimits).
         let typed: JSONParseError
         do { return try JSONValue.parse(text, maxDepth: JSONLimits.maxDepth) } catch { typed = error }
@@ -83,11 +85,11 @@ struct CommandArguments: Sendable {
         throw ConsoleError("bad JSON at column \(column): \(typed.message)\n  \(line)\n  \(caret)")
     }
 
-    /// `KIND.HOOK JSON`, as `trace` and `step` take them.
+    /// `KIND.HOOK JSON`, as `trace` and `step` take them (the input may also be `@FILE` or one of the
+    /// hookspec's `example[N]`).
     func chainRequest(registry: PluginRegistry, usage: String) throws(ConsoleError) -> (kind: String, hook: String, input: JSONValue) {
-        let (word, rest) = try split()
-        let (kind, hook) = try kindHook(word, registry: registry, usage: usage)
-        return (kind, hook, try rest.json(usage: usage)!)
+        let request = try chainRequest(registry: registry, usage: usage, options: [])
+        return (request.kind, request.hook, request.input)
     }
 
     /// A registered plugin's name; an unknown one names the nearest.

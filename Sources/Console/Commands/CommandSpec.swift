@@ -1,8 +1,20 @@
 import PluginSystem
 
 /// What a command's arguments complete to at the prompt.
-enum ArgumentKind: Sendable {
+enum ArgumentKind: Sendable, Equatable {
     case command, kind, kindHook, plugin, path, words([String])
+    /// A chain's input: the hookspec's `example[N]` for the KIND.HOOK before it (and `@FILE`).
+    case chainInput
+    /// A stage of the walk: its plugin or its number.
+    case stage
+    /// A breakpoint's number, or `all`.
+    case breakpoint
+    /// `break`'s words: a plugin, `change PATH`, `error`, then `if`.
+    case breakTarget
+    /// A JSON Pointer into the last trace's values.
+    case pointer
+    /// `PATH=` for the last trace's input, repeated.
+    case assignment
 }
 
 /// One console command: its name, how it is typed, its help, and what it does.
@@ -23,7 +35,9 @@ struct CommandSpec: Sendable {
 enum CommandTable {
     static let all: [CommandSpec] = [
         KindsCommand.spec, PluginsCommand.spec, ShowCommand.spec, OrderCommand.spec, TraceCommand.spec,
-        StepCommand.spec, CallCommand.spec, SwitchCommands.disable, SwitchCommands.enable, PriorityCommand.spec,
+        StepCommand.spec, WalkCommands.back, WalkCommands.goto, WalkCommands.retry, WalkCommands.history, AgainCommand.spec,
+        BreakCommands.breakSpec, BreakCommands.breaksSpec, BreakCommands.deleteSpec, BlameCommand.spec, WhyCommand.spec,
+        TimingCommand.spec, CallCommand.spec, SwitchCommands.disable, SwitchCommands.enable, PriorityCommand.spec,
         ResourcesCommand.spec, ResourceCommand.spec, ConfigCommand.spec, LoadCommand.spec, ReloadCommand.spec, RecordCommand.spec,
         ReplayCommand.spec, SessionsCommand.spec, ContractCommand.spec, HelpCommand.spec, QuitCommand.spec,
     ]

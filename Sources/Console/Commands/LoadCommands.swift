@@ -18,6 +18,8 @@ struct LoadSummary: CommandOutput {
     var teardown: DagstackError?
     /// What the plugins loaded before wrote in their teardown.
     var teardownOutput: [(plugin: String, logs: [PluginLog])] = []
+    /// What happened to the walk in progress (it goes on with the new code, or it ended).
+    var walkNote: String?
 
     init(directory: PluginDirectory, teardown: DagstackError? = nil) {
         path = directory.path
@@ -44,6 +46,7 @@ struct LoadSummary: CommandOutput {
         if !teardownOutput.isEmpty {
             o["teardown_output"] = .array(teardownOutput.map { ["plugin": .string($0.plugin), "logs": .array($0.logs.map(LogJSON.json))] })
         }
+        if let walkNote { o["step"] = .string(walkNote) }
         if let rerun { o["trace"] = .object(TraceJSON.object(rerun)) }
         if let delta { o["changes"] = TraceDeltaJSON.json(delta) }
         return o
@@ -75,6 +78,7 @@ struct LoadSummary: CommandOutput {
         for p in problems { lines.append("  " + style.red("skipped") + " " + p.source + style.dim(" — \(p.error.description)")) }
         for w in warnings { lines.append("  " + style.yellow("warning") + " " + w) }
         lines += DispatchProblemsOutput.lines(dispatchProblems, style)
+        if let walkNote { lines.append(style.bold("step") + ": " + walkNote) }
         if let rerun, let delta {
             lines.append(style.bold("last trace run again") + ": " + (delta.isSame ? style.green("same result") : style.yellow("changed")))
             lines.append(TraceDeltaText.render(delta, style))
@@ -152,10 +156,14 @@ enum ReloadCommand {
             var output = try await console.reloadDirectory()
             output.headline = "reloaded \(output.path)"
             if let previous, let registry = await console.registry {
-                let rerun = await ChainTracer(registry: registry, kind: previous.kind, hook: previous.hook).trace(previous.input)
-                await console.remember(rerun)
-                output.rerun = rerun
-                output.delta = TraceDelta(old: previous, new: rerun)
+                // Run as a walk (not stopping at breakpoints): `back`, `blame` and `why` reach it after.
+                let walk = ChainStepper(
+                    tracer: ChainTracer(registry: registry, kind: previous.kind, hook: previous.hook), input: previous.input,
+                    progress: await console.progress)
+                await walk.run(.end)
+                await console.settle(walk)
+                output.rerun = walk.result
+                output.delta = TraceDelta(old: previous, new: walk.result)
             }
             return output
         })
@@ -173,6 +181,8 @@ extension ConsoleState {
         defer { (teardownErrors, teardownOutput) = (nil, []) }
         var summary = LoadSummary(directory: loaded, teardown: teardownErrors)
         summary.teardownOutput = teardownOutput
+        summary.walkNote = debugger.walkNote
+        debugger.walkNote = nil
         return summary
     }
 }

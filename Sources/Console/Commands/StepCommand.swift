@@ -2,141 +2,192 @@ import Inspector
 import PluginSystem
 
 /// `step KIND.HOOK JSON`: walk a chain one stage at a time. While stepping, `next`, `continue`,
-/// `skip`, `set JSON` and `abort` drive it and the prompt shows where you are.
+/// `skip`, `set JSON` and `abort` drive it (and `back`, `goto`, `retry`, `history`: WalkCommands)
+/// and the prompt shows where you are.
 enum StepCommand {
     static let verbs = ["next", "continue", "skip", "set", "abort"]
 
-    static let usage = "step KIND.HOOK JSON"
+    static let usage = "step KIND.HOOK JSON|example[N]|@FILE"
 
     static let spec = CommandSpec(
         name: "step", usage: usage, summary: "walk a chain one stage at a time",
         help: """
             Starts walking the chain KIND.HOOK with JSON as its input, stopping before every stage.
-            Then: next (n) runs the stage and shows its diff; continue (c) runs the rest; skip (s) passes
-            the value on without running the stage; set JSON replaces the value the next stage gets;
-            abort (a) stops. Other commands keep working while you step.
+            Then: next (n) runs the stage and shows its diff; continue (c) runs on to the next breakpoint
+            or the end; skip (s) passes the value on without running the stage; set JSON (or set
+            /path=JSON …) replaces the value the next stage gets; abort (a) stops. back [N] returns to an
+            earlier stage, goto PLUGIN|N jumps to one, history lists the branches the walk took. A stage
+            that raises stops the walk there: retry runs it again (after set, or after reload picked up
+            a fix), skip passes the value on without it. The walk survives reload. Other commands keep
+            working while you step.
             """,
-        arguments: [.kindHook],
+        arguments: [.kindHook, .chainInput],
         run: { args, console throws(ConsoleError) in
             let registry = try await console.requireRegistry()
             let (kind, hook, input) = try args.chainRequest(registry: registry, usage: usage)
-            let stepper = ChainStepper(tracer: ChainTracer(registry: registry, kind: kind, hook: hook), input: input)
+            let walk = ChainStepper(tracer: ChainTracer(registry: registry, kind: kind, hook: hook), input: input, progress: await console.progress, haltOnError: true)
             // An unknown hook, or input that breaks the hook's input schema: nothing to step through.
-            if let error = stepper.tracer.planError ?? stepper.result.error { throw ConsoleError(error) }
-            await console.beginStepping(stepper)
-            return Output(event: .started, stepper: stepper, stages: [])
+            if let error = walk.tracer.planError ?? walk.result.error { throw ConsoleError(error) }
+            await console.beginStepping(walk)
+            await console.setWalkView(TraceText.View())
+            return WalkOutput(event: .started, walk: walk, stages: [])
         })
 
     /// A step verb, typed while stepping.
     static func verb(_ name: String, _ args: CommandArguments, console: ConsoleState) async throws(ConsoleError) -> any CommandOutput {
-        guard let stepper = await console.stepper else {
-            throw ConsoleError("not stepping; start with `step KIND.HOOK JSON`")
+        guard let walk = await console.stepper, !walk.isFinished else {
+            throw ConsoleError("not stepping; start with `step KIND.HOOK JSON`" + (await console.debugger.lastWalk != nil ? " (or `back` into the last walk)" : ""))
+        }
+        if walk.isHalted && (name == "next" || name == "continue") {
+            let at = walk.upcoming.map { "\($0.position)/\($0.total) \($0.record.name)" } ?? "the stage"
+            throw ConsoleError("stage \(at) raised: `retry` runs it again, `skip` passes the value on without it, `set JSON` changes what it gets, `back` goes back, `abort` ends the walk")
         }
         var stages: [StageTrace] = []
-        let event: Output.Event
+        let event: WalkOutput.Event
         switch name {
-        case "next", "n":
-            if let stage = await stepper.next() { stages.append(stage) }
+        case "next":
+            // One stage; a `change` breakpoint it trips is reported.
+            stages = await walk.run(.one, breakpoints: await console.breakpoints(for: walk), checkFirst: false).stages
             event = .ran
-        case "continue", "c":
-            while let stage = await stepper.next() { stages.append(stage) }
+        case "continue":
+            stages = await walk.run(.end, breakpoints: await console.breakpoints(for: walk), checkFirst: false, origin: "continue").stages
             event = .ran
-        case "skip", "s":
-            if let stage = stepper.skip() { stages.append(stage) }
+        case "skip":
+            if let stage = walk.skip() { stages.append(stage) }
             event = .skipped
         case "set":
-            stepper.set(try args.json(usage: "set JSON")!)
+            let value = try args.valueEdit(walk.currentValue, usage: "set JSON | set /PATH=JSON ...")
+            do throws(WalkError) { try walk.set(value) } catch { throw ConsoleError(error.message) }
             event = .set
         default:
-            stepper.abort()
+            walk.abort()
             event = .aborted
         }
-        if stepper.upcoming == nil { stepper.abort() }
-        if stepper.isFinished { await console.endStepping(stepper) }
-        return Output(event: event, stepper: stepper, stages: stages)
-    }
-
-    struct Output: CommandOutput {
-        enum Event: String { case started, ran, skipped, set, aborted }
-        var event: Event
-        var stages: [StageTrace]
-        var finished: Bool
-        var result: TraceResult
-        var value: JSONValue
-        var upcoming: (name: String, priority: Int, position: Int, total: Int)?
-        /// Each stage's place in the chain (1-based), which is its number however the walk went.
-        var positions: [String: Int]
-
-        init(event: Event, stepper: ChainStepper, stages: [StageTrace]) {
-            self.event = event
-            self.stages = stages
-            finished = stepper.isFinished
-            result = stepper.result
-            value = stepper.currentValue
-            upcoming = stepper.upcoming.map { ($0.record.name, $0.record.priority, $0.position, $0.total) }
-            positions = Dictionary(stepper.tracer.stages.enumerated().map { ($1.record.name, $0 + 1) }, uniquingKeysWith: { a, _ in a })
-        }
-
-        var succeeded: Bool { result.error == nil }
-
-        var json: JSONObject {
-            var o: JSONObject = [
-                "event": .string(event.rawValue), "kind": .string(result.kind), "hook": .string(result.hook),
-                "stages": .array(stages.map(TraceJSON.stage)), "value": value, "finished": .bool(finished),
-            ]
-            o["next"] = upcoming.map { ["plugin": .string($0.name), "priority": .int($0.priority), "position": .int($0.position), "of": .int($0.total)] } ?? .null
-            if finished { o["trace"] = .object(TraceJSON.object(result)) }
-            return o
-        }
-
-        func text(_ style: TextStyle) -> String {
-            var lines: [String] = []
-            switch event {
-            case .started: lines.append(style.bold("stepping \(result.kind).\(result.hook)") + "  " + style.dim("input ") + ValueText.short(value))
-            case .set: lines.append("the next stage gets " + ValueText.short(value))
-            case .aborted: lines.append(style.yellow("aborted"))
-            default: break
-            }
-            for stage in stages {
-                lines += TraceText.stage(stage, number: positions[stage.plugin] ?? 0, nameWidth: 18, style)
-            }
-            if finished {
-                if let error = result.error { lines.append(style.red("chain failed") + (error.plugin.map { " at \($0)" } ?? ": \(error.message)")) }
-                else {
-                    var tail = style.dim("output ") + ValueText.short(result.output ?? .null)
-                    if let stopper = result.stoppedBy { tail += style.yellow("  (stopped by \(stopper))") }
-                    lines.append(tail)
-                }
-            } else if let next = upcoming {
-                lines.append(style.dim("next: \(next.position)/\(next.total) \(next.name) (\(next.priority)) — next, continue, skip, set JSON, abort"))
-            }
-            return lines.joined(separator: "\n")
-        }
+        await console.countHit(walk.pause)
+        await console.settle(walk)
+        return WalkOutput(event: event, walk: walk, stages: stages, view: await console.debugger.walkView)
     }
 }
 
-extension ConsoleState {
-    func beginStepping(_ stepper: ChainStepper) { self.stepper = stepper }
+/// What a step verb, `back`, `goto` or `retry` did, and where the walk stands now.
+struct WalkOutput: CommandOutput {
+    enum Event: String { case started, ran, skipped, set, aborted, back, goto, retried }
+    var event: Event
+    var stages: [StageTrace]
+    var finished: Bool
+    var halted: Bool
+    var result: TraceResult
+    var value: JSONValue
+    var upcoming: (name: String, priority: Int, position: Int, total: Int)?
+    /// Each stage's place in the chain (1-based), which is its number however the walk went.
+    var positions: [String: Int]
+    var pause: WalkPause?
+    var branch: Int
+    var branches: Int
+    /// What a reload changed, or what going back abandoned.
+    var note: String?
+    var view: TraceText.View
 
-    func endStepping(_ stepper: ChainStepper) {
-        if self.stepper === stepper { self.stepper = nil }
-        lastTrace = stepper.result
+    init(event: Event, walk: ChainStepper, stages: [StageTrace], note: String? = nil, view: TraceText.View = TraceText.View()) {
+        self.view = view
+        self.event = event
+        self.stages = stages
+        finished = walk.isFinished
+        halted = walk.isHalted
+        result = walk.result
+        value = walk.currentValue
+        upcoming = walk.upcoming.map { ($0.record.name, $0.record.priority, $0.position, $0.total) }
+        positions = Dictionary(walk.tracer.stages.enumerated().map { ($1.record.name, $0 + 1) }, uniquingKeysWith: { a, _ in a })
+        pause = walk.pause
+        branch = walk.currentBranch
+        branches = walk.branches.count
+        self.note = note
     }
 
-    /// A switch (`disable`, `enable`, `priority`) cannot change a walk under way: the stepper runs the
-    /// order it started with. Refused for the plugins of the chain being stepped (and its middleware).
-    func refuseWhileStepping(_ plugin: String, _ what: String) throws(ConsoleError) {
-        guard let stepper, !stepper.isFinished else { return }
-        let tracer = stepper.tracer
-        let involved = tracer.stages.contains { $0.record.name == plugin }
-            || registry?.middleware(kind: tracer.kind, hook: tracer.hook).contains { $0.name == plugin } == true
-        guard involved else { return }
-        throw ConsoleError("cannot \(what) while stepping \(tracer.kind).\(tracer.hook): the step runs the order it started with; `abort` it first")
+    /// A walk that stands at a stage that raised did not succeed (the chain raised), as a trace
+    /// that ended there would not have.
+    var succeeded: Bool { result.error == nil || (!finished && !halted) }
+
+    var json: JSONObject {
+        var o: JSONObject = [
+            "event": .string(event.rawValue), "kind": .string(result.kind), "hook": .string(result.hook),
+            "stages": .array(stages.map(TraceJSON.stage)), "value": value, "finished": .bool(finished),
+        ]
+        o["next"] = upcoming.map { ["plugin": .string($0.name), "priority": .int($0.priority), "position": .int($0.position), "of": .int($0.total)] } ?? .null
+        if branches > 1 || branch > 1 { o["branch"] = .int(branch) }
+        if halted { o["halted"] = true }
+        if let pause { o["paused"] = WalkText.pauseJSON(pause) }
+        if let note { o["note"] = .string(note) }
+        if finished { o["trace"] = .object(TraceJSON.object(result)) }
+        return o
     }
 
-    /// What the prompt shows while stepping: `step kind.hook 2/5 plugin`.
-    var stepPrompt: String? {
-        guard let stepper, let next = stepper.upcoming else { return nil }
-        return "step \(stepper.tracer.kind).\(stepper.tracer.hook) \(next.position)/\(next.total) \(next.record.name)"
+    func text(_ style: TextStyle) -> String {
+        var lines: [String] = []
+        switch event {
+        case .started: lines.append(style.bold("stepping \(result.kind).\(result.hook)") + "  " + style.dim("input ") + ValueText.short(value))
+        case .set: lines.append("the next stage gets " + ValueText.short(value))
+        case .aborted: lines.append(style.yellow("aborted"))
+        case .back, .goto:
+            if let next = upcoming {
+                lines.append("at \(next.position)/\(next.total) \(next.name) (branch \(branch)); it gets " + ValueText.short(value))
+            }
+        default: break
+        }
+        if let note { lines.append(style.dim(note)) }
+        for stage in stages {
+            lines += TraceText.stage(stage, number: positions[stage.plugin] ?? 0, nameWidth: 18, style, view: view)
+        }
+        if let pause { lines.append(WalkText.pauseLine(pause, style)) }
+        if finished {
+            if let error = result.error { lines.append(style.red("chain failed") + (error.plugin.map { " at \($0)" } ?? ": \(error.message)")) }
+            else {
+                var tail = style.dim("output ") + ValueText.short(result.output ?? .null)
+                if let stopper = result.stoppedBy { tail += style.yellow("  (stopped by \(stopper))") }
+                lines.append(tail)
+            }
+        } else if halted, let at = upcoming {
+            lines.append(style.dim("at \(at.position)/\(at.total) \(at.name), which raised — retry, skip, set JSON, back, abort"))
+        } else if let next = upcoming {
+            let back = result.stages.contains { $0.ran || $0.status == .skipped } ? ", back" : ""
+            lines.append(style.dim("next: \(next.position)/\(next.total) \(next.name) (\(next.priority)) — next, continue, skip, set JSON\(back), abort"))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// How a walk's pause reads, in text and JSON (shared by traces that stop and step verbs).
+enum WalkText {
+    static func pauseJSON(_ pause: WalkPause) -> JSONValue {
+        switch pause {
+        case .error(let plugin):
+            return ["reason": "error", "plugin": .string(plugin)]
+        case .breakpoint(let hit):
+            var o: JSONObject = [
+                "reason": "breakpoint", "breakpoint": BreakpointJSON.object(hit.breakpoint, hits: false),
+                "plugin": .string(hit.plugin), "position": .int(hit.position),
+            ]
+            if case .change = hit.breakpoint.trigger {
+                o["old"] = hit.old ?? .null
+                o["new"] = hit.new ?? .null
+            }
+            return .object(o)
+        }
+    }
+
+    static func pauseLine(_ pause: WalkPause, _ style: TextStyle) -> String {
+        switch pause {
+        case .error(let plugin):
+            return style.yellow("stopped at \(plugin), which raised")
+        case .breakpoint(let hit):
+            let head = style.yellow("breakpoint \(hit.breakpoint.id)") + style.dim(" (\(hit.breakpoint.spec))")
+            switch hit.breakpoint.trigger {
+            case .plugin: return head + " — stopped before \(hit.position) \(hit.plugin)"
+            case .error: return head + " — \(hit.position) \(hit.plugin) raised"
+            case .change(let path):
+                let show = { (v: JSONValue?) in v.map { ValueText.short($0, limit: 60) } ?? "(absent)" }
+                return head + " — \(hit.position) \(hit.plugin) changed \(path.tokens.isEmpty ? "the value" : path.description): \(show(hit.old)) → \(show(hit.new))"
+            }
+        }
     }
 }

@@ -147,7 +147,8 @@ private func libeditComplete(_ editLine: OpaquePointer?, _ key: Int32) -> UInt8 
     let current = before.last == " " ? "" : String(before.split(separator: " ").last ?? "")
     guard !candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
     if candidates.count == 1, let only = candidates.first {
-        let rest = String(only.dropFirst(current.count)) + (only.hasSuffix("/") ? "" : " ")
+        // A folder, `PATH=` and `@` go on without a space: more is typed after them.
+        let rest = String(only.dropFirst(current.count)) + (only.hasSuffix("/") || only.hasSuffix("=") ? "" : " ")
         _ = el_insertstr(editLine, rest)
         return UInt8(CC_REFRESH)
     }

@@ -144,9 +144,10 @@ struct ReplayEntry: Sendable {
 import Inspector
 
 extension ConsoleState {
-    /// Sets the switches a recorded entry ran with (disabled plugins, priority overrides).
+    /// Sets the switches a recorded entry ran with (disabled plugins, priority overrides, breakpoints).
     func applySwitches(_ state: JSONValue) {
         guard let registry, case .object = state else { return }
+        debugger.restoreBreakpoints(from: state)
         let wanted = Set((state["disabled"]?.arrayValue ?? []).compactMap(\.stringValue))
         for record in registry.records {
             try? setEnabled(record.name, !wanted.contains(record.name))

@@ -4,15 +4,46 @@ import PluginSystem
 /// A trace for a person: one line per stage, its diff under it (a changed string word by word),
 /// its output and the middleware around it; large values cut down to what changed.
 enum TraceText {
-    static func render(_ r: TraceResult, _ style: TextStyle) -> String {
+    /// How much of a trace the text shows (`--json` always carries all of it).
+    struct View {
+        /// `--changed`: only stages that changed the value (or stopped or failed); the rest on one line.
+        var changedOnly = false
+        /// `--quiet-mw`: middleware calls folded into their stage's line, unless they changed or failed something.
+        var quietMiddleware = false
+
+        init(changedOnly: Bool = false, quietMiddleware: Bool = false) {
+            self.changedOnly = changedOnly
+            self.quietMiddleware = quietMiddleware
+        }
+
+        init(options: Set<String>) {
+            self.init(changedOnly: options.contains("--changed"), quietMiddleware: options.contains("--quiet-mw"))
+        }
+    }
+
+    /// - Parameter paused: the walk stopped at a breakpoint and goes on: no ending to show yet.
+    static func render(_ r: TraceResult, _ style: TextStyle, view: View = View(), paused: Bool = false) -> String {
         var lines = [style.bold("trace \(r.kind).\(r.hook)"), "  " + style.dim("input  ") + ValueText.short(r.input)]
         let nameWidth = max(10, r.stages.map(\.plugin.count).max() ?? 0) + 2
+        var folded: [String] = []
         for (index, stage) in r.stages.enumerated() {
-            lines += self.stage(stage, number: index + 1, nameWidth: nameWidth, style)
+            if view.changedOnly && ![.changed, .stopped, .error].contains(stage.status) && !stage.middleware.contains(where: { !$0.diff.isEmpty }) {
+                folded.append("\(index + 1) \(stage.plugin) \(stage.status.rawValue)")
+                continue
+            }
+            lines += self.stage(stage, number: index + 1, nameWidth: nameWidth, style, view: view)
         }
+        if !folded.isEmpty { lines.append("  " + style.dim("· " + folded.joined(separator: ", "))) }
         if r.stages.isEmpty && r.error == nil { lines.append("  " + style.dim("no plugin implements \(r.kind).\(r.hook): the input comes back as it is")) }
-        if let error = r.error {
-            lines.append(ErrorJSON.text(error, style, indent: "  ", logs: false))
+        if paused {
+            // The walk goes on: the stage that raised (if one did) shows its error above.
+        } else if let error = r.error {
+            // An error a stage raised is shown with that stage, once.
+            if let at = r.stages.firstIndex(where: { $0.status == .error && $0.error?.description == error.description }) {
+                lines.append("  " + style.red("chain failed") + " at \(at + 1) \(r.stages[at].plugin)" + style.dim(" (its error is above)"))
+            } else {
+                lines.append(ErrorJSON.text(error, style, indent: "  ", logs: false))
+            }
         } else if let output = r.output {
             var tail = "  " + style.dim("output ") + ValueText.short(output)
             if let stopper = r.stoppedBy { tail += style.yellow("  (stopped by \(stopper): STOP_CHAIN)") }
@@ -21,26 +52,38 @@ enum TraceText {
         return lines.joined(separator: "\n")
     }
 
-    static func stage(_ s: StageTrace, number: Int, nameWidth: Int, _ style: TextStyle) -> [String] {
+    static func stage(_ s: StageTrace, number: Int, nameWidth: Int, _ style: TextStyle, view: View = View()) -> [String] {
         var lines: [String] = []
-        for m in s.middleware where m.hook == "before" { lines.append(middleware(m, style)) }
+        // Middleware that changed or failed something is always shown; the rest can fold.
+        let shown = s.middleware.filter { !view.quietMiddleware || $0.replaced || $0.error != nil || !$0.diff.isEmpty }
+        let quiet = s.middleware.filter { m in !shown.contains { $0.plugin == m.plugin && $0.hook == m.hook } }
+        for m in shown where m.hook == "before" { lines += middleware(m, style) }
         var head = "  " + pad("\(number)", 3) + pad(s.plugin, nameWidth) + pad("\(s.priority)", 6) + pad(style.state(s.status.rawValue), 11)
         if let micros = s.durationMicros { head += style.dim(duration(micros)) }
         if let note = s.note { head += style.dim("  " + note) }
+        if !quiet.isEmpty {
+            let names = Set(quiet.map(\.plugin)).sorted().joined(separator: ", ")
+            let logs = quiet.map(\.logs.count).reduce(0, +)
+            head += style.dim("  +mw \(names) ×\(quiet.count) \(duration(quiet.map(\.durationMicros).reduce(0, +)))"
+                + (logs > 0 ? ", \(logs) log line\(logs == 1 ? "" : "s")" : ""))
+        }
         lines.append(head)
-        for op in s.diff { lines += operation(op, style) }
+        // With middleware changes around it, the plugin's own part of the diff; else the whole.
+        for op in s.pluginDiff ?? s.diff { lines += operation(op, style) }
         for log in s.logs { lines.append("       " + LogJSON.text(log, style)) }
         if let error = s.error { lines.append(ErrorJSON.text(error, style, indent: "       ", logs: false)) }
-        for m in s.middleware where m.hook == "after" { lines.append(middleware(m, style)) }
+        for m in shown where m.hook == "after" { lines += middleware(m, style) }
         return lines
     }
 
-    static func middleware(_ m: MiddlewareCall, _ style: TextStyle) -> String {
+    static func middleware(_ m: MiddlewareCall, _ style: TextStyle) -> [String] {
         var line = "     " + style.cyan("↳ \(m.plugin).\(m.hook)") + style.dim(" " + duration(m.durationMicros))
         if m.replaced { line += style.yellow(m.hook == "before" ? "  replaced the arguments" : "  replaced the result") }
         if let e = m.error { line += "  " + style.red(e.description) }
-        for log in m.logs { line += "\n       " + LogJSON.text(log, style) }
-        return line
+        var lines = [line]
+        for op in m.diff { lines += operation(op, style).map { "  " + $0 } }
+        for log in m.logs { lines.append("       " + LogJSON.text(log, style)) }
+        return lines
     }
 
     static func operation(_ op: PatchOperation, _ style: TextStyle) -> [String] {
@@ -53,17 +96,21 @@ enum TraceText {
         case .replace:
             var lines = ["       " + style.yellow("~ \(path)") + "  " + ValueText.short(op.old ?? .null, limit: 70) + " → " + ValueText.short(op.value ?? .null, limit: 70)]
             if case .string(let old)? = op.old, case .string(let new)? = op.value {
-                let words = WordDiff.diff(old, new).map { segment -> String in
-                    switch segment {
-                    case .same(let t): return t
-                    case .removed(let t): return style.removed(t)
-                    case .added(let t): return style.added(t)
-                    }
-                }.joined()
-                lines.append("         " + words)
+                lines.append("         " + words(old, new, style))
             }
             return lines
         }
+    }
+
+    /// A changed text word by word: removed red and struck, added green (`[-…-]{+…+}` without colour).
+    static func words(_ old: String, _ new: String, _ style: TextStyle) -> String {
+        WordDiff.diff(old, new).map { segment -> String in
+            switch segment {
+            case .same(let t): return t
+            case .removed(let t): return style.removed(t)
+            case .added(let t): return style.added(t)
+            }
+        }.joined()
     }
 
     static func duration(_ micros: Int) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Inspector
 import PluginSystem
 import SystemPackage
 
@@ -84,7 +85,6 @@ extension ConsoleState {
                 output = try await StepCommand.verb(name, args, console: self)
             } else if let command = CommandTable.find(name) {
                 if let limit = command.maxWords { try Self.refuseExtraWords(args, limit: limit, command: command.name, usage: command.usage) }
-                if command.name == "load" || command.name == "reload" || command.name == "resource" { stepper = nil }
                 output = try await command.run(args, self)
             } else {
                 let hint = CommandTable.suggestion(for: name).map { "; did you mean '\($0)'?" } ?? ""
@@ -111,9 +111,25 @@ extension ConsoleState {
 
     /// What Tab can complete right now.
     public var completionWords: CompletionWords {
-        guard let registry else { return CompletionWords(kinds: [], kindHooks: [], plugins: [], stepping: stepper != nil) }
+        guard let registry else { return CompletionWords(kinds: [], kindHooks: [], plugins: [], stepping: isStepping) }
         let catalog = KindCatalog(registry)
-        return CompletionWords(kinds: catalog.kinds, kindHooks: catalog.kindHooks, plugins: registry.records.map(\.name), stepping: stepper != nil)
+        var words = CompletionWords(kinds: catalog.kinds, kindHooks: catalog.kindHooks, plugins: registry.records.map(\.name), stepping: isStepping)
+        for kind in catalog.kinds {
+            for hook in catalog.hooks(of: kind) where !(hook.spec?.examples.isEmpty ?? true) {
+                words.examples["\(kind).\(hook.name)"] = hook.spec?.examples.count
+            }
+        }
+        words.breakpoints = debugger.breakpoints.map(\.id)
+        let walk = stepper.flatMap { $0.isFinished ? nil : $0 } ?? debugger.lastWalk
+        if let walk {
+            words.stages = walk.tracer.stages.map(\.record.name)
+            words.valuePointers = JSONPointer.all(in: walk.currentValue).map(\.description)
+        }
+        if let trace = walk?.result ?? lastTrace {
+            words.inputPointers = JSONPointer.all(in: trace.input).map(\.description)
+            words.tracePointers = Array(Set(words.inputPointers + JSONPointer.all(in: trace.output ?? .null).map(\.description)))
+        }
+        return words
     }
 
     /// Loads the directory the console was started with.
@@ -122,10 +138,3 @@ extension ConsoleState {
     }
 }
 
-/// The names Tab completes from, captured after each command.
-public struct CompletionWords: Sendable {
-    public var kinds: [String]
-    public var kindHooks: [String]
-    public var plugins: [String]
-    public var stepping: Bool
-}

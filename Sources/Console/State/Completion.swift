@@ -13,8 +13,17 @@ public enum Completion {
             if words.stepping { names += StepCommand.verbs }
             return names.filter { $0.hasPrefix(current) }.sorted()
         }
-        guard let command = CommandTable.find(parts[0]) else { return [] }
-        let position = parts.count - 1
+        // `@FILE` wherever a value goes.
+        if current.hasPrefix("@") { return paths(String(current.dropFirst())).map { "@" + $0 } }
+        let name = ConsoleState.verbAliases[parts[0]] ?? parts[0]
+        if name == "set" { return filter(words.valuePointers.map { $0 + "=" }, current) }
+        guard let command = CommandTable.find(name) else { return [] }
+        // Options (`--changed`) do not count as positions.
+        let options = command.name == "trace" ? TraceCommand.options : command.name == "again" ? TraceCommand.options : []
+        if current.hasPrefix("-") && !options.isEmpty { return filter(options, current) }
+        let arguments = Array(parts.dropFirst().filter { !$0.hasPrefix("--") })
+        let position = arguments.count
+        if command.arguments.last == .assignment { return filter(words.inputPointers.map { $0 + "=" }, current) }
         guard position < command.arguments.count else { return [] }
         let pool: [String]
         switch command.arguments[position] {
@@ -24,8 +33,25 @@ public enum Completion {
         case .plugin: pool = words.plugins
         case .words(let options): pool = options
         case .path: return paths(current)
+        case .chainInput:
+            let count = arguments.last.flatMap { words.examples[$0] } ?? 0
+            pool = count == 0 ? [] : ["example"] + (1...count).map { "example[\($0)]" }
+        case .stage: pool = words.stages + (words.stages.isEmpty ? [] : (1...words.stages.count).map(String.init))
+        case .breakpoint: pool = words.breakpoints.map(String.init) + ["all"]
+        case .pointer: pool = words.tracePointers + ["value"]
+        case .assignment: pool = words.inputPointers.map { $0 + "=" }
+        case .breakTarget:
+            if position == 0 { pool = words.plugins + ["change", "error"] }
+            else if arguments[0] == "change" { pool = position == 1 ? words.tracePointers + ["value"] : [] }
+            else if arguments[0] != "error" && position == 1 { pool = ["if"] }
+            else { pool = [] }
+            return filter(pool, current)
         }
-        return Set(pool).filter { $0.hasPrefix(current) }.sorted()
+        return filter(pool, current)
+    }
+
+    static func filter(_ pool: [String], _ current: String) -> [String] {
+        Set(pool).filter { $0.hasPrefix(current) }.sorted()
     }
 
     /// Folders and files starting with `prefix` (folders end in `/`).
@@ -49,5 +75,31 @@ public enum Completion {
             while !candidate.hasPrefix(prefix) { prefix.removeLast() }
         }
         return prefix
+    }
+}
+
+/// The names Tab completes from, captured after each command.
+public struct CompletionWords: Sendable {
+    public var kinds: [String]
+    public var kindHooks: [String]
+    public var plugins: [String]
+    public var stepping: Bool
+    /// How many examples each `kind.hook`'s hookspec has.
+    public var examples: [String: Int] = [:]
+    /// The stages of the walk in progress (or the last one), for `goto`.
+    public var stages: [String] = []
+    public var breakpoints: [Int] = []
+    /// Paths into the last trace's input and output (`blame`, `break change`).
+    public var tracePointers: [String] = []
+    /// Paths into the last trace's input (`again PATH=`).
+    public var inputPointers: [String] = []
+    /// Paths into the value the next stage of the walk gets (`set PATH=`).
+    public var valuePointers: [String] = []
+
+    public init(kinds: [String], kindHooks: [String], plugins: [String], stepping: Bool) {
+        self.kinds = kinds
+        self.kindHooks = kindHooks
+        self.plugins = plugins
+        self.stepping = stepping
     }
 }

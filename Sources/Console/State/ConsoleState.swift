@@ -36,8 +36,13 @@ public actor ConsoleState {
     private(set) var sessionConfig: JSONObject = [:]
     /// The last trace (its kind, hook and input are in it), so `reload` can run it again and show what changed.
     var lastTrace: TraceResult?
-    /// The chain being walked with `step`, if any.
+    /// The chain being walked (`step`, or a trace that stopped at a breakpoint), if any.
     var stepper: ChainStepper?
+    /// Breakpoints, the last finished walk (`back`, `goto`, `history`, `blame` reach it) and the
+    /// last dispatch of each hook (`why`).
+    var debugger = DebuggerState()
+    /// Where the live progress line goes while a stage runs, when stderr is a terminal.
+    var progress: (any TraceProgress)?
     /// Where commands are being recorded, if anywhere.
     var recorder: SessionRecorder?
     /// The recording being walked with `replay FILE --step`, if any.
@@ -47,6 +52,9 @@ public actor ConsoleState {
     public static let toolVersion = "0.1.0"
 
     public init(options: Options = Options()) { self.options = options }
+
+    /// Shows the live progress line while stages run (the console does when stderr is a terminal).
+    func showProgress(on progress: any TraceProgress) { self.progress = progress }
 
     var registry: PluginRegistry? { directory?.registry }
 
@@ -73,7 +81,7 @@ public actor ConsoleState {
     /// `load`, `reload` and `resource set` are the heart of the edit-reload loop it records.
     @discardableResult
     func load(_ path: String) async -> PluginDirectory {
-        stepper = nil
+        let sameDirectory = path == self.path
         if let current = directory {
             directory = nil
             teardownErrors = await current.close()
@@ -86,13 +94,16 @@ public actor ConsoleState {
         directory = loaded
         self.path = path
         reapplySwitches()
+        // The directory read again (`reload`, `resource set`): a walk goes on with the new code.
+        // Another directory ends it.
+        debugger.walkNote = sameDirectory ? rebindWalks(to: loaded.registry) : endWalks()
         return loaded
     }
 
     /// Tears everything down. Returns teardown errors, if any.
     @discardableResult
     public func close() async -> DagstackError? {
-        stepper = nil
+        _ = endWalks()
         recorder?.close()
         recorder = nil
         if let walk = replayer {
@@ -135,6 +146,8 @@ public actor ConsoleState {
         ]
         // Secrets never reach a session file; a recording made before `config set` existed has no key.
         if !sessionConfig.isEmpty { o["config"] = .object(SecretMask.masked(sessionConfig)) }
+        // Breakpoints change what a trace does; a recording made before them has no key.
+        if !debugger.breakpoints.isEmpty { o["breakpoints"] = debugger.breakpointsJSON }
         return .object(o)
     }
 }
