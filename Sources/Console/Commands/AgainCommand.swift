@@ -16,8 +16,9 @@ enum AgainCommand {
             """,
         arguments: [.assignment],
         run: { args, console throws(ConsoleError) in
-            let lastWalk = await console.debugger.lastWalk?.result
-            guard let last = lastWalk != nil ? lastWalk : await console.lastTrace else {
+            // The walk in progress (a trace paused at a breakpoint), else the last one that finished.
+            let inProgress = await console.stepper, lastWalk = await console.debugger.lastWalk, lastTrace = await console.lastTrace
+            guard let last = (inProgress ?? lastWalk)?.result ?? lastTrace else {
                 throw ConsoleError("nothing to run again: trace a chain first (`trace KIND.HOOK JSON`)")
             }
             var options: Set<String> = []

@@ -176,6 +176,8 @@ extension ConsoleState {
             output.answers.append(PluginAnswer(plugin: stage.plugin, reply: reply))
         }
         if let error = result.error {
+            // As the dispatcher reports a chain that raised: the error, and no answer.
+            output.answers = []
             output.errors.append(error)
             output.failed = true
         }

@@ -50,7 +50,10 @@ enum StepCommand {
             stages = await walk.run(.one, breakpoints: await console.breakpoints(for: walk), checkFirst: false).stages
             event = .ran
         case "continue":
-            stages = await walk.run(.end, breakpoints: await console.breakpoints(for: walk), checkFirst: false, origin: "continue").stages
+            // The stage the walk stands before is not a stop again, unless the walk stopped after
+            // the stage before it (a `change` breakpoint): its own breakpoints have not spoken yet.
+            let stoppedAfter = if case .breakpoint(let hit)? = walk.pause, case .change = hit.breakpoint.trigger { true } else { false }
+            stages = await walk.run(.end, breakpoints: await console.breakpoints(for: walk), checkFirst: stoppedAfter, origin: "continue").stages
             event = .ran
         case "skip":
             if let stage = walk.skip() { stages.append(stage) }
