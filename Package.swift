@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RobustnessTests",
-            dependencies: ["Console", "PluginHosts", "PluginSystem", "TestSupport"]
+            dependencies: ["Console", "Inspector", "PluginHosts", "PluginSystem", "TestSupport"]
         ),
         .testTarget(
             name: "InspectorTests",

@@ -1,4 +1,5 @@
 import Foundation
+import Inspector
 import PluginSystem
 import Testing
 import TestSupport
@@ -115,6 +116,37 @@ import TestSupport
             }
         }
         #expect(usable < min(Fuzz.iterations, 500))
+    }
+
+    static let conditionWords = [
+        "/text", "/tags/0", "/\"a b\"", "/a~1b", "/a~2", "value", "==", "!=", "<", "<=", ">", ">=", "in", "contains", "matches",
+        "/rm/i", "/[a-/", "/x\\/y/m", "and", "or", "not", "(", ")", "\"rm\"", "\"", "3", "-2.5e3", "null", "true", "[1, 2]", "{\"a\": 1}", "{",
+    ]
+    static let conditionAlphabet = Array("/\"~()[]{}<>=!,. aeinortvs0123456789\\".utf8)
+
+    /// Breakpoint conditions: random token soups and mutated valid conditions give a condition or an
+    /// error whose place is inside the text (where the caret goes), never a crash; a condition that
+    /// parses prints back to itself and evaluates on any value.
+    @Test func conditionParserNeverCrashesAndPointsInsideTheText() {
+        let valid = [#"/text contains "rm" and not /tenant_id == "acme-corp""#, #"(/n > 2 or "a" in /tags) and /text matches /^how/i"#]
+        var g = Fuzz(seed: 5)
+        var parsed = 0, refused = 0
+        for iteration in 0..<Fuzz.iterations {
+            let text = g.chance(50)
+                ? (0..<g.int(1...8)).map { _ in g.pick(Self.conditionWords) }.joined(separator: g.pick([" ", "", "  "]))
+                : String(decoding: g.mutate(Array(g.pick(valid).utf8), alphabet: Self.conditionAlphabet), as: UTF8.self)
+            do {
+                let condition = try Condition.parse(text)
+                parsed += 1
+                #expect((try? Condition.parse(condition.description)) == condition, "iteration \(iteration): \(text) printed as \(condition)")
+                _ = condition.evaluate(Self.value(&g))
+            } catch {
+                refused += 1
+                #expect(!error.message.isEmpty)
+                #expect(error.offset >= 0 && error.offset <= text.count, "iteration \(iteration): \(text) → offset \(error.offset)")
+            }
+        }
+        #expect(parsed > 0 && refused > 0, "parsed \(parsed), refused \(refused)")
     }
 
     @Test func commandLinesNeverCrashTheConsole() async throws {
