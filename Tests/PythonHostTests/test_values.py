@@ -4,7 +4,7 @@ import unittest
 
 import support  # noqa: F401  (puts the host on sys.path)
 from dagstack_host.shim import STOP_CHAIN
-from dagstack_host.values import STOP_CHAIN_MARKER, SerializationError, from_json, to_json
+from dagstack_host.values import STOP_CHAIN_MARKER, Record, SerializationError, copy_json, from_json, to_json
 
 
 class Point:
@@ -80,8 +80,22 @@ class ToJSONTests(unittest.TestCase):
         with self.assertRaises(AttributeError):
             plain.missing
         self.assertEqual(to_json(order), {"id": 7, "items": [{"price": 2.5, "quantity": 2}], "get": "a key"})
-        converted = to_json({"a": {"b": 1}})
-        self.assertIs(from_json(converted), converted)  # what to_json made is handed on, not copied
+        self.assertEqual(Record.fromkeys(["a"], 1), {"a": 1})
+        self.assertFalse(hasattr(order, "__await__"))
+        keyed = from_json({"keys": 1, "values": 2, "copy": 3, "pop": 4, "update": 5})
+        self.assertEqual([keyed.keys, keyed.values, keyed.copy, keyed.pop, keyed.update], [1, 2, 3, 4, 5])
+        self.assertEqual(list(dict.keys(keyed)), ["keys", "values", "copy", "pop", "update"])
+
+    def test_what_is_sent_is_plain_and_the_next_stage_gets_its_own_records(self):
+        output = to_json(from_json({"a": {"b": [{"c": 1}]}}))
+        self.assertIs(type(output), dict)  # the JSON encoder reads plain dicts without calling Python
+        self.assertIs(type(output["a"]), dict)
+        following = copy_json(output)
+        self.assertIs(type(following["a"]["b"][0]), Record)
+        self.assertEqual(following.a.b[0].c, 1)
+        following.a.b[0].c = 2  # the next stage changes its input in place...
+        self.assertEqual(output, {"a": {"b": [{"c": 1}]}})  # ...and the output kept is what was returned
+        self.assertIs(from_json(following), following)  # a Record is handed on, not copied again
 
 
 if __name__ == "__main__":

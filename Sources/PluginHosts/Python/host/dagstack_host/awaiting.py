@@ -6,7 +6,9 @@ plugins' coroutines (an `async def setup` that awaits nothing) do not need an ev
 import sys
 import types
 
-_PLAIN = frozenset((dict, list, str, int, float, bool, type(None)))
+from .values import Record
+
+_PLAIN = frozenset((dict, Record, list, str, int, float, bool, type(None)))
 LOOP = None
 
 

@@ -64,7 +64,7 @@ def _checked_int(value):
 def _to_json(value, strict, depth):
     kind = type(value)
     if kind is str:
-        return _checked_str(value)
+        return value if value.isascii() else _checked_str(value)
     if kind is int:
         return _checked_int(value)
     if kind is bool or value is None:
@@ -72,12 +72,19 @@ def _to_json(value, strict, depth):
     if depth <= 0 and (kind is dict or kind is list or kind is tuple or kind is Record):
         raise _Unserializable(f"nested deeper than {LIMITS['max_depth']} levels")
     if kind is dict or kind is Record:
-        out = Record()
+        # A plain dict, not a Record: this is what is sent, and the JSON encoder reads a plain dict
+        # without calling back into Python.
+        out = {}
         for key, item in dict.items(value):  # a Record's own "items" key must not hide the method
-            if not isinstance(key, str):
-                raise _Unserializable(f"dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
+            if type(key) is not str:
+                if not isinstance(key, str):
+                    raise _Unserializable(f"dict key {key!r} is a {type(key).__name__}, JSON keys are strings")
+                key = str(key)
+            if type(item) is str and item.isascii() and key.isascii():  # most members: no call at all
+                out[key] = item
+                continue
             try:
-                out[_checked_str(key)] = _to_json(item, strict, depth - 1)
+                out[key if key.isascii() else _checked_str(key)] = _to_json(item, strict, depth - 1)
             except _Unserializable as exc:
                 exc.steps.append(f".{key}")
                 raise
@@ -117,14 +124,18 @@ def _to_json(value, strict, depth):
 
 
 def copy_json(value):
-    """A copy of a JSON value no plugin holds a reference to: the value a stage returned is kept as
-    that stage's output while the next stage receives (and may change in place) the copy."""
+    """What `to_json` made, as the next chain stage receives it: a copy no plugin holds a reference
+    to (the value a stage returned is kept as that stage's output while the next stage may change
+    its input in place), with objects as `Record`s."""
     kind = type(value)
-    if kind is dict or kind is Record:
-        return Record((key, copy_json(item)) for key, item in dict.items(value))
+    if kind is dict:
+        return Record({key: item if type(item) not in _CONTAINERS else copy_json(item) for key, item in value.items()})
     if kind is list:
-        return [copy_json(item) for item in value]
+        return [item if type(item) not in _CONTAINERS else copy_json(item) for item in value]
     return value
+
+
+_CONTAINERS = (dict, list)
 
 
 def describe(exc):
@@ -140,17 +151,21 @@ class Record(dict):
     """A JSON object as plugin code receives it: a dict (`x["k"]`, `{**x}`, `x.get`, json.dumps) whose
     keys also read as attributes (`x.k`), as the docs' pydantic-typed hooks read their input
     (`payload.amount_cents`, `order.items`). A key wins over a dict method of the same name; a name
-    that is neither is an AttributeError naming the keys there are."""
+    that is neither is an AttributeError naming the keys there are.
+
+    Attribute reads cost no more than on a dict: a key is found by `__getattr__` (called only when
+    the ordinary lookup fails), and each dict method is a `_KeyOrMethod` on the class that checks
+    for a key of its name first."""
 
     __slots__ = ()
 
-    def __getattribute__(self, name):
-        if not name.startswith("__") and dict.__contains__(self, name):
-            return dict.__getitem__(self, name)
-        return dict.__getattribute__(self, name)
-
     def __getattr__(self, name):
-        raise AttributeError(f"{name!r}: the object has no such key (keys: {sorted(dict.keys(self))})")
+        if name[:2] == "__":  # hasattr(x, "__await__") and the like: no key is looked for
+            raise AttributeError(name)
+        try:
+            return dict.__getitem__(self, name)
+        except KeyError:
+            raise AttributeError(f"{name!r}: the object has no such key (keys: {sorted(dict.keys(self))})") from None
 
     def __setattr__(self, name, value):
         self[name] = value
@@ -160,6 +175,27 @@ class Record(dict):
             del self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+class _KeyOrMethod:
+    """A dict method's name on Record: the key of that name when the record has one, else the method."""
+
+    __slots__ = ("name", "method")
+
+    def __init__(self, name):
+        self.name, self.method = name, vars(dict)[name]
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return self.method.__get__(None, owner)
+        if dict.__contains__(record, self.name):
+            return dict.__getitem__(record, self.name)
+        return self.method.__get__(record, owner)
+
+
+for _name in dir(dict):
+    if not _name.startswith("__"):
+        setattr(Record, _name, _KeyOrMethod(_name))
 
 
 def from_json(value):
