@@ -2,6 +2,7 @@
 
 Run with `python3 -B -m unittest discover -s Tests/PythonHostTests` (what `make test` does): -B keeps
 bytecode out of the source folder, which SwiftPM embeds whole."""
+import atexit
 import json
 import os
 import shutil
@@ -15,6 +16,10 @@ PACKAGE = os.path.join(HOST_SOURCES, "dagstack_host")
 sys.dont_write_bytecode = True
 if HOST_SOURCES not in sys.path:
     sys.path.insert(0, HOST_SOURCES)
+
+
+CACHE_HOME = tempfile.mkdtemp(prefix="dagstack-host-test-cache-")
+atexit.register(shutil.rmtree, CACHE_HOME, True)
 
 
 class PluginFolders:
@@ -54,10 +59,11 @@ class HostProcess:
     """The host started exactly as the console starts it: `python3 -u -c <bootstrap.py>`, then the
     modules on the first line of its stdin."""
 
-    def __init__(self, cwd):
+    def __init__(self, cwd, cache=None):
         with open(os.path.join(HOST_SOURCES, "bootstrap.py"), encoding="utf-8") as f:
             bootstrap = f.read()
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        # The host keeps its compiled modules under $XDG_CACHE_HOME: the tests' own, not the user's.
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", XDG_CACHE_HOME=cache or CACHE_HOME)
         self.process = subprocess.Popen([sys.executable, "-u", "-c", bootstrap], cwd=cwd, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.process.stdin.write(modules_line())
