@@ -17,6 +17,8 @@ public final class ConsoleRunner {
         public var historyFile: String?
         /// `--record FILE`: record the whole run.
         public var record: String?
+        /// `--ignore`, `--http` for the recording, as `record` takes them.
+        public var recordOptions: [String] = []
 
         public init(directory: String) { self.directory = directory }
     }
@@ -72,7 +74,8 @@ public final class ConsoleRunner {
         }
         refreshCompletion()
         if let record = configuration.record {
-            let started = watcher.runCancellable { await console.execute("record \(record)") }
+            let line = "record " + ([record] + configuration.recordOptions).map(CommandWords.quoted).joined(separator: " ")
+            let started = watcher.runCancellable { await console.execute(line) }
             guard let started, started.succeeded else {
                 note("cannot record: \(started?.error?.message ?? record)")
                 _ = waitFor { await console.close() }
@@ -161,12 +164,14 @@ public final class ConsoleRunner {
 
     /// `--replay FILE`: replays against `directory`, prints the report, returns 0 (all same), 1 (diverged)
     /// or 2 (the file cannot be used).
-    public static func replay(file: String, directory: String, options: ConsoleState.Options, json: Bool, color: Bool) -> Int32 {
-        let (status, output) = waitFor { await ConsoleState.replay(file: file, directory: directory, options: options) }
+    public static func replay(
+        file: String, directory: String, options: ConsoleState.Options, settings: ReplaySettings, json: Bool, color: Bool
+    ) -> Int32 {
+        let (status, output) = waitFor { await ConsoleState.replay(file: file, directory: directory, options: options, settings: settings) }
         var document: JSONObject = ["command": "replay"]
         for (key, value) in output.json { document[key] = value }
         let text = json ? JSONValue.object(document).encoded() : output.text(TextStyle(color: color && !json))
-        if status == 2 && !json {
+        if status == 2 && !json && !(output is ReplayReport) {
             writeError(text)
         } else {
             writeOutput(text, keepingStyles: color && !json)

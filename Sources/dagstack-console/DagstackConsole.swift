@@ -60,6 +60,22 @@ struct DagstackConsole: ParsableCommand {
     var replay: String?
 
     @Option(help: ArgumentHelp(
+        "With --replay: leave out what POINTER names in every result (a JSON Pointer, * for any member or index); with --record: keep the rule in the recording (repeatable).",
+        valueName: "POINTER"))
+    var ignore: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "With --record: what replays do with the plugins' HTTP requests (replay: from the recording, never the network; new: missing ones go to the network; live: all do). With --replay: override the recording's.",
+        valueName: "MODE"))
+    var http: String?
+
+    @Flag(help: "With --replay: rewrite the entries that diverged with what happens now (the old file is kept as FILE.bak); refused in CI unless --yes.")
+    var update = false
+
+    @Flag(help: "With --update: update even in CI (CI set, or standard input not a terminal).")
+    var yes = false
+
+    @Option(help: ArgumentHelp(
         "Run the contract checks on every plugin of DIR and exit: 0 all passed, 1 any failed.", valueName: "DIR"),
         completion: .directory)
     var contract: String?
@@ -73,6 +89,12 @@ struct DagstackConsole: ParsableCommand {
     func validate() throws {
         if let problem = TimeLimit.problem(callTimeout) { throw ValidationError("--call-timeout \(problem)") }
         _ = try parsedResources()
+        if let http, HTTPMode(rawValue: http) == nil {
+            throw ValidationError("--http '\(http)': the modes are \(HTTPMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if (!ignore.isEmpty || http != nil) && record == nil && replay == nil { throw ValidationError("--ignore and --http go with --record or --replay") }
+        if update && replay == nil { throw ValidationError("--update goes with --replay") }
+        if yes && !update { throw ValidationError("--yes goes with --update") }
     }
 
     func parsedResources() throws -> OrderedDictionary<String, JSONValue> {
@@ -143,8 +165,14 @@ struct DagstackConsole: ParsableCommand {
                 FileHandle.standardError.write(Data("error: not a directory: \(directory)\n".utf8))
                 throw ExitCode(2)
             }
-            let status = ConsoleRunner.replay(file: replay, directory: FilePath(expandingTilde: directory).string, options: options, json: json,
-                                              color: colorOutput)
+            var settings = ReplaySettings()
+            settings.ignore = ignore
+            settings.http = http.flatMap(HTTPMode.init(rawValue:))
+            settings.update = update
+            settings.confirmed = yes
+            settings.invocation = .commandLine(directory: pluginDirectory)
+            let status = ConsoleRunner.replay(file: replay, directory: FilePath(expandingTilde: directory).string, options: options,
+                                              settings: settings, json: json, color: colorOutput)
             if status != 0 { throw ExitCode(status) }
             return
         }
@@ -154,6 +182,7 @@ struct DagstackConsole: ParsableCommand {
         }
         var configuration = ConsoleRunner.Configuration(directory: directory)
         configuration.record = record
+        configuration.recordOptions = ignore.flatMap { ["--ignore", $0] } + (http.map { ["--http", $0] } ?? [])
         configuration.commands = commands
         configuration.json = json
         configuration.interactive = isatty(STDIN_FILENO) == 1 && commands.isEmpty

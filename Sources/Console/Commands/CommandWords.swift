@@ -28,6 +28,13 @@ enum CommandWords {
         return try scanner.next()
     }
 
+    /// `word` as a shell (and this console) reads it back as one word: as it is when it is plain,
+    /// else in single quotes (a quote inside as `'\''`).
+    static func quoted(_ word: String) -> String {
+        let plain = !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0) }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+
     private struct Scanner {
         let characters: [Character]
         let offset: Int

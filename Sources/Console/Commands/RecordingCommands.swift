@@ -1,9 +1,11 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 
-/// `record FILE`, `record stop`: keep this session's commands and results in a file.
+/// `record FILE [--ignore POINTER]... [--http MODE]`, `record stop`: keep this session's commands and
+/// results in a file.
 enum RecordCommand {
-    static let usage = "record FILE | record stop"
+    static let usage = "record FILE [--ignore POINTER]... [--http replay|new|live] | record stop"
 
     static let spec = CommandSpec(
         name: "record", usage: usage, summary: "record the commands you run and their results to a session file",
@@ -11,22 +13,48 @@ enum RecordCommand {
             `record FILE` starts writing every command you run, exactly as typed, with the switches in force and
             its result, to FILE (JSON Lines, docs/sessions.md). A bare name goes in the sessions/ folder next to
             the plugin directory, with .jsonl added. Each entry is on disk before the next command runs.
+            Every HTTP request a plugin makes through http_client is kept with its response (secret headers
+            masked), so a replay can run without the network.
+            --ignore POINTER (repeatable) keeps a rule in the file that every replay of it applies: a JSON
+            Pointer into a command's result, * for any member or index (/stages/*/after/request_id).
+            --http chooses what replays do with HTTP requests: replay (default: answered from the recording,
+            never the network; one it lacks is a divergence), new (ones it lacks go to the network), live
+            (all go to the network; a request that differs is a divergence).
             `record stop` ends it; `record` alone says whether you are recording.
             """,
-        arguments: [.path],
-        maxWords: 1,
+        arguments: [.path, .words(["stop", "--ignore", "--http", "replay", "new", "live"])],
         run: { args, console throws(ConsoleError) in
             let words = try args.words()
-            guard let word = words.first else { return await console.recordingStatus }
+            guard !words.isEmpty else { return await console.recordingStatus }
+            let options = try CommandOptions(words, flags: [], options: ["--ignore", "--http"], usage: usage)
+            guard let word = options.positional.first else { throw args.usageError(usage, "missing FILE") }
             guard !word.isEmpty else { throw args.usageError(usage, "FILE is empty: name the session file") }
-            if word == "stop" { return try await console.stopRecording() }
-            return try await console.startRecording(word)
+            guard options.positional.count == 1 else {
+                throw args.usageError(usage, "unexpected '\(options.positional[1])': one FILE only; quote a name with spaces")
+            }
+            if word == "stop" {
+                guard options.values.isEmpty else { throw args.usageError(usage, "`record stop` takes no options") }
+                return try await console.stopRecording()
+            }
+            let http = try HTTPMode.parse(try options.single("--http", usage: usage), usage: usage)
+            return try await console.startRecording(word, ignore: options.all("--ignore"), http: http ?? .replay)
         })
 }
 
-/// `replay FILE [--step]`.
+extension HTTPMode {
+    /// `--http MODE` as typed; nil when not given.
+    static func parse(_ word: String?, usage: String) throws(ConsoleError) -> HTTPMode? {
+        guard let word else { return nil }
+        guard let mode = HTTPMode(rawValue: word) else {
+            throw ConsoleError("--http '\(word)': the modes are \(allCases.map(\.rawValue).joined(separator: ", "))\nusage: \(usage)")
+        }
+        return mode
+    }
+}
+
+/// `replay FILE [--step] [--ignore POINTER]... [--http MODE] [--update [--yes]]`.
 enum ReplayCommand {
-    static let usage = "replay FILE [--step]"
+    static let usage = "replay FILE [--step] [--ignore POINTER]... [--http replay|new|live] [--update [--yes]]"
 
     static let spec = CommandSpec(
         name: "replay", usage: usage, summary: "re-run a recorded session and show where the results diverge",
@@ -34,18 +62,34 @@ enum ReplayCommand {
             Re-runs every command of FILE against what is loaded now (in a separate session: your switches are
             left alone) and prints for each `same` or `diverged` — with the first trace stage whose output
             differs and the diff recorded → now — then the plugins whose files changed since the recording and
-            the totals. Durations and process ids are not compared.
+            the totals. Durations, process ids and temporary paths are never compared.
+            --ignore POINTER (repeatable) leaves out what a JSON Pointer names in every result, * for any
+            member or index (/stages/*/after/request_id covers that field of the value everywhere in a trace),
+            besides the rules kept in the recording; the report says how many differences were ignored.
+            --http overrides the recording's HTTP mode (replay, new, live; see `help record`).
+            --update accepts what happens now: after printing each difference, it rewrites the entries that
+            diverged, keeps every other line byte for byte and the old file as FILE.bak. In CI (CI set, or no
+            terminal) it refuses unless --yes is given too.
             With --step, walks the recording one command at a time: next (n) runs the next one, continue (c)
             the rest, show prints the recorded result of the next one, diff the differences of the last one,
             abort stops.
             """,
-        arguments: [.path, .words(["--step"])],
-        maxWords: 2,
+        arguments: [.path, .words(["--step", "--ignore", "--http", "--update", "--yes"])],
         run: { args, console throws(ConsoleError) in
-            let words = try args.words()
-            guard let name = words.first(where: { $0 != "--step" }) else { throw args.usageError(usage, "missing FILE") }
+            let options = try CommandOptions(
+                try args.words(), flags: ["--step", "--update", "--yes"], options: ["--ignore", "--http"], usage: usage)
+            guard let name = options.positional.first else { throw args.usageError(usage, "missing FILE") }
             guard !name.isEmpty else { throw args.usageError(usage, "FILE is empty: name the session file") }
-            return try await console.startReplay(name, stepping: words.contains("--step"))
+            guard options.positional.count == 1 else {
+                throw args.usageError(usage, "unexpected '\(options.positional[1])': one FILE only; quote a name with spaces")
+            }
+            if options.has("--yes") && !options.has("--update") { throw args.usageError(usage, "--yes goes with --update") }
+            var settings = ReplaySettings()
+            settings.ignore = options.all("--ignore")
+            settings.http = try HTTPMode.parse(try options.single("--http", usage: usage), usage: usage)
+            settings.update = options.has("--update")
+            settings.confirmed = options.has("--yes")
+            return try await console.startReplay(name, stepping: options.has("--step"), settings: settings)
         })
 
     /// A walk verb, typed while stepping through a replay.
@@ -109,13 +153,37 @@ struct ReplayStepOutput: CommandOutput {
     }
 }
 
-/// `sessions`: the recordings in the sessions folder.
+/// `sessions`: the recordings in the sessions folder; `sessions diff A B`: two recordings compared.
 enum SessionsCommand {
+    static let usage = "sessions | sessions diff A B [--ignore POINTER]..."
+
     static let spec = CommandSpec(
-        name: "sessions", usage: "sessions", summary: "list the recorded sessions in the sessions folder",
-        help: "Lists the session files in the sessions/ folder next to the plugin directory: when each was recorded, how many commands it holds and against which plugin directory.",
-        maxWords: 0,
-        run: { _, console throws(ConsoleError) in SessionsOutput(folder: await console.sessionsFolder) })
+        name: "sessions", usage: usage, summary: "list the recorded sessions, or compare two recordings",
+        help: """
+            `sessions` lists the session files in the sessions/ folder next to the plugin directory: when each was
+            recorded, how many commands it holds and against which plugin directory.
+            `sessions diff A B` compares two recordings — of the same commands before and after a plugin changed,
+            or against two plugin directories: their commands aligned one by one, and for each one whose result
+            differs, the first trace stage that differs and how its output changed, A → B; then the plugins
+            that differ between the two. Durations, pids, temporary paths and each recording's plugin directory
+            are not compared; --ignore POINTER (repeatable) leaves out more, as `replay --ignore` does.
+            A and B are paths, or bare names in the sessions folder.
+            """,
+        arguments: [.words(["diff"]), .path, .path],
+        run: { args, console throws(ConsoleError) in
+            let options = try CommandOptions(try args.words(), flags: [], options: ["--ignore"], usage: usage)
+            guard let verb = options.positional.first else {
+                guard options.values.isEmpty else { throw args.usageError(usage, "--ignore goes with `sessions diff`") }
+                return SessionsOutput(folder: await console.sessionsFolder)
+            }
+            guard verb == "diff" else { throw args.usageError(usage, "unknown subcommand '\(verb)'") }
+            guard options.positional.count == 3 else {
+                throw args.usageError(usage, options.positional.count < 3 ? "`sessions diff` needs two session files" : "unexpected '\(options.positional[3])'")
+            }
+            let a = try await console.openSession(options.positional[1])
+            let b = try await console.openSession(options.positional[2])
+            return try SessionDiff.compare(a, b, ignore: options.all("--ignore"))
+        })
 }
 
 struct SessionsOutput: CommandOutput {

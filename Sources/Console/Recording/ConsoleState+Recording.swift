@@ -1,4 +1,5 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 import SystemPackage
 
@@ -18,27 +19,34 @@ extension ConsoleState {
         return name.contains("/") ? path.string : FilePath(sessionsFolder).pushing(path).string
     }
 
+    /// The plugins loaded now, as a recording's header lists them.
+    var recordedPlugins: [SessionFile.Plugin] {
+        (registry?.records ?? []).map { r in
+            SessionFile.Plugin(
+                name: r.name, kind: r.kind, priority: r.manifest.priority, runtime: r.manifest.runtime.rawValue, state: r.state.name,
+                fingerprint: r.folder.map(Fingerprint.of(folder:)) ?? "")
+        }
+    }
+
     /// The header of a recording starting now.
-    func sessionHeader() -> SessionFile.Header {
+    func sessionHeader(ignore: [String] = [], http: HTTPMode = .replay) -> SessionFile.Header {
         let directory = path ?? "plugins"
         let formatter = ISO8601DateFormatter()
         return SessionFile.Header(
             version: SessionFile.version, toolVersion: Self.toolVersion, created: formatter.string(from: Date()),
-            pluginDir: directory, pluginDirAbsolute: FilePath(expandingTilde: directory).absolute.string,
-            plugins: (registry?.records ?? []).map { r in
-                SessionFile.Plugin(
-                    name: r.name, kind: r.kind, priority: r.manifest.priority, runtime: r.manifest.runtime.rawValue, state: r.state.name,
-                    fingerprint: r.folder.map(Fingerprint.of(folder:)) ?? "")
-            },
-            resources: JSONObject(uniqueKeysWithValues: options.resources.map { ($0.key, $0.value) }))
+            pluginDir: directory, pluginDirAbsolute: FilePath(expandingTilde: directory).absolute.string, plugins: recordedPlugins,
+            resources: JSONObject(uniqueKeysWithValues: options.resources.map { ($0.key, $0.value) }), ignore: ignore, http: http)
     }
 
-    func startRecording(_ name: String) throws(ConsoleError) -> any CommandOutput {
+    func startRecording(_ name: String, ignore: [String] = [], http: HTTPMode = .replay) throws(ConsoleError) -> any CommandOutput {
         _ = try requireRegistry()
         if let recorder { throw ConsoleError("already recording to \(recorder.path); `record stop` first") }
+        let rules = try IgnoreRules(ignore)
         let target = sessionPath(name)
-        recorder = try SessionRecorder(path: target, header: sessionHeader())
-        return MessageOutput(message: "recording to \(target)", fields: ["file": .string(target), "recording": true])
+        recorder = try SessionRecorder(path: target, header: sessionHeader(ignore: rules.pointers, http: http))
+        var fields: JSONObject = ["file": .string(target), "recording": true, "http": .string(http.rawValue)]
+        if !rules.isEmpty { fields["ignore"] = .array(rules.pointers.map(JSONValue.string)) }
+        return MessageOutput(message: "recording to \(target)", fields: fields)
     }
 
     func stopRecording() throws(ConsoleError) -> any CommandOutput {
@@ -57,16 +65,24 @@ extension ConsoleState {
             fields: ["file": .string(recorder.path), "commands": .int(recorder.entries), "recording": true])
     }
 
+    /// A session file named as the user typed it: a path, or a bare name in the sessions folder.
+    func openSession(_ name: String) throws(ConsoleError) -> SessionFile {
+        guard !name.isEmpty else { throw ConsoleError("the session file's name is empty") }
+        let candidate = FileManager.default.fileExists(atPath: name) ? name : sessionPath(name)
+        do { return try SessionFile.read(candidate) } catch { throw ConsoleError(error.message) }
+    }
+
     /// Replays a recording against the directory loaded now: all of it, or (stepping) one command at a time.
-    func startReplay(_ name: String, stepping: Bool) async throws(ConsoleError) -> any CommandOutput {
+    func startReplay(_ name: String, stepping: Bool, settings: ReplaySettings = ReplaySettings()) async throws(ConsoleError) -> any CommandOutput {
         guard let directory = path else { throw ConsoleError("no plugin directory is loaded; use `load DIR`") }
-        let file: SessionFile
-        do {
-            let candidate = FileManager.default.fileExists(atPath: name) ? name : sessionPath(name)
-            file = try SessionFile.read(candidate)
-        } catch { throw ConsoleError(error.message) }
+        let file = try openSession(name)
         if replayer != nil { throw ConsoleError("already walking a replay; `abort` it first") }
-        let walk = await SessionReplayer.start(file, directory: directory, options: options)
+        let ignore = try SessionReplayer.ignoreRules(file, settings)
+        if settings.update {
+            if stepping { throw ConsoleError("--update replays the whole recording; it cannot be combined with --step") }
+            try Self.checkUpdateAllowed(file.path, settings)
+        }
+        let walk = await SessionReplayer.start(file, directory: directory, options: options, settings: settings, ignore: ignore)
         if stepping {
             stepper = nil
             replayer = walk
@@ -78,16 +94,34 @@ extension ConsoleState {
 
     func endReplay() { replayer = nil }
 
-    /// Replays `file` against `directory` from the command line (`--replay`).
-    public static func replay(file path: String, directory: String, options: Options) async -> (exitCode: Int32, output: any CommandOutput) {
-        let file: SessionFile
-        do { file = try SessionFile.read(path) } catch {
-            return (2, MessageOutput(message: "error: \(error.message)", fields: ["error": ["message": .string(error.message)]]))
+    /// Replays `file` against `directory` from the command line (`--replay`): 0 when every command
+    /// was the same (or every divergence was accepted with `--update`), 1 when something diverged,
+    /// 2 when the file cannot be used, an option is wrong or the update could not be written.
+    public static func replay(
+        file path: String, directory: String, options: Options, settings: ReplaySettings = ReplaySettings()
+    ) async -> (exitCode: Int32, output: any CommandOutput) {
+        func unusable(_ message: String) -> (Int32, any CommandOutput) {
+            (2, MessageOutput(message: "error: \(message)", fields: ["error": ["message": .string(message)]]))
         }
-        let walk = await SessionReplayer.start(file, directory: directory, options: options)
+        let file: SessionFile
+        do { file = try SessionFile.read(path) } catch { return unusable(error.message) }
+        let ignore: IgnoreRules
+        do {
+            ignore = try SessionReplayer.ignoreRules(file, settings)
+            if settings.update { try checkUpdateAllowed(file.path, settings) }
+        } catch { return unusable(error.message) }
+        let walk = await SessionReplayer.start(file, directory: directory, options: options, settings: settings, ignore: ignore)
         while await walk.runNext() != nil {}
         let report = await walk.report(close: true)
-        return (report.diverged == 0 ? 0 : 1, report)
+        if report.updateProblem != nil { return (2, report) }
+        return (report.succeeded ? 0 : 1, report)
+    }
+
+    /// `--update` rewrites a file that is usually checked in: in CI, or with nobody at a terminal,
+    /// only when `--yes` says so.
+    static func checkUpdateAllowed(_ path: String, _ settings: ReplaySettings) throws(ConsoleError) {
+        guard !settings.confirmed, let why = ReplaySettings.updateRefusal() else { return }
+        throw ConsoleError("refusing to update \(path): \(why); run it where you can see the differences, or add --yes to update anyway")
     }
 
     /// Where a replay from the command line runs when no directory is given: the recording's plugin

@@ -9,20 +9,36 @@ struct ReplayReport: CommandOutput {
     var entries: [ReplayEntry]
     var changedPlugins: [PluginChange]
     var finished: Bool
+    /// The ignore rules in force (the recording's and the replay's).
+    var ignore: [String] = []
+    /// The command that would accept what happens now (printed when something diverged).
+    var updateCommand: String?
+    /// What `--update` rewrote, or why it could not.
+    var updated: SessionUpdater.Outcome?
+    var updateProblem: String?
 
     var same: Int { entries.filter { $0.verdict == .same }.count }
     var diverged: Int { entries.filter { $0.verdict == .diverged }.count }
     var skipped: Int { entries.filter { $0.verdict == .skipped }.count }
-    var succeeded: Bool { diverged == 0 }
+    var ignored: Int { entries.reduce(0) { $0 + $1.ignored } }
+    /// Same everywhere, or every divergence accepted into the file.
+    var succeeded: Bool { updateProblem == nil && (diverged == 0 || updated != nil) }
 
     var json: JSONObject {
-        [
+        var o: JSONObject = [
             "file": .string(file.path), "plugin_dir": .string(directory), "recorded_plugin_dir": .string(file.header.pluginDir),
             "recorded": .string(file.header.created), "entries": .array(entries.map(\.json)),
             "same": .int(same), "diverged": .int(diverged), "skipped": .int(skipped),
-            "changed_plugins": .array(changedPlugins.map { ["plugin": .string($0.plugin), "change": .string($0.change)] }),
-            "warnings": .array(file.warnings.map(JSONValue.string)), "finished": .bool(finished),
         ]
+        o["changed_plugins"] = .array(changedPlugins.map(\.json))
+        o["warnings"] = .array(file.warnings.map(JSONValue.string))
+        o["finished"] = .bool(finished)
+        o["ignore"] = .array(ignore.map(JSONValue.string))
+        o["ignored"] = .int(ignored)
+        if let updateCommand { o["update_command"] = .string(updateCommand) }
+        if let updated { o["updated"] = updated.json }
+        if let updateProblem { o["update_error"] = .string(updateProblem) }
+        return o
     }
 
     func text(_ style: TextStyle) -> String {
@@ -34,8 +50,15 @@ struct ReplayReport: CommandOutput {
         }
         var summary = "\(same) same, \(diverged) diverged"
         if skipped > 0 { summary += ", \(skipped) skipped" }
+        if ignored > 0 { summary += ", \(ignored) difference\(ignored == 1 ? "" : "s") ignored (\(ignore.joined(separator: " ")))" }
         if !finished { summary += style.dim(" (\(file.count - entries.count) not replayed)") }
         lines.append(diverged == 0 ? style.green(summary) : style.yellow(summary))
+        if let updated {
+            lines.append(style.green("updated \(updated.entries.count) entr\(updated.entries.count == 1 ? "y" : "ies") of \(updated.file)")
+                         + " (seq \(updated.entries.map(String.init).joined(separator: ", "))); the old file is \(updated.backup)")
+        }
+        if let updateProblem { lines.append(style.red("error: ") + updateProblem) }
+        if let updateCommand { lines.append("to accept what happens now as the new recording: " + style.bold(updateCommand)) }
         return lines.joined(separator: "\n")
     }
 
@@ -48,21 +71,8 @@ struct ReplayReport: CommandOutput {
         var lines = ["  " + pad("\(entry.entry.seq)", 4) + verdict + "  " + entry.entry.line]
         if let note = entry.note { lines.append("        " + style.dim(note)) }
         guard entry.verdict == .diverged else { return lines }
-        if let stage = entry.firstStage {
-            var head = "        first difference at stage \(stage.position), \(stage.plugin)"
-            if let other = stage.recordedPlugin, other != stage.plugin { head += " (recorded: \(other))" }
-            head += ": " + "\(stage.recordedStatus ?? "absent") → \(stage.nowStatus ?? "absent")"
-            lines.append(head)
-            for op in stage.valueDiff { lines += TraceText.operation(op, style).map { "  " + $0 } }
-            // The value is the same: say which of the stage's other fields differ (its logs, error…).
-            if stage.valueDiff.isEmpty {
-                for op in stage.fields.prefix(8) { lines += TraceText.operation(op, style).map { "  " + $0 } }
-                if stage.fields.count > 8 { lines.append(style.dim("          …\(stage.fields.count - 8) more differences")) }
-            }
-        } else {
-            for op in entry.diff.prefix(8) { lines += TraceText.operation(op, style).map { "  " + $0 } }
-            if entry.diff.count > 8 { lines.append(style.dim("          …\(entry.diff.count - 8) more differences")) }
-        }
+        if entry.ignored > 0 { lines.append("        " + style.dim("(\(entry.ignored) other difference\(entry.ignored == 1 ? "" : "s") ignored)")) }
+        lines += DifferenceText.lines(firstStage: entry.firstStage, diff: entry.diff, recordedLabel: "recorded", style)
         return lines
     }
 }

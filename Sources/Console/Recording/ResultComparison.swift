@@ -1,18 +1,23 @@
+import Foundation
 import Inspector
+import PluginHosts
 import PluginSystem
 
-/// Compares a recorded command result with the same command's result now, leaving out what changes
-/// from run to run: durations, process ids, and where the plugin directory lives on disk.
-struct ResultComparison {
+/// Compares a recorded command result with the same command's result now (or with another
+/// recording's), leaving out what changes from run to run — durations, process ids, temporary
+/// paths, where the plugin directory lives on disk — and what the user's ignore rules name.
+struct ResultComparison: Sendable {
     /// Keys whose values depend on the run, not on the plugins.
     static let runDependent: Set<String> = ["duration_us", "pid"]
 
     /// Path prefixes that name the plugin directory, recorded and now, replaced by `<plugins>`.
     let directoryForms: [String]
+    let ignore: IgnoreRules
 
-    init(recordedDirectories: [String], currentDirectories: [String]) {
+    init(recordedDirectories: [String], currentDirectories: [String], ignore: IgnoreRules = .none) {
         directoryForms = Set((recordedDirectories + currentDirectories).filter { !$0.isEmpty })
             .sorted { $0.count > $1.count }  // longest first, so an absolute path wins over a relative one
+        self.ignore = ignore
     }
 
     func normalize(_ value: JSONValue) -> JSONValue {
@@ -20,6 +25,8 @@ struct ResultComparison {
         case .object(let o):
             var out = JSONObject()
             for (key, member) in o where !Self.runDependent.contains(key) { out[key] = normalize(member) }
+            // An HTTP exchange's log line says how long it took.
+            if o["stream"] == "http", let text = out["text"]?.stringValue { out["text"] = .string(HTTPLog.withoutElapsed(text)) }
             return .object(out)
         case .array(let a):
             return .array(a.map(normalize))
@@ -29,20 +36,68 @@ struct ResultComparison {
                 if text == form { return "<plugins>" }
                 text = text.replacingOccurrences(of: form + "/", with: "<plugins>/")
             }
-            return .string(text)
+            return .string(Self.withoutTemporaryPaths(text))
         default:
             return value
         }
     }
 
-    /// How the result changed, as JSON Patch from recorded to now; empty when it is the same.
-    func diff(recorded: JSONValue, now: JSONValue) -> [PatchOperation] {
-        JSONDiff.diff(normalize(recorded), normalize(SessionRecorder.recordable(now)))
+    /// The folders temporary files are made in; a path under one names a file of this run only
+    /// (the blob store's fresh folder, a plugin's scratch file).
+    static let temporaryRoots: [String] = {
+        var roots = ["/tmp/", "/var/tmp/", "/dev/shm/"]
+        let own = NSTemporaryDirectory()
+        if !own.isEmpty { roots.append(own.hasSuffix("/") ? own : own + "/") }
+        if let variable = ProcessInfo.processInfo.environment["TMPDIR"], !variable.isEmpty {
+            roots.append(variable.hasSuffix("/") ? variable : variable + "/")
+        }
+        return Array(Set(roots)).sorted { $0.count > $1.count }
+    }()
+
+    /// `text` with each temporary path's root and first name (`/tmp/dagstack-blobs-1F3A…`) as `<tmp>`.
+    static func withoutTemporaryPaths(_ text: String) -> String {
+        guard text.contains("/") else { return text }
+        var text = text
+        for root in temporaryRoots where text.contains(root) {
+            var result = "", rest = Substring(text)
+            while let found = rest.range(of: root) {
+                // Only where a path starts, not inside a longer one (`/home/me/tmp/`).
+                let preceding = found.lowerBound > rest.startIndex ? rest[rest.index(before: found.lowerBound)] : (result.last ?? " ")
+                guard " \t\n\"'=:(<[{,".contains(preceding) else {
+                    result += rest[..<found.upperBound]
+                    rest = rest[found.upperBound...]
+                    continue
+                }
+                result += rest[..<found.lowerBound] + "<tmp>"
+                rest = rest[found.upperBound...].drop { !"/ \t\n\"',;:)]}".contains($0) }
+            }
+            text = result + rest
+        }
+        return text
     }
 
-    /// For results with trace stages: the first stage whose status or value differs.
-    func firstStageDifference(recorded: JSONValue, now: JSONValue) -> StageDifference? {
-        let old = stages(of: normalize(recorded)), new = stages(of: normalize(now))
+    /// How a result compares: the differences left, how many the ignore rules hid, and for traces
+    /// the first stage that differs.
+    struct Outcome: Sendable {
+        var diff: [PatchOperation]
+        var ignored: Int
+        var firstStage: StageDifference?
+        var isSame: Bool { diff.isEmpty }
+    }
+
+    func compare(recorded: JSONValue, now: JSONValue) -> Outcome {
+        let before = normalize(recorded), after = normalize(SessionRecorder.recordable(now))
+        let all = JSONDiff.diff(before, after)
+        guard !all.isEmpty else { return Outcome(diff: [], ignored: 0, firstStage: nil) }
+        guard !ignore.isEmpty else { return Outcome(diff: all, ignored: 0, firstStage: firstStageDifference(before, after)) }
+        let (a, b) = (ignore.prune(before), ignore.prune(after))
+        let left = JSONDiff.diff(a, b)
+        return Outcome(diff: left, ignored: ignore.countDiffering(before, after), firstStage: left.isEmpty ? nil : firstStageDifference(a, b))
+    }
+
+    /// For results with trace stages (normalized): the first stage whose status or value differs.
+    func firstStageDifference(_ recorded: JSONValue, _ now: JSONValue) -> StageDifference? {
+        let old = stages(of: recorded), new = stages(of: now)
         guard !old.isEmpty || !new.isEmpty else { return nil }
         for index in 0..<max(old.count, new.count) {
             let a: JSONValue? = index < old.count ? old[index] : nil

@@ -1,10 +1,13 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 
 /// A recorded console session: JSON Lines, a header then one entry per command (docs/sessions.md).
 public struct SessionFile: Sendable {
     public static let format = "dagstack-console-session"
-    public static let version = 1
+    /// 2 added the header's `ignore`, `http` and `setup_http` and the entries' `http` (network
+    /// exchanges served again by a replay: a console that does not know them must not replay the file).
+    public static let version = 2
 
     public struct Plugin: Sendable, Equatable {
         public var name: String
@@ -30,14 +33,26 @@ public struct SessionFile: Sendable {
         public var plugins: [Plugin]
         /// Custom resources given on the command line (`--resource`) when the recording started.
         public var resources: JSONObject
+        /// What a replay leaves out (`record --ignore`): JSON Pointers with `*` (IgnoreRules).
+        public var ignore: [String] = []
+        /// What a replay does with the plugins' HTTP requests (`record --http`).
+        public var http: HTTPMode = .replay
+        /// The HTTP exchanges the plugins made while the directory was loaded and set up, before
+        /// the first command: a replay's own load is served from them.
+        public var setupHTTP: [JSONValue] = []
+        /// When `replay --update` last rewrote the file.
+        public var updated: String?
 
         var json: JSONValue {
-            [
+            var o: JSONObject = [
                 "format": .string(SessionFile.format), "version": .int(version), "tool": "dagstack-console",
                 "tool_version": .string(toolVersion), "created": .string(created), "plugin_dir": .string(pluginDir),
                 "plugin_dir_absolute": .string(pluginDirAbsolute), "plugins": .array(plugins.map(\.json)),
-                "resources": .object(resources),
+                "resources": .object(resources), "ignore": .array(ignore.map(JSONValue.string)), "http": .string(http.rawValue),
             ]
+            if !setupHTTP.isEmpty { o["setup_http"] = .array(setupHTTP) }
+            if let updated { o["updated"] = .string(updated) }
+            return .object(o)
         }
     }
 
@@ -49,6 +64,8 @@ public struct SessionFile: Sendable {
         public var state: JSONValue
         /// The same object `--json` prints for the command.
         public var result: JSONValue
+        /// The HTTP exchanges the plugins made while it ran (HTTPExchange's JSON), in order.
+        public var http: [JSONValue] = []
         /// Where it is in the file (1-based), for messages.
         public var fileLine: Int
     }
@@ -80,7 +97,17 @@ public struct SessionFile: Sendable {
         guard let value = try? JSONValue.parse(bytes: bytes), let result = value["result"] else {
             throw SessionFileError(message: "\(path):\(location.fileLine): the entry changed since the file was opened")
         }
-        return Entry(seq: location.seq, line: location.line, state: value["state"] ?? .null, result: result, fileLine: location.fileLine)
+        return Entry(
+            seq: location.seq, line: location.line, state: value["state"] ?? .null, result: result, http: value["http"]?.arrayValue ?? [],
+            fileLine: location.fileLine)
+    }
+
+    /// The entry's line as it is in the file, byte for byte (a rewrite keeps what it does not change).
+    func rawEntry(_ index: Int) throws(SessionFileError) -> [UInt8] {
+        let location = locations[index]
+        let reader = try SessionLineReader(path)
+        defer { reader.close() }
+        return try reader.bytes(at: location.offset, count: location.length)
     }
 }
 
@@ -157,6 +184,22 @@ extension SessionFile {
             throw SessionFileError(
                 message: "\(path):1: session format version \(version) is newer than this console reads (\(Self.version)); update dagstack-console")
         }
+        var ignore: [String] = []
+        if let rules = headerValue["ignore"] {
+            guard let list = rules.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+                throw SessionFileError(message: "\(path):1: the header's \"ignore\" must be a list of JSON Pointers, got \(rules.encoded())")
+            }
+            ignore = list.compactMap(\.stringValue)
+            do { _ = try IgnoreRules(ignore) } catch { throw SessionFileError(message: "\(path):1: the header's \"ignore\": \(error.message)") }
+        }
+        var http = HTTPMode.replay
+        if let mode = headerValue["http"] {
+            guard let name = mode.stringValue, let known = HTTPMode(rawValue: name) else {
+                throw SessionFileError(
+                    message: "\(path):1: the header's \"http\" must be one of \(HTTPMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(mode.encoded())")
+            }
+            http = known
+        }
         return Header(
             version: version, toolVersion: headerValue["tool_version"]?.stringValue ?? "?",
             created: headerValue["created"]?.stringValue ?? "?", pluginDir: headerValue["plugin_dir"]?.stringValue ?? "plugins",
@@ -167,6 +210,7 @@ extension SessionFile {
                     runtime: p["runtime"]?.stringValue ?? "?", state: p["state"]?.stringValue ?? "?",
                     fingerprint: p["fingerprint"]?.stringValue ?? "")
             },
-            resources: headerValue["resources"]?.objectValue ?? [:])
+            resources: headerValue["resources"]?.objectValue ?? [:], ignore: ignore, http: http,
+            setupHTTP: headerValue["setup_http"]?.arrayValue ?? [], updated: headerValue["updated"]?.stringValue)
     }
 }

@@ -11,9 +11,10 @@ final class SessionReplayer: Sendable {
     let directory: String
     let replay: ConsoleState
     let comparison: ResultComparison
+    let settings: ReplaySettings
 
-    /// Commands that manage recordings are not replayed.
-    static let notReplayed: Set<String> = ["record", "replay", "sessions", "quit", "exit"]
+    /// Commands that manage recordings, and `watch` (which never ends by itself), are not replayed.
+    static let notReplayed: Set<String> = ["record", "replay", "sessions", "watch", "quit", "exit"]
 
     private struct State {
         var cursor = 0
@@ -22,15 +23,23 @@ final class SessionReplayer: Sendable {
 
     private let state = Mutex(State())
 
-    private init(file: SessionFile, directory: String, replay: ConsoleState, comparison: ResultComparison) {
+    private init(file: SessionFile, directory: String, replay: ConsoleState, comparison: ResultComparison, settings: ReplaySettings) {
         self.file = file
         self.directory = directory
         self.replay = replay
         self.comparison = comparison
+        self.settings = settings
+    }
+
+    /// The ignore rules of a replay of `file`: the recording's own and the settings'.
+    static func ignoreRules(_ file: SessionFile, _ settings: ReplaySettings) throws(ConsoleError) -> IgnoreRules {
+        try IgnoreRules(file.header.ignore + settings.ignore)
     }
 
     /// Loads `directory` in a fresh session with the recording's starting switches.
-    static func start(_ file: SessionFile, directory: String, options: ConsoleState.Options) async -> SessionReplayer {
+    static func start(
+        _ file: SessionFile, directory: String, options: ConsoleState.Options, settings: ReplaySettings = ReplaySettings(), ignore: IgnoreRules = .none
+    ) async -> SessionReplayer {
         var options = options
         let first = file.count > 0 ? (try? file.entry(0))?.state : nil
         for (name, value) in file.header.resources { options.resources[name] = value }
@@ -39,8 +48,8 @@ final class SessionReplayer: Sendable {
         await console.load(directory)
         let absolute = FilePath(expandingTilde: directory).absolute.string
         let comparison = ResultComparison(
-            recordedDirectories: [file.header.pluginDir, file.header.pluginDirAbsolute], currentDirectories: [directory, absolute])
-        return SessionReplayer(file: file, directory: directory, replay: console, comparison: comparison)
+            recordedDirectories: [file.header.pluginDir, file.header.pluginDirAbsolute], currentDirectories: [directory, absolute], ignore: ignore)
+        return SessionReplayer(file: file, directory: directory, replay: console, comparison: comparison, settings: settings)
     }
 
     var position: (next: Int, total: Int) { (state.withLock { $0.cursor } + 1, file.count) }
@@ -79,10 +88,10 @@ final class SessionReplayer: Sendable {
         } else {
             await replay.applySwitches(entry.state)
             let now = await replay.execute(entry.line)?.json ?? .null
-            let diff = comparison.diff(recorded: entry.result, now: now)
+            let outcome = comparison.compare(recorded: entry.result, now: now)
             report = ReplayEntry(
-                entry: entry, verdict: diff.isEmpty ? .same : .diverged, now: now, diff: diff,
-                firstStage: diff.isEmpty ? nil : comparison.firstStageDifference(recorded: entry.result, now: now))
+                entry: entry, verdict: outcome.isSame ? .same : .diverged, now: now, diff: outcome.diff, firstStage: outcome.firstStage,
+                ignored: outcome.ignored)
         }
         state.withLock { $0.reports.append(report) }
         return report
@@ -90,27 +99,35 @@ final class SessionReplayer: Sendable {
 
     /// Plugins whose folder changed since the recording, or that came or went.
     func changedPlugins() async -> [PluginChange] {
-        guard let registry = await replay.registry else { return [] }
-        let recorded = Dictionary(file.header.plugins.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var changes: [PluginChange] = []
-        for record in registry.records {
-            let now = record.folder.map(Fingerprint.of(folder:)) ?? ""
-            guard let before = recorded[record.name] else { changes.append(PluginChange(plugin: record.name, change: "added")); continue }
-            if before.fingerprint != now { changes.append(PluginChange(plugin: record.name, change: "changed")) }
-            else if before.priority != record.manifest.priority { changes.append(PluginChange(plugin: record.name, change: "priority")) }
-        }
-        let current = Set(registry.records.map(\.name))
-        for plugin in file.header.plugins where !current.contains(plugin.name) {
-            changes.append(PluginChange(plugin: plugin.name, change: "removed"))
-        }
-        return changes
+        guard await replay.registry != nil else { return [] }
+        return PluginChange.changes(from: file.header.plugins, to: await replay.recordedPlugins)
     }
 
-    /// The report so far; tears the replay's session down when `close` is set.
+    /// The report so far; tears the replay's session down when `close` is set. A finished replay
+    /// asked to `--update` rewrites the entries that diverged first.
     func report(close: Bool) async -> ReplayReport {
         let changes = await changedPlugins()
+        let entries = reports
+        var report = ReplayReport(
+            file: file, directory: directory, entries: entries, changedPlugins: changes, finished: isFinished, ignore: comparison.ignore.pointers)
+        let diverged = entries.indices.filter { entries[$0].verdict == .diverged }
+        if settings.update {
+            if !isFinished {
+                report.updateProblem = "not updated: the replay did not finish"
+            } else if !diverged.isEmpty {
+                var replacements: [Int: SessionUpdater.Replacement] = [:]
+                for index in diverged { replacements[index] = SessionUpdater.Replacement(result: entries[index].now ?? .null, http: []) }
+                do {
+                    report.updated = try SessionUpdater.rewrite(file, replacing: replacements, plugins: await replay.recordedPlugins)
+                } catch {
+                    report.updateProblem = error.message
+                }
+            }
+        } else if !diverged.isEmpty {
+            report.updateCommand = settings.updateCommand(file: file.path)
+        }
         if close { await replay.close() }
-        return ReplayReport(file: file, directory: directory, entries: reports, changedPlugins: changes, finished: isFinished)
+        return report
     }
 }
 
@@ -118,6 +135,23 @@ struct PluginChange: Sendable {
     var plugin: String
     /// `changed` (its files), `priority` (its manifest priority), `added`, `removed`.
     var change: String
+
+    /// How the plugins of `after` differ from those of `before` (two recordings' headers, or a
+    /// recording's and what is loaded now).
+    static func changes(from before: [SessionFile.Plugin], to after: [SessionFile.Plugin]) -> [PluginChange] {
+        let earlier = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var changes: [PluginChange] = []
+        for plugin in after {
+            guard let old = earlier[plugin.name] else { changes.append(PluginChange(plugin: plugin.name, change: "added")); continue }
+            if old.fingerprint != plugin.fingerprint { changes.append(PluginChange(plugin: plugin.name, change: "changed")) }
+            else if old.priority != plugin.priority { changes.append(PluginChange(plugin: plugin.name, change: "priority")) }
+        }
+        let present = Set(after.map(\.name))
+        for plugin in before where !present.contains(plugin.name) { changes.append(PluginChange(plugin: plugin.name, change: "removed")) }
+        return changes
+    }
+
+    var json: JSONValue { ["plugin": .string(plugin), "change": .string(change)] }
 }
 
 struct ReplayEntry: Sendable {
@@ -127,12 +161,15 @@ struct ReplayEntry: Sendable {
     var now: JSONValue?
     var diff: [PatchOperation]
     var firstStage: StageDifference?
+    /// How many differences the ignore rules left out.
+    var ignored = 0
     /// Why a command was skipped, when it is not one that manages recordings.
     var note: String? = nil
 
     var json: JSONValue {
         var o: JSONObject = ["seq": .int(entry.seq), "line": .string(entry.line), "verdict": .string(verdict.rawValue)]
         if let note { o["note"] = .string(note) }
+        if ignored > 0 { o["ignored"] = .int(ignored) }
         if verdict == .diverged {
             o["first_stage"] = firstStage?.json ?? .null
             o["diff"] = .array(diff.map(\.json))

@@ -75,6 +75,27 @@ struct HTTPService {
     }
 }
 
+/// The log lines `http.request` writes, as a comparison of two runs reads them.
+public enum HTTPLog {
+    /// A response line without how long the exchange took (`← 200 OK (3 ms, 12 bytes) …` reads
+    /// `← 200 OK (12 bytes) …`; `← refused (3 ms)` reads `← refused`): the time differs run to run.
+    public static func withoutElapsed(_ text: String) -> String {
+        guard text.hasPrefix("← ") else { return text }
+        func isElapsed(_ amount: Substring) -> Bool { amount == "<1" || (!amount.isEmpty && amount.allSatisfy(\.isNumber)) }
+        // A failure: the time closes the line.
+        if text.hasSuffix(" ms)"), let open = text.range(of: " (", options: .backwards),
+            isElapsed(text[open.upperBound..<text.index(text.endIndex, offsetBy: -4)])
+        {
+            return String(text[..<open.lowerBound])
+        }
+        // A response: the time opens the parenthesis after the status.
+        guard let open = text.range(of: " ("), let comma = text.range(of: " ms, ", range: open.upperBound..<text.endIndex),
+            isElapsed(text[open.upperBound..<comma.lowerBound])
+        else { return text }
+        return String(text[..<open.upperBound] + text[comma.upperBound...])
+    }
+}
+
 /// `blob.*` from a plugin: the directory's `blob_store` resource, with bytes as base64.
 struct BlobService {
     let resources: ResourceRegistry
