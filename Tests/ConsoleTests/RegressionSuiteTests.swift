@@ -98,6 +98,25 @@ import TestSupport
         #expect(inConsole.documents[3]["same"] == 1 && inConsole.documents[3]["diverged"] == 0, "\(inConsole.documents[3])")
     }
 
+    @Test func temporaryPathsAndProcessIdsAreNeverCompared() async throws {
+        let dir = TempDir()
+        dir.pythonPlugin("plugins/scratch", name: "scratch", kind: "text", code: """
+            import os
+            import tempfile
+
+            class Scratch:
+                def shout(self, value):
+                    folder = tempfile.mkdtemp()
+                    return {**value, "scratch": folder + "/out.txt", "pid": os.getpid()}
+            """)
+        try await record(dir, "t", [#"trace text.shout {"text": "a"}"#])
+        let recorded = try String(contentsOfFile: dir.path + "/sessions/t.jsonl", encoding: .utf8)
+        #expect(recorded.contains(#""scratch":"/tmp/"#), "the recording holds the real path: \(recorded)")
+        let (status, report, output) = try await replayJSON(dir, ["sessions/t.jsonl"])
+        #expect(status == 0, "\(output)")
+        #expect(report["same"] == 1 && report["ignored"] == 0)
+    }
+
     @Test func aPointerThatIsNotOneIsRefusedSayingWhy() async throws {
         let dir = project(random: false)
         try await record(dir, "p", ["kinds"])

@@ -1,12 +1,11 @@
 import Foundation
-import PluginHosts
 import PluginSystem
 
 /// A recorded console session: JSON Lines, a header then one entry per command (docs/sessions.md).
 public struct SessionFile: Sendable {
     public static let format = "dagstack-console-session"
-    /// 2 added the header's `ignore`, `http` and `setup_http` and the entries' `http` (network
-    /// exchanges served again by a replay: a console that does not know them must not replay the file).
+    /// 2 added the header's `ignore` (it changes what a replay compares: a console that does not
+    /// know it must not replay the file) and `updated`.
     public static let version = 2
 
     public struct Plugin: Sendable, Equatable {
@@ -35,11 +34,6 @@ public struct SessionFile: Sendable {
         public var resources: JSONObject
         /// What a replay leaves out (`record --ignore`): JSON Pointers with `*` (IgnoreRules).
         public var ignore: [String] = []
-        /// What a replay does with the plugins' HTTP requests (`record --http`).
-        public var http: HTTPMode = .replay
-        /// The HTTP exchanges the plugins made while the directory was loaded and set up, before
-        /// the first command: a replay's own load is served from them.
-        public var setupHTTP: [JSONValue] = []
         /// When `replay --update` last rewrote the file.
         public var updated: String?
 
@@ -48,9 +42,8 @@ public struct SessionFile: Sendable {
                 "format": .string(SessionFile.format), "version": .int(version), "tool": "dagstack-console",
                 "tool_version": .string(toolVersion), "created": .string(created), "plugin_dir": .string(pluginDir),
                 "plugin_dir_absolute": .string(pluginDirAbsolute), "plugins": .array(plugins.map(\.json)),
-                "resources": .object(resources), "ignore": .array(ignore.map(JSONValue.string)), "http": .string(http.rawValue),
+                "resources": .object(resources), "ignore": .array(ignore.map(JSONValue.string)),
             ]
-            if !setupHTTP.isEmpty { o["setup_http"] = .array(setupHTTP) }
             if let updated { o["updated"] = .string(updated) }
             return .object(o)
         }
@@ -64,8 +57,6 @@ public struct SessionFile: Sendable {
         public var state: JSONValue
         /// The same object `--json` prints for the command.
         public var result: JSONValue
-        /// The HTTP exchanges the plugins made while it ran (HTTPExchange's JSON), in order.
-        public var http: [JSONValue] = []
         /// Where it is in the file (1-based), for messages.
         public var fileLine: Int
     }
@@ -98,7 +89,7 @@ public struct SessionFile: Sendable {
             throw SessionFileError(message: "\(path):\(location.fileLine): the entry changed since the file was opened")
         }
         return Entry(
-            seq: location.seq, line: location.line, state: value["state"] ?? .null, result: result, http: value["http"]?.arrayValue ?? [],
+            seq: location.seq, line: location.line, state: value["state"] ?? .null, result: result,
             fileLine: location.fileLine)
     }
 
@@ -192,14 +183,6 @@ extension SessionFile {
             ignore = list.compactMap(\.stringValue)
             do { _ = try IgnoreRules(ignore) } catch { throw SessionFileError(message: "\(path):1: the header's \"ignore\": \(error.message)") }
         }
-        var http = HTTPMode.replay
-        if let mode = headerValue["http"] {
-            guard let name = mode.stringValue, let known = HTTPMode(rawValue: name) else {
-                throw SessionFileError(
-                    message: "\(path):1: the header's \"http\" must be one of \(HTTPMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(mode.encoded())")
-            }
-            http = known
-        }
         return Header(
             version: version, toolVersion: headerValue["tool_version"]?.stringValue ?? "?",
             created: headerValue["created"]?.stringValue ?? "?", pluginDir: headerValue["plugin_dir"]?.stringValue ?? "plugins",
@@ -210,7 +193,7 @@ extension SessionFile {
                     runtime: p["runtime"]?.stringValue ?? "?", state: p["state"]?.stringValue ?? "?",
                     fingerprint: p["fingerprint"]?.stringValue ?? "")
             },
-            resources: headerValue["resources"]?.objectValue ?? [:], ignore: ignore, http: http,
-            setupHTTP: headerValue["setup_http"]?.arrayValue ?? [], updated: headerValue["updated"]?.stringValue)
+            resources: headerValue["resources"]?.objectValue ?? [:], ignore: ignore,
+            updated: headerValue["updated"]?.stringValue)
     }
 }

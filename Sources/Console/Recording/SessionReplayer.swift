@@ -13,8 +13,8 @@ final class SessionReplayer: Sendable {
     let comparison: ResultComparison
     let settings: ReplaySettings
 
-    /// Commands that manage recordings, and `watch` (which never ends by itself), are not replayed.
-    static let notReplayed: Set<String> = ["record", "replay", "sessions", "watch", "quit", "exit"]
+    /// Commands that manage recordings are not replayed.
+    static let notReplayed: Set<String> = ["record", "replay", "sessions", "quit", "exit"]
 
     private struct State {
         var cursor = 0
@@ -116,7 +116,7 @@ final class SessionReplayer: Sendable {
                 report.updateProblem = "not updated: the replay did not finish"
             } else if !diverged.isEmpty {
                 var replacements: [Int: SessionUpdater.Replacement] = [:]
-                for index in diverged { replacements[index] = SessionUpdater.Replacement(result: entries[index].now ?? .null, http: []) }
+                for index in diverged { replacements[index] = SessionUpdater.Replacement(result: entries[index].now ?? .null) }
                 do {
                     report.updated = try SessionUpdater.rewrite(file, replacing: replacements, plugins: await replay.recordedPlugins)
                 } catch {

@@ -3,7 +3,7 @@ import PluginSystem
 import SystemPackage
 
 /// Rewrites a recording with what happens now (`replay --update`): the entries that diverged get the
-/// new result (and HTTP exchanges); every other entry is copied byte for byte; the header records the
+/// new result; every other entry is copied byte for byte; the header records the
 /// plugins as they are now and when the file was updated. The old file is kept beside it as a backup
 /// (never overwriting an older backup), and the new one replaces it in one rename: a reader sees the
 /// old file or the new, never half of one.
@@ -20,7 +20,6 @@ enum SessionUpdater {
     /// One entry's new content.
     struct Replacement: Sendable {
         var result: JSONValue
-        var http: [JSONValue]
     }
 
     static func rewrite(
@@ -34,7 +33,6 @@ enum SessionUpdater {
                 let entry = try file.entry(index)
                 var line: JSONObject = ["seq": .int(entry.seq), "line": .string(entry.line), "state": entry.state,
                                         "result": SessionRecorder.recordable(replacement.result)]
-                if !replacement.http.isEmpty { line["http"] = .array(replacement.http) }
                 bytes += JSONValue.object(line).encodedBytes()
             } else {
                 bytes += try file.rawEntry(index)
