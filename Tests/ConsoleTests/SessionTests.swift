@@ -129,6 +129,11 @@ import TestSupport
     }
 
     @Test func theShippedSessionsReplayAsDocumented() async throws {
+        // They are at the current format version (scripts/record-sessions records them again).
+        for shipped in ["sessions/tour.jsonl", "sessions/chunker.jsonl", "sessions/divergent/variant-chain.jsonl"] {
+            let text = try String(contentsOfFile: packageRoot + "/" + shipped, encoding: .utf8)
+            #expect(try JSONValue.parse(String(text.prefix { $0 != "\n" }))["version"] == 2, "\(shipped)")
+        }
         for clean in ["sessions/tour.jsonl", "sessions/chunker.jsonl"] {
             let result = try await console(["--replay", clean, "plugins", "--json"], in: packageRoot)
             let report = try JSONValue.parse(result.stdout)
