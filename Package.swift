@@ -30,12 +30,14 @@ let package = Package(
             ]
         ),
         .target(name: "CProcess"),
+        // HTTP for mcp_http plugins: libcurl (TLS with the system trust store or a CA bundle, kept-alive connections).
+        .target(name: "CHTTP", linkerSettings: [.linkedLibrary("curl")]),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "EditLineShim", dependencies: ["CLibEdit"]),
         .target(
             name: "PluginHosts",
             dependencies: [
-                "PluginSystem", "CProcess", .product(name: "OrderedCollections", package: "swift-collections"),
+                "PluginSystem", "CProcess", "CHTTP", .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             // The Python host's source, embedded in the binary (see PythonHostSource.swift).

@@ -195,7 +195,7 @@ public final class PluginDirectory: Sendable {
 
     /// The runtime a plugin runs in: the first of those its manifest lists (in_process → mcp_stdio →
     /// mcp_http) that this console can run — in_process with code for it (a Swift entry point or a
-    /// Python module), mcp_stdio with a command; mcp_http is not run here. When none can, the first
+    /// Python module), mcp_stdio with a command, mcp_http with an endpoint. When none can, the first
     /// listed, so binding reports why.
     static func runtime(for plugin: DiscoveredPlugin, options: Options) -> PluginManifest.Runtime {
         let m = plugin.manifest
@@ -204,7 +204,7 @@ public final class PluginDirectory: Sendable {
             switch runtime {
             case .inProcess: m.entryPoint.flatMap(options.swiftPlugins.factory(for:)) != nil || hasPythonCode(plugin)
             case .mcpStdio: !(m.command ?? []).isEmpty
-            case .mcpHttp: false
+            case .mcpHttp: !(m.endpoint ?? m.url ?? "").isEmpty
             }
         }
         return runnable ?? m.runtimes[0]
@@ -253,9 +253,13 @@ public final class PluginDirectory: Sendable {
                 instances[m.name] = .success(StdioPlugin(
                     manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks, registry: services))
             case .mcpHttp:
-                instances[m.name] = .failure(DagstackError(
-                    .runtimeNotSupported, "Plugin '\(m.name)': runtime 'mcp_http' is not supported by this console; use in_process or mcp_stdio",
-                    plugin: m.name))
+                do {
+                    let endpoint = try HTTPEndpoint(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, environment: options.environment)
+                    let hooks = registry.kinds.spec(for: m.kind).map { Set($0.hooks.keys) }
+                    instances[m.name] = .success(HTTPPlugin(manifest: m, endpoint: endpoint, specHooks: hooks))
+                } catch {
+                    instances[m.name] = .failure(error)
+                }
             }
         }
         guard !python.isEmpty else { return (nil, instances) }

@@ -58,6 +58,8 @@ import TestSupport
         }
         for (name, value) in expected["env"]?.objectValue ?? [:] { env[name] = value.stringValue ?? "" }
         env["NO_COLOR"] = "1"
+        let services = try await (expected["services"]?.arrayValue ?? []).asyncMap { try await ScenarioService.start($0, in: folder) }
+        defer { services.forEach { $0.stop() } }
         let result = try await TestSupport.run(consoleBinary, arguments, environment: env, workingDirectory: folder)
         let documents = result.stdout.split(separator: "\n").map { (try? JSONValue.parse(String($0))) ?? ["unparsed": .string(String($0))] }
         var failures: [String] = []
@@ -302,5 +304,67 @@ enum CorpusCheck {
             out.append((!unwanted.compactMap(\.stringValue).contains(where: warnings.contains), "load warnings hold one of \(unwanted.map { $0.encoded() })"))
         }
         return out
+    }
+}
+
+/// A service a scenario's page assumes is running (`services` in expected.json: an argv run in the
+/// scenario's folder whose last argument is the 127.0.0.1 port it listens on), started before the
+/// console and stopped after it.
+final class ScenarioService: @unchecked Sendable {
+    let process: Process
+
+    init(process: Process) { self.process = process }
+
+    static func start(_ argv: JSONValue, in folder: String) async throws -> ScenarioService {
+        let words = (argv.arrayValue ?? []).compactMap(\.stringValue)
+        guard let port = words.last.flatMap(Int.init) else { throw ScenarioError(message: "a service's last argument must be its port: \(argv.encoded())") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = words
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let service = ScenarioService(process: process)
+        let until = Date().addingTimeInterval(10)
+        while !listening(port) {
+            guard Date() < until, process.isRunning else {
+                service.stop()
+                throw ScenarioError(message: "the service \(words) did not listen on 127.0.0.1:\(port)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return service
+    }
+
+    static func listening(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    struct ScenarioError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

@@ -90,6 +90,16 @@ import Testing
             == "Invalid manifest at p/dagstack.toml: runtime: expected one of 'in_process', 'mcp_stdio', 'mcp_http' or a non-empty array of them, got an array")
     }
 
+    @Test func mcpHttpHeadersAreReadAtTheTopLevelOrInTheSectionButNotBoth() throws {
+        let base = "name = \"x\"\nkind = \"k\"\nruntime = \"mcp_http\"\ncore_version = \">=0.1\"\nendpoint = \"http://127.0.0.1:9/rpc\"\n"
+        #expect(try parse(base + "headers = { X-Team = \"search\" }").httpHeaders == ["X-Team": "search"])
+        #expect(try parse(base + "[mcp_http]\nheaders = { X-Team = \"ops\" }").httpHeaders == ["X-Team": "ops"])
+        #expect(problem(base + "headers = { X-Team = \"a\" }\n[mcp_http]\nheaders = { X-Team = \"b\" }")
+            == "Invalid manifest at p/dagstack.toml: mcp_http.headers: also set at the top level as 'headers'; set it in one place")
+        #expect(problem(base + "headers = { X-Retries = 3 }")
+            == "Invalid manifest at p/dagstack.toml: headers.X-Retries: expected a string, got integer 3")
+    }
+
     @Test func dependsOnTablesNameTheKindAndMixWithNames() throws {
         let m = try parse("""
             [plugin]

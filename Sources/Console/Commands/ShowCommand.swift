@@ -79,11 +79,19 @@ enum ShowCommand {
             for (key, value) in m.extensions { o[key] = value }
             if m.runtimes.contains(.mcpHttp) {
                 var h: JSONObject = [:]
-                if let v = m.url ?? m.endpoint { h["url"] = .string(v) }
+                if let v = m.url ?? m.endpoint { h["url"] = .string(HTTPPlugin.displayURL(v)) }
+                // The token is never shown: only that there is one.
+                if m.auth != nil { h["auth"] = .string("bearer token \(SecretMask.placeholder)") }
+                if let v = m.httpHeaders {
+                    h["headers"] = .object(JSONObject(uniqueKeysWithValues: v.sorted { $0.key < $1.key }.map {
+                        ($0.key, .string(HTTPPlugin.isSecretHeader($0.key) ? SecretMask.placeholder : $0.value))
+                    }))
+                }
                 if let v = m.mcpHttp.authHeader { h["auth_header"] = .string(v) }
                 if let v = m.mcpHttp.authSecretEnv { h["auth_secret_env"] = .string(v) }
                 if let v = m.mcpHttp.timeoutSec { h["timeout_sec"] = .int(v) }
                 if let v = m.mcpHttp.tlsCABundle { h["tls_ca_bundle"] = .string(v) }
+                if let v = m.mcpHttp.tlsVerify { h["tls_verify"] = .bool(v) }
                 o["mcp_http"] = .object(h)
             }
             if !m.metadata.isEmpty { o["metadata"] = .object(m.metadata) }
@@ -100,6 +108,8 @@ enum ShowCommand {
             case let stdio as StdioPlugin:
                 return ["host": "stdio", "command": .array(stdio.command.map(JSONValue.string)),
                         "pid": stdio.pid.map { .int(Int($0)) } ?? .null, "server_info": stdio.serverInfo ?? .null]
+            case let http as HTTPPlugin:
+                return ["host": "http", "endpoint": .string(http.endpoint), "server_info": http.serverInfo ?? .null]
             case nil:
                 return ["host": "none"]
             default:
@@ -138,6 +148,8 @@ enum ShowCommand {
                 if let version = python.host.pythonVersion { codeLine += ", Python \(version)" }
             case let stdio as StdioPlugin:
                 codeLine = "stdio process " + stdio.command.joined(separator: " ") + (stdio.pid.map { ", pid \($0)" } ?? ", not running")
+            case let http as HTTPPlugin:
+                codeLine = "HTTP service at \(http.endpoint)" + (http.serverInfo.map { ", server_info \($0.encoded())" } ?? "")
             case nil: codeLine = "not bound to code"
             default: codeLine = "Swift"
             }

@@ -68,9 +68,15 @@ public final class StdioPlugin: Plugin {
         return nil
     }
 
-    var workingDirectory: String {
-        guard let dir = manifest.workingDir else { return folder }
-        return dir.hasPrefix("/") ? dir : folder + "/" + dir
+    /// Starts the manifest's program: `command` (or `entry_point` split on spaces) in `working_dir`
+    /// (the plugin folder by default), with `env` added to the console's environment (the reference
+    /// replaces it; the docs add).
+    static func spawn(_ manifest: PluginManifest, folder: String) throws(DagstackError) -> ChildProcess {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in manifest.env ?? [:] { environment[key] = value }
+        let command = manifest.command ?? (manifest.entryPoint ?? "").split(separator: " ").map(String.init)
+        let directory = manifest.workingDir.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } ?? folder
+        return try ChildProcess(command: command, environment: environment, workingDirectory: directory)
     }
 
     /// The host's requests carry the manifest's limits and stop the plugin when they pass.
@@ -90,21 +96,10 @@ public final class StdioPlugin: Plugin {
     public var pid: Int32? { state.withLock { $0.channel?.process.programPID } }
 
     public func setup(_ context: PluginContext) async throws {
-        // `env` is added to the console's environment (the reference replaces it; the docs add).
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in manifest.env ?? [:] { environment[key] = value }
-        let process = try ChildProcess(command: command, environment: environment, workingDirectory: workingDirectory)
+        let process = try Self.spawn(manifest, folder: folder)
         let channel = JSONRPCChannel(process: process, peer: registry.map { PluginServices(registry: $0, plugin: manifest.name) })
         state.withLock { $0.channel = channel }
-        var resources = JSONObject()
-        for (name, resource) in context.resources.entries { resources[name] = resource.descriptor }
-        let params: JSONValue = [
-            "capabilities": [:],
-            "dagstack": [
-                "protocol": 1, "plugin": .string(manifest.name), "kind": .string(manifest.kind),
-                "config": .object(context.config), "resources": .object(resources),
-            ],
-        ]
+        let params = HookWire.initializeParams(manifest, context)
         let limit = Double(manifest.startupTimeoutSec)
         let reply: JSONRPCChannel.Reply
         let exchange = await BlockingIO.run { flag in
@@ -140,16 +135,10 @@ public final class StdioPlugin: Plugin {
         guard let channel = state.withLock({ $0.channel }) else {
             throw DagstackError(.pluginLoadError, "Plugin '\(manifest.name)' is not running", plugin: manifest.name)
         }
-        var params = arguments.named
-        if !arguments.positional.isEmpty { params["_args"] = .array(arguments.positional) }
-        params["_ctx"] = [
-            "plugin": .string(context.plugin), "kind": .string(context.kind), "hook": .string(context.hook),
-            "metadata": .object(context.metadata),
-        ]
         // What it wrote since the last call was written while idle: not this call's output.
         output.add(.idle, channel.process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) })
         do {
-            let reply = try await channel.exchange(hook, params: .object(params), timeout: callTimeout)
+            let reply = try await channel.exchange(hook, params: HookWire.callParams(arguments, context), timeout: callTimeout)
             let stderrLines = channel.process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) }
             return HookReply(HookOutput(wire: reply.result), logs: reply.logs + stderrLines)
         } catch {

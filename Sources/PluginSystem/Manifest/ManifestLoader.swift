@@ -124,7 +124,7 @@ public enum ManifestLoader {
         "license", "maintainer", "homepage", "capabilities", "priority", "depends_on", "tryfirst", "trylast",
         "startup_timeout_sec", "teardown_timeout_sec", "supports_languages", "supports_extensions",
         "supports_mime_types", "fallback", "execution_model", "in_process_only", "resources", "unit_of_work",
-        "entry_point", "health_check", "command", "env", "working_dir", "url", "endpoint", "auth", "metadata",
+        "entry_point", "health_check", "command", "env", "working_dir", "url", "endpoint", "auth", "headers", "metadata",
         "chain_wrap", "authors", "mcp_stdio", "mcp_http",
     ]
 
@@ -197,6 +197,7 @@ public enum ManifestLoader {
         m.extensions = fields.filter { $0.key.hasPrefix("x-") }
 
         if let env = schema.table(fields, "env") { m.env = stringMap(env, path: "env", &schema) }
+        if let headers = schema.table(fields, "headers") { m.httpHeaders = stringMap(headers, path: "headers", &schema) }
         if let resources = schema.table(fields, "resources") {
             schema.rejectUnknownKeys(resources, allowed: ["required", "optional"], under: "resources")
             m.resources.required = schema.stringList(resources, "required", under: "resources") ?? []
@@ -329,9 +330,16 @@ extension ManifestLoader {
         if let http = schema.table(fields, "mcp_http") {
             let sub = "mcp_http"
             schema.rejectUnknownKeys(
-                http, allowed: ["url", "auth_header", "auth_secret_env", "timeout_sec", "tls_ca_bundle", "tls_verify"], under: sub)
+                http, allowed: ["url", "headers", "auth_header", "auth_secret_env", "timeout_sec", "tls_ca_bundle", "tls_verify"], under: sub)
             if let url = schema.string(http, "url", under: sub) {
                 if m.url != nil { schema.fail("\(sub).url", "also set at the top level as 'url'; set it in one place") } else { m.url = url }
+            }
+            if let headers = schema.table(http, "headers", under: sub) {
+                if m.httpHeaders != nil {
+                    schema.fail("\(sub).headers", "also set at the top level as 'headers'; set it in one place")
+                } else {
+                    m.httpHeaders = stringMap(headers, path: "\(sub).headers", &schema)
+                }
             }
             m.mcpHttp.authHeader = schema.string(http, "auth_header", under: sub)
             m.mcpHttp.authSecretEnv = schema.string(http, "auth_secret_env", under: sub)

@@ -124,6 +124,8 @@ public struct PluginManifest: Sendable, Equatable {
     public var url: String?
     public var endpoint: String?
     public var auth: JSONObject?
+    /// `headers` (top level or in `[plugin.mcp_http]`): extra HTTP headers an mcp_http request carries.
+    public var httpHeaders: [String: String]?
     public var mcpHttp = MCPHttp()
     public var metadata: JSONObject = [:]
     /// `x-*` keys: ADR-0001's extension point, kept as written and not interpreted.
