@@ -209,6 +209,37 @@ import TestSupport
         await missing.close()
     }
 
+    static let certificate = packageRoot + "/Tests/Fixtures/mcp-servers/localhost-cert.pem"
+    static let key = packageRoot + "/Tests/Fixtures/mcp-servers/localhost-key.pem"
+
+    @Test func httpsTrustsTheCABundleAndRefusesAnUnknownCertificateWithoutRetrying() async throws {
+        let server = try await JSONRPCTestServer.start(tls: (Self.certificate, Self.key))
+        #expect(server.url.hasPrefix("https://127.0.0.1:"))
+        let trusted = Self.directory(server.url, extra: "[plugin.mcp_http]\ntls_ca_bundle = \"\(Self.certificate)\"")
+        let dir = await Self.load(trusted)
+        #expect(dir.registry.record(named: "remote")?.state == .active)
+        #expect(try await Self.call(dir, "rewrite").get().output.value?["rewritten_by"] == "remote")
+        await dir.close()
+
+        // The system's trust store does not know the test's certificate authority.
+        let unknown = Self.directory(server.url)
+        var options = PluginDirectory.Options()
+        options.environment["REQUESTS_CA_BUNDLE"] = nil
+        options.environment["SSL_CERT_FILE"] = nil
+        let refused = await PluginDirectory.load(unknown.path, options: options)
+        guard case .failed(let error)? = refused.registry.record(named: "remote")?.state else { Issue.record("expected failed"); return }
+        #expect(error.message.hasPrefix("MCP HTTP initialize handshake failed for \(server.url): TLS with \(server.url) failed: SSL certificate problem: self-signed certificate"), "\(error.message)")
+        #expect(error.logs.filter { $0.text.hasPrefix("→ POST") }.count == 1)
+        await refused.close()
+
+        // tls_verify = false: the connection is encrypted but the certificate is not checked.
+        let unchecked = Self.directory(server.url, extra: "[plugin.mcp_http]\ntls_verify = false")
+        let insecure = await PluginDirectory.load(unchecked.path, options: options)
+        #expect(insecure.registry.record(named: "remote")?.state == .active)
+        await insecure.close()
+        #expect(server.requests().filter { $0["method"] == "initialize" }.count == 2)
+    }
+
     @Test func theReferenceAdapterGetsTheSameResultsFromTheSameServer() async throws {
         let python = try referencePython()
         let hooks = ["rewrite", "flaky", "down", "slow", "garbage", "fail", "notfound"]
