@@ -350,9 +350,7 @@ final class ScenarioService: @unchecked Sendable {
     }
 
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     struct ScenarioError: Error, CustomStringConvertible {

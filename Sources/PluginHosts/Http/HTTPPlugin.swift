@@ -104,12 +104,18 @@ public final class HTTPPlugin: Plugin {
         _ = try? await client.request(
             "shutdown", params: [:], timeout: min(client.endpoint.startupTimeout, 5), retries: false, logs: &logs)
         output.add(.teardown, logs)
-        client.connection.close()
+        await closeConnection()
     }
 
     public func terminate() async {
         state.withLock { $0.started = false }
-        client.connection.close()
+        await closeConnection()
+    }
+
+    /// Closing waits for a request still in flight to end (it holds the connection): not on Swift's
+    /// cooperative pool.
+    private func closeConnection() async {
+        await BlockingIO.run { [client] _ in client.connection.close() }
     }
 
     /// The error of a failed hook call. The service keeps running whatever happened to one call, so
