@@ -17,7 +17,7 @@ public final class ConsoleRunner {
         public var historyFile: String?
         /// `--record FILE`: record the whole run.
         public var record: String?
-        /// `--ignore POINTER`s for the recording, as `record` takes them.
+        /// `--ignore`, `--http` for the recording, as `record` takes them.
         public var recordOptions: [String] = []
 
         public init(directory: String) { self.directory = directory }

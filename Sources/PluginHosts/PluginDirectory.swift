@@ -38,6 +38,9 @@ public final class PluginDirectory: Sendable {
         public var only: Set<String>?
         /// A frozen clock and a seeded rng instead of the system ones (the determinism check).
         public var deterministicResources = false
+        /// Where the plugins' HTTP requests are kept or answered from while a session is recorded or
+        /// replayed: it sees every request made with the directory's http_client.
+        public var httpCassette: HTTPCassette?
         public init() {}
     }
 
@@ -99,6 +102,9 @@ public final class PluginDirectory: Sendable {
             }
         }
         if resources.get("http_client") == nil { try? resources.register("http_client", .httpClient(LiveHTTPClient())) }
+        if let cassette = options.httpCassette, case .httpClient(let client)? = resources.get("http_client") {
+            try? resources.register("http_client", .httpClient(CassetteHTTPClient(inner: client, cassette: cassette)), replace: true)
+        }
         var temporaryBlobFolder: String?
         if resources.get("blob_store") == nil {
             let folder = options.blobStore ?? {

@@ -64,6 +64,11 @@ struct DagstackConsole: ParsableCommand {
         valueName: "POINTER"))
     var ignore: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "With --record: what replays do with the plugins' HTTP requests (replay: from the recording, never the network; new: missing ones go to the network; live: all do). With --replay: override the recording's.",
+        valueName: "MODE"))
+    var http: String?
+
     @Flag(help: "With --replay: rewrite the entries that diverged with what happens now (the old file is kept as FILE.bak); refused in CI unless --yes.")
     var update = false
 
@@ -84,7 +89,10 @@ struct DagstackConsole: ParsableCommand {
     func validate() throws {
         if let problem = TimeLimit.problem(callTimeout) { throw ValidationError("--call-timeout \(problem)") }
         _ = try parsedResources()
-        if !ignore.isEmpty && record == nil && replay == nil { throw ValidationError("--ignore goes with --record or --replay") }
+        if let http, HTTPMode(rawValue: http) == nil {
+            throw ValidationError("--http '\(http)': the modes are \(HTTPMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if (!ignore.isEmpty || http != nil) && record == nil && replay == nil { throw ValidationError("--ignore and --http go with --record or --replay") }
         if update && replay == nil { throw ValidationError("--update goes with --replay") }
         if yes && !update { throw ValidationError("--yes goes with --update") }
     }
@@ -159,6 +167,7 @@ struct DagstackConsole: ParsableCommand {
             }
             var settings = ReplaySettings()
             settings.ignore = ignore
+            settings.http = http.flatMap(HTTPMode.init(rawValue:))
             settings.update = update
             settings.confirmed = yes
             settings.invocation = .commandLine(directory: pluginDirectory)
@@ -173,7 +182,7 @@ struct DagstackConsole: ParsableCommand {
         }
         var configuration = ConsoleRunner.Configuration(directory: directory)
         configuration.record = record
-        configuration.recordOptions = ignore.flatMap { ["--ignore", $0] }
+        configuration.recordOptions = ignore.flatMap { ["--ignore", $0] } + (http.map { ["--http", $0] } ?? [])
         configuration.commands = commands
         configuration.json = json
         configuration.interactive = isatty(STDIN_FILENO) == 1 && commands.isEmpty

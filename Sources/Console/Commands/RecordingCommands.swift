@@ -1,10 +1,11 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 
-/// `record FILE [--ignore POINTER]...`, `record stop`: keep this session's commands and
+/// `record FILE [--ignore POINTER]... [--http MODE]`, `record stop`: keep this session's commands and
 /// results in a file.
 enum RecordCommand {
-    static let usage = "record FILE [--ignore POINTER]... | record stop"
+    static let usage = "record FILE [--ignore POINTER]... [--http replay|new|live] | record stop"
 
     static let spec = CommandSpec(
         name: "record", usage: usage, summary: "record the commands you run and their results to a session file",
@@ -12,15 +13,20 @@ enum RecordCommand {
             `record FILE` starts writing every command you run, exactly as typed, with the switches in force and
             its result, to FILE (JSON Lines, docs/sessions.md). A bare name goes in the sessions/ folder next to
             the plugin directory, with .jsonl added. Each entry is on disk before the next command runs.
+            Every HTTP request a plugin makes through http_client is kept with its response (secret headers
+            masked), so a replay can run without the network.
             --ignore POINTER (repeatable) keeps a rule in the file that every replay of it applies: a JSON
             Pointer into a command's result, * for any member or index (/stages/*/after/request_id).
+            --http chooses what replays do with HTTP requests: replay (default: answered from the recording,
+            never the network; one it lacks is a divergence), new (ones it lacks go to the network), live
+            (all go to the network; a request that differs is a divergence).
             `record stop` ends it; `record` alone says whether you are recording.
             """,
-        arguments: [.path, .words(["stop", "--ignore"])],
+        arguments: [.path, .words(["stop", "--ignore", "--http", "replay", "new", "live"])],
         run: { args, console throws(ConsoleError) in
             let words = try args.words()
             guard !words.isEmpty else { return await console.recordingStatus }
-            let options = try CommandOptions(words, flags: [], options: ["--ignore"], usage: usage)
+            let options = try CommandOptions(words, flags: [], options: ["--ignore", "--http"], usage: usage)
             guard let word = options.positional.first else { throw args.usageError(usage, "missing FILE") }
             guard !word.isEmpty else { throw args.usageError(usage, "FILE is empty: name the session file") }
             guard options.positional.count == 1 else {
@@ -30,13 +36,25 @@ enum RecordCommand {
                 guard options.values.isEmpty else { throw args.usageError(usage, "`record stop` takes no options") }
                 return try await console.stopRecording()
             }
-            return try await console.startRecording(word, ignore: options.all("--ignore"))
+            let http = try HTTPMode.parse(try options.single("--http", usage: usage), usage: usage)
+            return try await console.startRecording(word, ignore: options.all("--ignore"), http: http ?? .replay)
         })
 }
 
-/// `replay FILE [--step] [--ignore POINTER]... [--update [--yes]]`.
+extension HTTPMode {
+    /// `--http MODE` as typed; nil when not given.
+    static func parse(_ word: String?, usage: String) throws(ConsoleError) -> HTTPMode? {
+        guard let word else { return nil }
+        guard let mode = HTTPMode(rawValue: word) else {
+            throw ConsoleError("--http '\(word)': the modes are \(allCases.map(\.rawValue).joined(separator: ", "))\nusage: \(usage)")
+        }
+        return mode
+    }
+}
+
+/// `replay FILE [--step] [--ignore POINTER]... [--http MODE] [--update [--yes]]`.
 enum ReplayCommand {
-    static let usage = "replay FILE [--step] [--ignore POINTER]... [--update [--yes]]"
+    static let usage = "replay FILE [--step] [--ignore POINTER]... [--http replay|new|live] [--update [--yes]]"
 
     static let spec = CommandSpec(
         name: "replay", usage: usage, summary: "re-run a recorded session and show where the results diverge",
@@ -48,6 +66,7 @@ enum ReplayCommand {
             --ignore POINTER (repeatable) leaves out what a JSON Pointer names in every result, * for any
             member or index (/stages/*/after/request_id covers that field of the value everywhere in a trace),
             besides the rules kept in the recording; the report says how many differences were ignored.
+            --http overrides the recording's HTTP mode (replay, new, live; see `help record`).
             --update accepts what happens now: after printing each difference, it rewrites the entries that
             diverged, keeps every other line byte for byte and the old file as FILE.bak. In CI (CI set, or no
             terminal) it refuses unless --yes is given too.
@@ -55,10 +74,10 @@ enum ReplayCommand {
             the rest, show prints the recorded result of the next one, diff the differences of the last one,
             abort stops.
             """,
-        arguments: [.path, .words(["--step", "--ignore", "--update", "--yes"])],
+        arguments: [.path, .words(["--step", "--ignore", "--http", "--update", "--yes"])],
         run: { args, console throws(ConsoleError) in
             let options = try CommandOptions(
-                try args.words(), flags: ["--step", "--update", "--yes"], options: ["--ignore"], usage: usage)
+                try args.words(), flags: ["--step", "--update", "--yes"], options: ["--ignore", "--http"], usage: usage)
             guard let name = options.positional.first else { throw args.usageError(usage, "missing FILE") }
             guard !name.isEmpty else { throw args.usageError(usage, "FILE is empty: name the session file") }
             guard options.positional.count == 1 else {
@@ -67,6 +86,7 @@ enum ReplayCommand {
             if options.has("--yes") && !options.has("--update") { throw args.usageError(usage, "--yes goes with --update") }
             var settings = ReplaySettings()
             settings.ignore = options.all("--ignore")
+            settings.http = try HTTPMode.parse(try options.single("--http", usage: usage), usage: usage)
             settings.update = options.has("--update")
             settings.confirmed = options.has("--yes")
             return try await console.startReplay(name, stepping: options.has("--step"), settings: settings)

@@ -1,4 +1,5 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 import SystemPackage
 
@@ -28,22 +29,23 @@ extension ConsoleState {
     }
 
     /// The header of a recording starting now.
-    func sessionHeader(ignore: [String] = []) -> SessionFile.Header {
+    func sessionHeader(ignore: [String] = [], http: HTTPMode = .replay) -> SessionFile.Header {
         let directory = path ?? "plugins"
         let formatter = ISO8601DateFormatter()
         return SessionFile.Header(
             version: SessionFile.version, toolVersion: Self.toolVersion, created: formatter.string(from: Date()),
             pluginDir: directory, pluginDirAbsolute: FilePath(expandingTilde: directory).absolute.string, plugins: recordedPlugins,
-            resources: JSONObject(uniqueKeysWithValues: options.resources.map { ($0.key, $0.value) }), ignore: ignore)
+            resources: JSONObject(uniqueKeysWithValues: options.resources.map { ($0.key, $0.value) }), ignore: ignore, http: http,
+            setupHTTP: setupHTTP)
     }
 
-    func startRecording(_ name: String, ignore: [String] = []) throws(ConsoleError) -> any CommandOutput {
+    func startRecording(_ name: String, ignore: [String] = [], http: HTTPMode = .replay) throws(ConsoleError) -> any CommandOutput {
         _ = try requireRegistry()
         if let recorder { throw ConsoleError("already recording to \(recorder.path); `record stop` first") }
         let rules = try IgnoreRules(ignore)
         let target = sessionPath(name)
-        recorder = try SessionRecorder(path: target, header: sessionHeader(ignore: rules.pointers))
-        var fields: JSONObject = ["file": .string(target), "recording": true]
+        recorder = try SessionRecorder(path: target, header: sessionHeader(ignore: rules.pointers, http: http))
+        var fields: JSONObject = ["file": .string(target), "recording": true, "http": .string(http.rawValue)]
         if !rules.isEmpty { fields["ignore"] = .array(rules.pointers.map(JSONValue.string)) }
         return MessageOutput(message: "recording to \(target)", fields: fields)
     }

@@ -1,4 +1,5 @@
 import Inspector
+import PluginHosts
 import PluginSystem
 
 /// What a replay found: per command `same`, `diverged` (with the first stage that differs and the
@@ -16,13 +17,15 @@ struct ReplayReport: CommandOutput {
     /// What `--update` rewrote, or why it could not.
     var updated: SessionUpdater.Outcome?
     var updateProblem: String?
+    /// The HTTP requests of the replay's own load (plugins' set-up) that did not match the recording's.
+    var setupHTTP: [HTTPMismatch] = []
 
     var same: Int { entries.filter { $0.verdict == .same }.count }
     var diverged: Int { entries.filter { $0.verdict == .diverged }.count }
     var skipped: Int { entries.filter { $0.verdict == .skipped }.count }
     var ignored: Int { entries.reduce(0) { $0 + $1.ignored } }
     /// Same everywhere, or every divergence accepted into the file.
-    var succeeded: Bool { updateProblem == nil && (diverged == 0 || updated != nil) }
+    var succeeded: Bool { updateProblem == nil && ((diverged == 0 && setupHTTP.isEmpty) || updated != nil) }
 
     var json: JSONObject {
         var o: JSONObject = [
@@ -35,6 +38,7 @@ struct ReplayReport: CommandOutput {
         o["finished"] = .bool(finished)
         o["ignore"] = .array(ignore.map(JSONValue.string))
         o["ignored"] = .int(ignored)
+        if !setupHTTP.isEmpty { o["setup_http"] = .array(setupHTTP.map(\.json)) }
         if let updateCommand { o["update_command"] = .string(updateCommand) }
         if let updated { o["updated"] = updated.json }
         if let updateProblem { o["update_error"] = .string(updateProblem) }
@@ -44,6 +48,7 @@ struct ReplayReport: CommandOutput {
     func text(_ style: TextStyle) -> String {
         var lines = [style.bold("replay \(file.path)") + style.dim(" against \(directory) (recorded \(file.header.created) on \(file.header.pluginDir))")]
         for warning in file.warnings { lines.append("  " + style.yellow("warning") + " " + warning) }
+        for miss in setupHTTP { lines.append("  " + style.yellow("set-up http") + " " + miss.text) }
         for entry in entries { lines += Self.lines(entry, style) }
         if !changedPlugins.isEmpty {
             lines.append("  plugins changed since the recording: " + changedPlugins.map { "\($0.plugin) (\($0.change))" }.joined(separator: ", "))
@@ -52,10 +57,12 @@ struct ReplayReport: CommandOutput {
         if skipped > 0 { summary += ", \(skipped) skipped" }
         if ignored > 0 { summary += ", \(ignored) difference\(ignored == 1 ? "" : "s") ignored (\(ignore.joined(separator: " ")))" }
         if !finished { summary += style.dim(" (\(file.count - entries.count) not replayed)") }
-        lines.append(diverged == 0 ? style.green(summary) : style.yellow(summary))
+        lines.append(diverged == 0 && setupHTTP.isEmpty ? style.green(summary) : style.yellow(summary))
         if let updated {
-            lines.append(style.green("updated \(updated.entries.count) entr\(updated.entries.count == 1 ? "y" : "ies") of \(updated.file)")
-                         + " (seq \(updated.entries.map(String.init).joined(separator: ", "))); the old file is \(updated.backup)")
+            var what = "\(updated.entries.count) entr\(updated.entries.count == 1 ? "y" : "ies") of \(updated.file)"
+            if !updated.entries.isEmpty { what += " (seq \(updated.entries.map(String.init).joined(separator: ", ")))" }
+            if updated.setupHTTP { what += " and the HTTP exchanges of its set-up" }
+            lines.append(style.green("updated " + what) + "; the old file is \(updated.backup)")
         }
         if let updateProblem { lines.append(style.red("error: ") + updateProblem) }
         if let updateCommand { lines.append("to accept what happens now as the new recording: " + style.bold(updateCommand)) }
@@ -71,6 +78,7 @@ struct ReplayReport: CommandOutput {
         var lines = ["  " + pad("\(entry.entry.seq)", 4) + verdict + "  " + entry.entry.line]
         if let note = entry.note { lines.append("        " + style.dim(note)) }
         guard entry.verdict == .diverged else { return lines }
+        for miss in entry.http { lines.append("        http: " + miss.text) }
         if entry.ignored > 0 { lines.append("        " + style.dim("(\(entry.ignored) other difference\(entry.ignored == 1 ? "" : "s") ignored)")) }
         lines += DifferenceText.lines(firstStage: entry.firstStage, diff: entry.diff, recordedLabel: "recorded", style)
         return lines

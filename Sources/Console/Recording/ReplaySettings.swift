@@ -1,10 +1,13 @@
 import Foundation
+import PluginHosts
 
-/// How one replay runs beyond the recording itself: what it also leaves out, and whether it rewrites
-/// the recording with what happens now.
+/// How one replay runs beyond the recording itself: what it also leaves out, what it does with the
+/// plugins' HTTP requests, and whether it rewrites the recording with what happens now.
 public struct ReplaySettings: Sendable {
     /// `--ignore POINTER`s, added to the recording's own.
     public var ignore: [String] = []
+    /// `--http MODE`, instead of the recording's.
+    public var http: HTTPMode?
     /// `--update`: rewrite the entries that diverged.
     public var update = false
     /// `--yes`: update even in CI.
@@ -40,6 +43,7 @@ public struct ReplaySettings: Sendable {
         case .commandLine(let directory): words = ["dagstack-console", "--replay", file] + (directory.map { [$0] } ?? [])
         }
         for pointer in ignore { words += ["--ignore", pointer] }
+        if let http { words += ["--http", http.rawValue] }
         words.append("--update")
         return words.map(CommandWords.quoted).joined(separator: " ")
     }

@@ -18,6 +18,8 @@ struct SessionDiff: CommandOutput {
         var ignored = 0
         /// How the switches in force differed (`disabled`, `priorities`, `resources`), A → B.
         var stateDiff: [PatchOperation] = []
+        /// How the HTTP exchanges differed, A → B.
+        var httpDiff: [PatchOperation] = []
         /// Why an entry could not be compared (it changed since the file was opened).
         var problem: String?
 
@@ -30,6 +32,7 @@ struct SessionDiff: CommandOutput {
                 o["first_stage"] = firstStage?.json ?? .null
                 o["diff"] = .array(diff.map(\.json))
                 if !stateDiff.isEmpty { o["state_diff"] = .array(stateDiff.map(\.json)) }
+                if !httpDiff.isEmpty { o["http_diff"] = .array(httpDiff.map(\.json)) }
             }
             if ignored > 0 { o["ignored"] = .int(ignored) }
             if let problem { o["error"] = .string(problem) }
@@ -79,7 +82,8 @@ struct SessionDiff: CommandOutput {
         row.firstStage = outcome.firstStage
         row.ignored = outcome.ignored
         row.stateDiff = JSONDiff.diff(comparison.normalize(left.state), comparison.normalize(right.state))
-        if !row.diff.isEmpty || !row.stateDiff.isEmpty { row.verdict = .differs }
+        row.httpDiff = JSONDiff.diff(comparison.normalize(.array(left.http.map(\.json))), comparison.normalize(.array(right.http.map(\.json))))
+        if !row.diff.isEmpty || !row.stateDiff.isEmpty || !row.httpDiff.isEmpty { row.verdict = .differs }
         return row
     }
 
@@ -149,6 +153,10 @@ struct SessionDiff: CommandOutput {
                 lines += DifferenceText.operations(row.stateDiff, style)
             }
             if !row.diff.isEmpty { lines += DifferenceText.lines(firstStage: row.firstStage, diff: row.diff, recordedLabel: "A", style) }
+            if !row.httpDiff.isEmpty {
+                lines.append("        HTTP exchanges differ:")
+                lines += DifferenceText.operations(row.httpDiff, style)
+            }
         }
         if !plugins.isEmpty {
             let named = plugins.map { change in

@@ -1,12 +1,15 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 
 /// A recorded console session: JSON Lines, a header then one entry per command (docs/sessions.md).
 public struct SessionFile: Sendable {
     public static let format = "dagstack-console-session"
-    /// 2 added the header's `ignore` (it changes what a replay compares: a console that does not
-    /// know it must not replay the file) and `updated`.
-    public static let version = 2
+    /// 2 added the header's `ignore` (it changes what a replay compares) and `updated`; 3 the header's
+    /// `http` and `setup_http` and the entries' `http` (network exchanges a replay serves again). A
+    /// console that does not know them must not replay the file: it would compare what the file says
+    /// may differ, or send requests to the network that the recording answers.
+    public static let version = 3
 
     public struct Plugin: Sendable, Equatable {
         public var name: String
@@ -34,6 +37,12 @@ public struct SessionFile: Sendable {
         public var resources: JSONObject
         /// What a replay leaves out (`record --ignore`): JSON Pointers with `*` (IgnoreRules).
         public var ignore: [String] = []
+        /// What a replay does with the plugins' HTTP requests (`record --http`); nil in a file older
+        /// than version 3, whose plugins' requests were not kept (a replay sends them as they were).
+        public var http: HTTPMode? = .replay
+        /// The HTTP exchanges the plugins made while the directory was loaded and set up, before
+        /// the first command: a replay's own load is served from them.
+        public var setupHTTP: [HTTPExchange] = []
         /// When `replay --update` last rewrote the file.
         public var updated: String?
 
@@ -44,6 +53,8 @@ public struct SessionFile: Sendable {
                 "plugin_dir_absolute": .string(pluginDirAbsolute), "plugins": .array(plugins.map(\.json)),
                 "resources": .object(resources), "ignore": .array(ignore.map(JSONValue.string)),
             ]
+            if let http { o["http"] = .string(http.rawValue) }
+            if !setupHTTP.isEmpty { o["setup_http"] = .array(setupHTTP.map(\.json)) }
             if let updated { o["updated"] = .string(updated) }
             return .object(o)
         }
@@ -57,6 +68,8 @@ public struct SessionFile: Sendable {
         public var state: JSONValue
         /// The same object `--json` prints for the command.
         public var result: JSONValue
+        /// The HTTP exchanges the plugins made while it ran, in order.
+        public var http: [HTTPExchange] = []
         /// Where it is in the file (1-based), for messages.
         public var fileLine: Int
     }
@@ -88,9 +101,15 @@ public struct SessionFile: Sendable {
         guard let value = try? JSONValue.parse(bytes: bytes), let result = value["result"] else {
             throw SessionFileError(message: "\(path):\(location.fileLine): the entry changed since the file was opened")
         }
-        return Entry(
-            seq: location.seq, line: location.line, state: value["state"] ?? .null, result: result,
-            fileLine: location.fileLine)
+        var http: [HTTPExchange] = []
+        for item in value["http"]?.arrayValue ?? [] {
+            guard let exchange = HTTPExchange(json: item) else {
+                throw SessionFileError(
+                    message: "\(path):\(location.fileLine): an HTTP exchange needs a request (method, url) and a response (status) or an error, got \(item.encoded().prefix(200))")
+            }
+            http.append(exchange)
+        }
+        return Entry(seq: location.seq, line: location.line, state: value["state"] ?? .null, result: result, http: http, fileLine: location.fileLine)
     }
 
     /// The entry's line as it is in the file, byte for byte (a rewrite keeps what it does not change).
@@ -183,6 +202,22 @@ extension SessionFile {
             ignore = list.compactMap(\.stringValue)
             do { _ = try IgnoreRules(ignore) } catch { throw SessionFileError(message: "\(path):1: the header's \"ignore\": \(error.message)") }
         }
+        var setupHTTP: [HTTPExchange] = []
+        for item in headerValue["setup_http"]?.arrayValue ?? [] {
+            guard let exchange = HTTPExchange(json: item) else {
+                throw SessionFileError(
+                    message: "\(path):1: the header's \"setup_http\" holds something that is not an HTTP exchange: \(item.encoded().prefix(200))")
+            }
+            setupHTTP.append(exchange)
+        }
+        var http: HTTPMode? = nil
+        if let mode = headerValue["http"] {
+            guard let name = mode.stringValue, let known = HTTPMode(rawValue: name) else {
+                throw SessionFileError(
+                    message: "\(path):1: the header's \"http\" must be one of \(HTTPMode.allCases.map(\.rawValue).joined(separator: ", ")), got \(mode.encoded())")
+            }
+            http = known
+        }
         return Header(
             version: version, toolVersion: headerValue["tool_version"]?.stringValue ?? "?",
             created: headerValue["created"]?.stringValue ?? "?", pluginDir: headerValue["plugin_dir"]?.stringValue ?? "plugins",
@@ -193,7 +228,7 @@ extension SessionFile {
                     runtime: p["runtime"]?.stringValue ?? "?", state: p["state"]?.stringValue ?? "?",
                     fingerprint: p["fingerprint"]?.stringValue ?? "")
             },
-            resources: headerValue["resources"]?.objectValue ?? [:], ignore: ignore,
-            updated: headerValue["updated"]?.stringValue)
+            resources: headerValue["resources"]?.objectValue ?? [:], ignore: ignore, http: http,
+            setupHTTP: setupHTTP, updated: headerValue["updated"]?.stringValue)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PluginHosts
 import PluginSystem
 import Synchronization
 import SystemPackage
@@ -52,9 +53,11 @@ final class SessionRecorder: Sendable {
         result.nestingDepth > resultDepth ? result.truncated(deeperThan: resultDepth, marker: tooDeep) : result
     }
 
-    func append(line: String, state: JSONValue, result: JSONValue) throws(ConsoleError) {
+    func append(line: String, state: JSONValue, result: JSONValue, http: [HTTPExchange] = []) throws(ConsoleError) {
         let seq = count.withLock { $0 += 1; return $0 }
-        try write(["seq": .int(seq), "line": .string(line), "state": state, "result": Self.recordable(result)])
+        var entry: JSONObject = ["seq": .int(seq), "line": .string(line), "state": state, "result": Self.recordable(result)]
+        if !http.isEmpty { entry["http"] = .array(http.map(\.json)) }
+        try write(.object(entry))
     }
 
     private func write(_ value: JSONValue) throws(ConsoleError) {

@@ -18,6 +18,10 @@ final class SessionReplayer: Sendable {
 
     private struct State {
         var cursor = 0
+        /// The HTTP requests of the replay's own load that did not match the recording's set-up ones,
+        /// and the exchanges it made.
+        var setupMismatches: [HTTPMismatch] = []
+        var setupMade: [HTTPExchange] = []
         var reports: [ReplayEntry] = []
     }
 
@@ -45,12 +49,21 @@ final class SessionReplayer: Sendable {
         for (name, value) in file.header.resources { options.resources[name] = value }
         for (name, value) in first?["resources"]?.objectValue ?? [:] { options.resources[name] = value }
         let console = ConsoleState(options: options)
+        let mode = settings.http ?? file.header.http
+        if let mode { console.httpCassette.serve(file.header.setupHTTP, mode: mode) }
         await console.load(directory)
+        let setup = mode == nil ? nil : console.httpCassette.finish()
         let absolute = FilePath(expandingTilde: directory).absolute.string
         let comparison = ResultComparison(
             recordedDirectories: [file.header.pluginDir, file.header.pluginDirAbsolute], currentDirectories: [directory, absolute], ignore: ignore)
-        return SessionReplayer(file: file, directory: directory, replay: console, comparison: comparison, settings: settings)
+        let walk = SessionReplayer(file: file, directory: directory, replay: console, comparison: comparison, settings: settings)
+        if let setup { walk.state.withLock { $0.setupMismatches = setup.mismatches; $0.setupMade = setup.made } }
+        return walk
     }
+
+    /// What a replay does with HTTP requests: `--http`, else the recording's mode; nil for a recording
+    /// made before requests were kept (they go to the client as they did then).
+    var httpMode: HTTPMode? { settings.http ?? file.header.http }
 
     var position: (next: Int, total: Int) { (state.withLock { $0.cursor } + 1, file.count) }
     var isFinished: Bool { state.withLock { $0.cursor >= file.count } }
@@ -87,11 +100,13 @@ final class SessionReplayer: Sendable {
             report = ReplayEntry(entry: entry, verdict: .skipped, now: nil, diff: [], firstStage: nil, note: why)
         } else {
             await replay.applySwitches(entry.state)
+            if let mode = httpMode { replay.httpCassette.serve(entry.http, mode: mode) }
             let now = await replay.execute(entry.line)?.json ?? .null
+            let http = httpMode == nil ? (made: [], mismatches: []) : replay.httpCassette.finish()
             let outcome = comparison.compare(recorded: entry.result, now: now)
             report = ReplayEntry(
-                entry: entry, verdict: outcome.isSame ? .same : .diverged, now: now, diff: outcome.diff, firstStage: outcome.firstStage,
-                ignored: outcome.ignored)
+                entry: entry, verdict: outcome.isSame && http.mismatches.isEmpty ? .same : .diverged, now: now, diff: outcome.diff,
+                firstStage: outcome.firstStage, ignored: outcome.ignored, http: http.mismatches, made: http.made)
         }
         state.withLock { $0.reports.append(report) }
         return report
@@ -109,21 +124,26 @@ final class SessionReplayer: Sendable {
         let changes = await changedPlugins()
         let entries = reports
         var report = ReplayReport(
-            file: file, directory: directory, entries: entries, changedPlugins: changes, finished: isFinished, ignore: comparison.ignore.pointers)
+            file: file, directory: directory, entries: entries, changedPlugins: changes, finished: isFinished, ignore: comparison.ignore.pointers,
+            setupHTTP: state.withLock { $0.setupMismatches })
         let diverged = entries.indices.filter { entries[$0].verdict == .diverged }
         if settings.update {
             if !isFinished {
                 report.updateProblem = "not updated: the replay did not finish"
-            } else if !diverged.isEmpty {
+            } else if !diverged.isEmpty || !report.setupHTTP.isEmpty {
                 var replacements: [Int: SessionUpdater.Replacement] = [:]
-                for index in diverged { replacements[index] = SessionUpdater.Replacement(result: entries[index].now ?? .null) }
+                for index in diverged {
+                    replacements[index] = SessionUpdater.Replacement(result: entries[index].now ?? .null, http: entries[index].made.map(\.json))
+                }
+                let setup = report.setupHTTP.isEmpty ? nil : state.withLock { $0.setupMade }.map(\.json)
                 do {
-                    report.updated = try SessionUpdater.rewrite(file, replacing: replacements, plugins: await replay.recordedPlugins)
+                    report.updated = try SessionUpdater.rewrite(
+                        file, replacing: replacements, plugins: await replay.recordedPlugins, setupHTTP: setup)
                 } catch {
                     report.updateProblem = error.message
                 }
             }
-        } else if !diverged.isEmpty {
+        } else if !diverged.isEmpty || !report.setupHTTP.isEmpty {
             report.updateCommand = settings.updateCommand(file: file.path)
         }
         if close { await replay.close() }
@@ -163,6 +183,10 @@ struct ReplayEntry: Sendable {
     var firstStage: StageDifference?
     /// How many differences the ignore rules left out.
     var ignored = 0
+    /// The HTTP requests that did not match the recording's (and recorded ones not made again).
+    var http: [HTTPMismatch] = []
+    /// The HTTP exchanges made now, as `--update` keeps them.
+    var made: [HTTPExchange] = []
     /// Why a command was skipped, when it is not one that manages recordings.
     var note: String? = nil
 
@@ -170,6 +194,7 @@ struct ReplayEntry: Sendable {
         var o: JSONObject = ["seq": .int(entry.seq), "line": .string(entry.line), "verdict": .string(verdict.rawValue)]
         if let note { o["note"] = .string(note) }
         if ignored > 0 { o["ignored"] = .int(ignored) }
+        if !http.isEmpty { o["http"] = .array(http.map(\.json)) }
         if verdict == .diverged {
             o["first_stage"] = firstStage?.json ?? .null
             o["diff"] = .array(diff.map(\.json))

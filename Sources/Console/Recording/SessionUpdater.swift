@@ -3,7 +3,7 @@ import PluginSystem
 import SystemPackage
 
 /// Rewrites a recording with what happens now (`replay --update`): the entries that diverged get the
-/// new result; every other entry is copied byte for byte; the header records the
+/// new result (and HTTP exchanges); every other entry is copied byte for byte; the header records the
 /// plugins as they are now and when the file was updated. The old file is kept beside it as a backup
 /// (never overwriting an older backup), and the new one replaces it in one rename: a reader sees the
 /// old file or the new, never half of one.
@@ -13,26 +13,32 @@ enum SessionUpdater {
         var backup: String
         /// The `seq` of each entry rewritten.
         var entries: [Int]
+        /// Whether the header's `setup_http` was rewritten.
+        var setupHTTP = false
 
-        var json: JSONValue { ["file": .string(file), "backup": .string(backup), "entries": .array(entries.map(JSONValue.int))] }
+        var json: JSONValue {
+            ["file": .string(file), "backup": .string(backup), "entries": .array(entries.map(JSONValue.int)), "setup_http": .bool(setupHTTP)]
+        }
     }
 
     /// One entry's new content.
     struct Replacement: Sendable {
         var result: JSONValue
+        var http: [JSONValue]
     }
 
     static func rewrite(
-        _ file: SessionFile, replacing replacements: [Int: Replacement], plugins: [SessionFile.Plugin]
+        _ file: SessionFile, replacing replacements: [Int: Replacement], plugins: [SessionFile.Plugin], setupHTTP: [JSONValue]? = nil
     ) throws(SessionFileError) -> Outcome {
         let path = file.path
-        var bytes = try header(of: file, plugins: plugins).encodedBytes()
+        var bytes = try header(of: file, plugins: plugins, setupHTTP: setupHTTP).encodedBytes()
         bytes.append(0x0A)
         for index in 0..<file.count {
             if let replacement = replacements[index] {
                 let entry = try file.entry(index)
                 var line: JSONObject = ["seq": .int(entry.seq), "line": .string(entry.line), "state": entry.state,
                                         "result": SessionRecorder.recordable(replacement.result)]
+                if !replacement.http.isEmpty { line["http"] = .array(replacement.http) }
                 bytes += JSONValue.object(line).encodedBytes()
             } else {
                 bytes += try file.rawEntry(index)
@@ -41,12 +47,12 @@ enum SessionUpdater {
         }
         let backup = backupName(for: path)
         try replace(path, with: bytes, keeping: backup)
-        return Outcome(file: path, backup: backup, entries: replacements.keys.sorted().map { file.locations[$0].seq })
+        return Outcome(file: path, backup: backup, entries: replacements.keys.sorted().map { file.locations[$0].seq }, setupHTTP: setupHTTP != nil)
     }
 
     /// The header as it was (fields this console does not know are kept), at this format version,
-    /// with the plugins as they are now and the time of the update.
-    static func header(of file: SessionFile, plugins: [SessionFile.Plugin]) throws(SessionFileError) -> JSONValue {
+    /// with the plugins as they are now, the time of the update and (when given) the set-up's HTTP exchanges.
+    static func header(of file: SessionFile, plugins: [SessionFile.Plugin], setupHTTP: [JSONValue]?) throws(SessionFileError) -> JSONValue {
         let reader = try SessionLineReader(file.path)
         defer { reader.close() }
         guard let first = try reader.nextLine(), case .object(var header)? = try? JSONValue.parse(bytes: first.bytes) else {
@@ -55,6 +61,9 @@ enum SessionUpdater {
         header["version"] = .int(SessionFile.version)
         header["plugins"] = .array(plugins.map(\.json))
         header["updated"] = .string(ISO8601DateFormatter().string(from: Date()))
+        if let setupHTTP {
+            if setupHTTP.isEmpty { header.removeValue(forKey: "setup_http") } else { header["setup_http"] = .array(setupHTTP) }
+        }
         return .object(header)
     }
 

@@ -43,9 +43,13 @@ extension ConsoleState {
             return ExecutedCommand(line: line, name: String(trimmed.prefix { $0 != " " && $0 != "\t" }), output: nil, error: error, quits: false)
         }
         let stateBefore = switchesJSON
+        // While recording, the plugins' HTTP exchanges during the command are kept with it.
+        let capturing = recorder != nil && httpCassette.isIdle
+        if capturing { httpCassette.capture() }
         let executed = await run(name: name, args: args, line: line)
+        let http = capturing ? httpCassette.finish().made : []
         if let recorder, !SessionReplayer.notReplayed.contains(executed.name), !isReplayVerb(name, args) {
-            do { try recorder.append(line: ConfigCommand.recordedLine(line), state: stateBefore, result: executed.json) } catch {
+            do { try recorder.append(line: ConfigCommand.recordedLine(line), state: stateBefore, result: executed.json, http: http) } catch {
                 self.recorder = nil
                 return ExecutedCommand(
                     line: line, name: executed.name, output: executed.output,

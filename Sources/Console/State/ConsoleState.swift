@@ -45,6 +45,11 @@ public actor ConsoleState {
     var progress: (any TraceProgress)?
     /// Where commands are being recorded, if anywhere.
     var recorder: SessionRecorder?
+    /// Sees every HTTP request the loaded plugins make: kept while recording, answered from the
+    /// recording while replaying.
+    public let httpCassette = HTTPCassette()
+    /// The HTTP exchanges of the last load's set-up, for a recording's header.
+    private(set) var setupHTTP: [HTTPExchange] = []
     /// The recording being walked with `replay FILE --step`, if any.
     var replayer: SessionReplayer?
 
@@ -74,6 +79,7 @@ public actor ConsoleState {
         o.configFile = options.configFile
         o.blobStore = options.blobStore
         o.configOverrides = sessionConfig
+        o.httpCassette = httpCassette
         return o
     }
 
@@ -90,7 +96,12 @@ public actor ConsoleState {
                 return logs.isEmpty ? nil : (record.name, logs)
             }
         }
+        // The set-up's requests are kept for a recording started later; a load inside a recorded or
+        // replayed command (`reload`) belongs to that command's exchanges.
+        let own = httpCassette.isIdle
+        if own { httpCassette.capture() }
         let loaded = await PluginDirectory.load(path, options: loadOptions)
+        if own { setupHTTP = httpCassette.finish().made }
         directory = loaded
         self.path = path
         reapplySwitches()

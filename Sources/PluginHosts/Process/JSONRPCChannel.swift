@@ -125,7 +125,7 @@ final class JSONRPCChannel: Sendable {
                 let done = DispatchSemaphore(value: 0)
                 let answer = Mutex<PeerAnswer?>(nil)
                 Task { [self] in
-                    let result = await answerPeer(request)
+                    let result = await answerPeer(request, during: params)
                     answer.withLock { $0 = result }
                     done.signal()
                 }
@@ -169,7 +169,7 @@ final class JSONRPCChannel: Sendable {
             case .pending: continue
             case .peerRequest(let peerID, let request):
                 let started = ContinuousClock.now
-                try reply(to: peerID, await answerPeer(request), heard: &heard)
+                try reply(to: peerID, await answerPeer(request, during: params), heard: &heard)
                 deadline = deadline.map { $0 + (ContinuousClock.now - started) }
             }
         }
@@ -177,7 +177,14 @@ final class JSONRPCChannel: Sendable {
 
     /// Runs the peer's request, marking this channel as answered by the task so a request of ours
     /// made meanwhile (a nested call into the same process) does not wait for the conversation.
-    private func answerPeer(_ request: PeerRequest) async -> PeerAnswer {
+    /// A request that does not say who makes it (`http.request`, `blob.*`) is made by the plugin
+    /// whose call is in progress, when that call names one plugin.
+    private func answerPeer(_ request: PeerRequest, during call: JSONValue?) async -> PeerAnswer {
+        var request = request
+        if request.params["caller"] == nil, let plugin = call?["plugin"]?.stringValue, case .object(var params) = request.params {
+            params["caller"] = .string(plugin)
+            request = PeerRequest(method: request.method, params: .object(params))
+        }
         guard let peer else {
             return PeerAnswer(result: .failure(PeerError(code: -32601, message: "the console does not serve '\(request.method)' here", type: "RuntimeError")))
         }

@@ -13,7 +13,7 @@ struct HTTPService {
     /// How much of a body the log shows.
     static let bodyPreview = 600
 
-    func send(_ params: JSONValue) async throws -> PeerAnswer {
+    func send(_ params: JSONValue, caller: String) async throws -> PeerAnswer {
         guard case .httpClient(let client)? = resources.get("http_client") else {
             throw PeerError(message: "the host registered no http_client resource", type: "RuntimeError")
         }
@@ -31,9 +31,13 @@ struct HTTPService {
         var logs = [PluginLog(stream: "http", text: "→ \(method) \(Self.maskedURL(url))" + Self.describe(headers) + Self.describe(body))]
         let started = ContinuousClock.now
         let response: HTTPResponse
-        do { response = try await client.send(request) } catch {
-            logs.append(PluginLog(stream: "http", text: "← \(error.message) (\(PluginServices.elapsed(since: started)))"))
-            return PeerAnswer(result: .failure(PeerError(message: error.message, type: error.exceptionType ?? "ConnectionError")), logs: logs)
+        do {
+            // The plugin that asks, for a recording's cassette to name it.
+            response = try await HTTPCassette.$caller.withValue(caller) { try await client.send(request) }
+        } catch {
+            let failure = error as? DagstackError ?? DagstackError(.pluginError, "\(error)")
+            logs.append(PluginLog(stream: "http", text: "← \(failure.message) (\(PluginServices.elapsed(since: started)))"))
+            return PeerAnswer(result: .failure(PeerError(message: failure.message, type: failure.exceptionType ?? "ConnectionError")), logs: logs)
         }
         logs.append(PluginLog(
             stream: "http",

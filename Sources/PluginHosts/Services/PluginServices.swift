@@ -37,7 +37,7 @@ final class PluginServices: PeerRequestHandler {
             case "registry.get_plugin": return PeerAnswer(result: .success(try getPlugin(registry, request.params)))
             case "registry.call": return try await call(registry, request.params, caller: caller)
             case "registry.list_manifests": return PeerAnswer(result: .success(listManifests(registry)))
-            case "http.request": return try await HTTPService(registry.resources).send(request.params)
+            case "http.request": return try await HTTPService(registry.resources).send(request.params, caller: caller)
             case let method where method.hasPrefix("blob."):
                 return PeerAnswer(result: .success(try BlobService(registry.resources).run(String(method.dropFirst(5)), request.params)))
             default:

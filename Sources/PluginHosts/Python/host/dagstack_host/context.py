@@ -4,6 +4,10 @@ import logging
 
 from .sinks import SINKS
 
+# The plugin whose set-up or hook is running (methods sets it). A request plugin code makes through the
+# console on its behalf (the http client) says so: the console names it in what it keeps of the request.
+CALLER = None
+
 
 class SystemClock:
     def now(self):

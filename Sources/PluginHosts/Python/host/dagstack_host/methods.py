@@ -5,7 +5,7 @@ import sys
 import time
 import traceback
 
-from . import capture, contract, loading, observation, values
+from . import capture, context, contract, loading, observation, values
 from .context import CONTEXTS
 from .shim import PLUGIN_SYSTEM
 from .values import STOP_CHAIN_MARKER, SerializationError, copy_json, describe, from_json, to_json
@@ -113,7 +113,11 @@ def setup(params):
     check_config(name, instance, params.get("config") or {})
     hook = getattr(instance, "setup", None)
     if hook is not None:
-        capture.run_captured(lambda: hook(_context(name, params.get("metadata"))))
+        outer, context.CALLER = context.CALLER, name
+        try:
+            capture.run_captured(lambda: hook(_context(name, params.get("metadata"))))
+        finally:
+            context.CALLER = outer
     return {"logs": capture.logs()}
 
 
@@ -163,11 +167,15 @@ def call_one(name, hook, args, kwargs, metadata):
         run = lambda: method(ctx, *args, **kwargs)  # noqa: E731
     else:
         run = lambda: method(*args, **kwargs)  # noqa: E731
-    if observation.CURRENT is None:  # the usual case: nobody watches, nothing more to pay
-        result = capture.run_captured(run)
-    else:
-        with observation.watching(name, hook) as watch:
-            result = capture.run_captured(lambda: watch.returned(run()))
+    outer, context.CALLER = context.CALLER, name
+    try:
+        if observation.CURRENT is None:  # the usual case: nobody watches, nothing more to pay
+            result = capture.run_captured(run)
+        else:
+            with observation.watching(name, hook) as watch:
+                result = capture.run_captured(lambda: watch.returned(run()))
+    finally:
+        context.CALLER = outer
     try:
         value = to_json(result, strict=strict)
     except SerializationError as exc:

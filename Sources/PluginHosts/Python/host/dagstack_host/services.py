@@ -6,7 +6,7 @@ import base64
 import builtins
 import json as _json
 
-from . import protocol
+from . import context, protocol
 from .shim import PLUGIN_SYSTEM
 from .values import from_json, to_json
 
@@ -170,10 +170,13 @@ class HttpClient:
             from urllib.parse import urlencode
 
             url = url + ("&" if "?" in url else "?") + urlencode(params)
-        reply = request("http.request", {
+        params = {
             "method": method, "url": url, "headers": headers, "timeout": timeout,
             "body_base64": None if body is None else base64.b64encode(body).decode(),
-        })
+        }
+        if context.CALLER is not None:
+            params["caller"] = context.CALLER
+        reply = request("http.request", params)
         return HttpResponse(method, url, reply)
 
 
