@@ -42,14 +42,27 @@ enum ErrorJSON {
     static func text(_ e: DagstackError, _ style: TextStyle, indent: String = "", logs: Bool = true) -> String {
         let message = e.message.split(separator: "\n", omittingEmptySubsequences: false)
         var lines = [indent + style.red(e.code.rawValue) + ": " + (message.first.map(String.init) ?? "")]
-        // A message's own further lines (a crash's "stderr (last lines)") stay under it.
-        lines += message.dropFirst().map { indent + "  " + String($0) }
+        // A message's own further lines (a crash's "stderr (last lines)") stay under it, unless they
+        // are the stderr the error's logs already show (here or beside the stage): said once.
+        if !repeatsItsLogs(message.dropFirst(), e.logs) {
+            lines += message.dropFirst().map { indent + "  " + String($0) }
+        }
         if let traceback = e.traceback?.trimmingCharacters(in: .newlines), !traceback.isEmpty {
             lines += traceback.split(separator: "\n", omittingEmptySubsequences: false).map { indent + "  " + style.dim(String($0)) }
         }
         if logs { lines += e.logs.map { indent + "  " + LogJSON.text($0, style) } }
         for inner in e.errors { lines.append(text(inner, style, indent: indent + "  ", logs: logs)) }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension ErrorJSON {
+    /// Whether a message's further lines are a "stderr (last lines)" block whose every line is one
+    /// of the stderr lines in `logs`.
+    static func repeatsItsLogs(_ further: ArraySlice<Substring>, _ logs: [PluginLog]) -> Bool {
+        guard further.first == "stderr (last lines):" else { return false }
+        let stderr = Set(logs.lazy.filter { $0.stream == "stderr" }.map(\.text))
+        return further.dropFirst().allSatisfy { stderr.contains(String($0)) }
     }
 }
 

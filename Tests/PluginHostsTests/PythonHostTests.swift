@@ -136,6 +136,25 @@ import TestSupport
         await dir.close()
     }
 
+    @Test func aSegfaultInPluginCodeNamesThePluginsFileAndLine() async throws {
+        let dir = await Self.load()
+        let error = try #require(await Self.error(dir, "segfault"))
+        #expect(error.code == .pluginCrashed)
+        #expect(
+            error.message.split(separator: "\n").first.map(String.init) == "Plugin 'py-faults' process killed by signal 11 (Segmentation fault) during fault.segfault; "
+                + "the Python host was restarted and 1 other plugin(s) set up again", "\(error.message)")
+        // The interpreter's own report of where it crashed, innermost frame first: ctypes, then the
+        // plugin's line, then the host's frames.
+        let stderr = error.logs.filter { $0.stream == "stderr" }.map(\.text)
+        let frames = stderr.filter { $0.hasPrefix("  File ") }
+        #expect(stderr.contains("Fatal Python error: Segmentation fault"), "\(stderr)")
+        let plugin = frames.firstIndex { $0.hasSuffix("py-faults/plugin.py\", line 52 in segfault") }
+        let host = frames.firstIndex { $0.contains("\"dagstack_host/") }
+        #expect(plugin != nil && host != nil && plugin! < host!, "\(stderr)")
+        try await Self.stillWorks(dir)
+        await dir.close()
+    }
+
     @Test func coroutinesRunWithOrWithoutAnEventLoop() async throws {
         let dir = TempDir()
         dir.plugin("plain", name: "plain", kind: "naps")

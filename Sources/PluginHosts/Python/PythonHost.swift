@@ -324,7 +324,11 @@ public final class PythonHost: Sendable {
                 s.abandoned.insert(plugin)
                 return s.stopping
             }
-            if !stopping, let restarted = await restartOffTask() { error.message += "; \(restarted)" }
+            if !stopping, let restarted = await restartOffTask() {
+                // On the message's first line, before the crash's "stderr (last lines)" block.
+                let lines = error.message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                error.message = lines[0] + "; \(restarted)" + (lines.count > 1 ? "\n" + lines[1] : "")
+            }
             throw error
         }
     }

@@ -45,6 +45,12 @@ class Faults:
         builtins.getattr = None
         return "patched"
 
+    def segfault(self, ctx, value):
+        import ctypes
+
+        print("about to read address 0")
+        ctypes.string_at(0)
+
     def bigint(self, ctx, value):
         return {"n": 10 ** 400}
 

@@ -2,6 +2,7 @@
 
 Plugin code never sees those descriptors: `main` moves them aside first, points fd 0 at /dev/null and
 fd 1 at stderr, so a plugin writing straight to file descriptor 1 cannot corrupt the protocol."""
+import faulthandler
 import json
 import os
 import sys
@@ -134,6 +135,9 @@ def keep_output_at_exit():
 def main():
     global PROTOCOL_IN
     protocol_in = PROTOCOL_IN = take_protocol_streams()
+    # A plugin that crashes the interpreter (a C extension's segfault, an abort) gets the Python stack
+    # it crashed in written to stderr, which the console shows with the crash: its file and line.
+    faulthandler.enable(file=sys.stderr, all_threads=False)
     capture.install_log_handler()
     capture.SINK = send_output
     capture.start_streaming()
