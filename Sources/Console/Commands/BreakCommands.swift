@@ -6,14 +6,16 @@ enum BreakCommands {
     static let usage = "break PLUGIN [if CONDITION] | break change PATH | break error"
 
     static let breakSpec = CommandSpec(
-        name: "break", usage: usage, summary: "stop a trace, call or replay at a plugin, a change or an error",
+        name: "break", usage: usage, summary: "stop a trace or a chain call at a plugin, a change or an error",
         help: """
             break PLUGIN stops before PLUGIN's stage in any chain; with `if CONDITION` only when the
             condition holds for the value the stage receives. break change PATH stops after the stage
             that changed the value at PATH (a JSON Pointer: /text, /items/0, value for the whole value).
             break error stops at a stage that raised, before the walk leaves it (then retry, skip, set).
-            A trace, a chain call or a replay that hits one stops there and goes on as a step session:
-            continue runs on to the next. Breakpoints survive reload and are recorded in sessions.
+            A trace, a chain call or `again` that hits one stops there and goes on as a step session:
+            continue runs on to the next. Breakpoints survive reload and are recorded in sessions; a
+            replay runs each entry with the breakpoints it was recorded with, so a recorded trace that
+            stopped at one stops there again.
             CONDITION: paths (/text, /"a key", value), JSON literals ("rm", 3, null, [1,2]), == != < <=
             > >=, in, contains, matches /regex/flags (i m s), and, or, not, parentheses. A path that is
             missing compares unequal to everything; a path alone is true when it holds a truthy value.
@@ -114,8 +116,10 @@ struct BreaksOutput: CommandOutput {
 
     func text(_ style: TextStyle) -> String {
         guard !breakpoints.isEmpty else { return "no breakpoints (break PLUGIN [if CONDITION] | break change PATH | break error)" }
+        // A long condition widens the column rather than running into the count.
+        let width = max(48, (breakpoints.map(\.spec.count).max() ?? 0) + 2)
         return breakpoints.map { b in
-            "  " + pad(style.bold("\(b.id)"), 4) + pad(b.spec, 48) + style.dim("\(b.hits) hit\(b.hits == 1 ? "" : "s")")
+            "  " + pad(style.bold("\(b.id)"), 4) + pad(b.spec, width) + style.dim("\(b.hits) hit\(b.hits == 1 ? "" : "s")")
         }.joined(separator: "\n")
     }
 }
