@@ -278,6 +278,63 @@ import TestSupport
         #expect(texts.contains { $0.contains("'ff'") }, "\(docs[1])")
     }
 
+    @Test func whyTellsWhatEachCandidateSaidInCapabilityRouting() async throws {
+        let folder = packageRoot + "/Tests/Fixtures/docs/guides_dispatchers_capability/rust-added"
+        let call = #"call chunker.chunk {"payload": {"language": "rust", "content": "fn main() {}"}}"#
+        let docs = try await json([call, "why rust-chunker", "why fixed"], ".", in: folder)
+        #expect(docs[1]["ran"] == true)
+        #expect(docs[1]["reasons"]?.arrayValue?.compactMap { $0["text"]?.stringValue } == [
+            "it is 3 of 3 active plugins with chunker.chunk, by priority (0) then name",
+            "tree-sitter: matches() said no",
+            "rust-chunker: supports_languages:rust fits the input → chosen",
+            "fixed: fallback — takes the call only when no other plugin matches",
+        ])
+        #expect(docs[2]["ran"] == false)
+    }
+
+    /// `low` lower-cases /text; the middleware `shout` appends "!" to every result around it.
+    static func rewritingMiddleware() -> TempDir {
+        let dir = TempDir()
+        dir.write("kinds/k/v1.yaml", "kind: k\nkind_api_version: 1.0.0\nhooks:\n  - name: f\n    dispatch: chain\n")
+        dir.pythonPlugin("low", name: "low", kind: "k", priority: 10, code: "class Low:\n    def f(self, value):\n        return {**value, \"text\": value[\"text\"].lower()}\n")
+        dir.pythonPlugin("shout", name: "shout", kind: "horizontal_middleware", priority: 1000, code: """
+            class Shout:
+                def before(self, ctx, kind, name, hook, args):
+                    return None
+
+                def after(self, ctx, kind, name, hook, result):
+                    return {**result, "text": result["text"] + "!"}
+
+            """, extra: "[plugin.chain_wrap]\nkinds = [\"k\"]\nhooks = [\"f\"]")
+        return dir
+    }
+
+    @Test func whatMiddlewareChangedIsToldApartFromThePluginAndBlamedOnIt() async throws {
+        let dir = Self.rewritingMiddleware()
+        let docs = try await json([#"trace k.f {"text": "Hi There"}"#, "blame /text"], dir.path, in: dir.path)
+        let stage = try #require(docs[0]["stages"]?[0])
+        #expect(stage["diff"] == [["op": "replace", "path": "/text", "value": "hi there!", "old": "Hi There"]])
+        #expect(stage["plugin_diff"] == [["op": "replace", "path": "/text", "value": "hi there", "old": "Hi There"]])
+        #expect(stage["middleware"]?[1]?["diff"] == [["op": "replace", "path": "/text", "value": "hi there!", "old": "hi there"]])
+        #expect(docs[1]["changes"] == [
+            ["position": 1, "plugin": "low", "by": "low", "middleware": false, "before": "Hi There", "after": "hi there"],
+            ["position": 1, "plugin": "low", "by": "shout.after", "middleware": true, "before": "hi there", "after": "hi there!"],
+        ])
+        #expect(docs[1]["produced_by"] == ["position": 1, "plugin": "low", "by": "shout.after"])
+        let lines = try await text([#"trace k.f {"text": "Hi There"}"#, "blame /text"], dir.path, in: dir.path)
+        #expect(lines.contains { $0.hasPrefix("     ↳ shout.after ") && $0.hasSuffix("  replaced the result") }, "\(lines)")
+        #expect(lines.contains(#"         ~ /text  "hi there" → "hi there!""#), "\(lines)")
+        #expect(lines.contains(#"  1 low (by shout.after)  "hi there" → "hi there!"  ← the output's value"#), "\(lines)")
+    }
+
+    @Test func anErrorIsPrintedOnce() async throws {
+        let dir = Self.raisingChain()
+        let lines = try await text([#"trace k.f {"n": 5}"#], dir.path, in: dir.path)
+        #expect(lines.filter { $0.contains("ValueError: n too big") }.count == 2, "the message and the traceback's last line: \(lines)")
+        #expect(lines.filter { $0.contains("PluginError: Plugin 'b' failed") }.count == 1)
+        #expect(lines.last == "  chain failed at 2 b (its error is above)")
+    }
+
     // MARK: Timing, again, entering values
 
     @Test func timingGivesPercentilesPerStage() async throws {
