@@ -7,7 +7,7 @@ PLUGINS ?= plugins
 # A broken dagstack.toml must be an error, never a crash.
 SWIFTFLAGS ?= -Xcxx -DNDEBUG
 
-.PHONY: run test build deps reference-venv clean fuzz python-host-test
+.PHONY: run test build deps reference-venv mcp-venv clean fuzz python-host-test
 
 deps:
 	@scripts/install-deps
@@ -15,13 +15,17 @@ deps:
 reference-venv:
 	@scripts/install-deps --reference
 
+# The official MCP SDK (`mcp` on PyPI) in .venv-mcp: the tests' MCP servers are written with it.
+mcp-venv:
+	@scripts/install-deps --mcp
+
 build: deps
 	$(SWIFT) build $(SWIFTFLAGS) --product dagstack-console
 
 run: build
 	$(SWIFT) run $(SWIFTFLAGS) --skip-build dagstack-console $(PLUGINS)
 
-test: reference-venv python-host-test
+test: reference-venv mcp-venv python-host-test
 	$(SWIFT) test $(SWIFTFLAGS)
 
 # The Python host's own unit tests (standard library unittest). -B: no bytecode in the source folder,
@@ -35,4 +39,4 @@ fuzz: deps
 	FUZZ_ITERATIONS=$${FUZZ_ITERATIONS:-100000} $(SWIFT) test $(SWIFTFLAGS) --filter 'ParserFuzzTests|LimitFuzzTests'
 
 clean:
-	rm -rf .build .venv-ref
+	rm -rf .build .venv-ref .venv-mcp

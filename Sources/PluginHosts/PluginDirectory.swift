@@ -255,9 +255,21 @@ public final class PluginDirectory: Sendable {
                     instances[m.name] = .failure(DagstackError(.manifestInvalid, escape, plugin: m.name))
                     continue
                 }
+                if m.wireProtocol == .mcp {
+                    let (manifest, folder) = (m, plugin.folder)
+                    instances[m.name] = .success(MCPPlugin(manifest: m, callTimeout: options.callTimeout) { () throws(DagstackError) in
+                        try MCPStdioTransport(manifest: manifest, folder: folder)
+                    })
+                    continue
+                }
                 let hooks = registry.kinds.spec(for: m.kind).map { Set($0.hooks.keys) }
                 instances[m.name] = .success(StdioPlugin(
                     manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks, registry: services))
+            case .mcpHttp where m.wireProtocol == .mcp:
+                instances[m.name] = .failure(DagstackError(
+                    .runtimeNotSupported,
+                    "Plugin '\(m.name)': protocol 'mcp' over mcp_http (Streamable HTTP) is not supported by this console yet; run the server over stdio (runtime = \"mcp_stdio\")",
+                    plugin: m.name))
             case .mcpHttp:
                 do {
                     let endpoint = try HTTPEndpoint(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, environment: options.environment)

@@ -108,6 +108,16 @@ enum ShowCommand {
             case let stdio as StdioPlugin:
                 return ["host": "stdio", "command": .array(stdio.command.map(JSONValue.string)),
                         "pid": stdio.pid.map { .int(Int($0)) } ?? .null, "server_info": stdio.serverInfo ?? .null]
+            case let mcp as MCPPlugin:
+                return ["host": "mcp", "transport": mcp.transportDescription.map(JSONValue.string) ?? .null,
+                        "pid": mcp.pid.map { .int(Int($0)) } ?? .null, "server_info": mcp.serverInfo ?? .null,
+                        "protocol_version": mcp.negotiatedVersion.map(JSONValue.string) ?? .null,
+                        "tools": .array(mcp.tools.map { entry in
+                            var tool: JSONObject = ["hook": .string(entry.hook), "tool": .string(entry.tool.name), "inputSchema": entry.tool.inputSchema]
+                            if let d = entry.tool.description { tool["description"] = .string(d) }
+                            if let o = entry.tool.outputSchema { tool["outputSchema"] = o }
+                            return .object(tool)
+                        })]
             case let http as HTTPPlugin:
                 return ["host": "http", "endpoint": .string(http.endpoint), "server_info": http.serverInfo ?? .null]
             case nil:
@@ -148,12 +158,23 @@ enum ShowCommand {
                 if let version = python.host.pythonVersion { codeLine += ", Python \(version)" }
             case let stdio as StdioPlugin:
                 codeLine = "stdio process " + stdio.command.joined(separator: " ") + (stdio.pid.map { ", pid \($0)" } ?? ", not running")
+            case let mcp as MCPPlugin:
+                codeLine = "MCP server, " + (mcp.transportDescription ?? "not running")
+                    + (mcp.serverInfo.map { ", serverInfo \($0.encoded())" } ?? "") + (mcp.negotiatedVersion.map { ", protocol \($0)" } ?? "")
             case let http as HTTPPlugin:
                 codeLine = "HTTP service at \(http.endpoint)" + (http.serverInfo.map { ", server_info \($0.encoded())" } ?? "")
             case nil: codeLine = "not bound to code"
             default: codeLine = "Swift"
             }
             lines.append("  " + style.dim(pad("code", 22)) + codeLine)
+            if let mcp = record.instance as? MCPPlugin {
+                for (hook, tool) in mcp.tools {
+                    let served = hook == tool.name ? "" : "(tool \(tool.name)) "
+                    lines.append("  " + style.dim(pad("tool \(hook)", 22)) + served + (tool.description ?? ""))
+                    lines.append("  " + style.dim(pad("  inputSchema", 22)) + tool.inputSchema.encoded())
+                    if let output = tool.outputSchema { lines.append("  " + style.dim(pad("  outputSchema", 22)) + output.encoded()) }
+                }
+            }
             if let folder = record.folder { lines.append("  " + style.dim(pad("folder", 22)) + folder) }
             lines += PhaseOutputText.lines(record.instance?.phaseOutput ?? [], style, indent: "  ")
             return lines.joined(separator: "\n")

@@ -204,6 +204,15 @@ final class JSONRPCChannel: Sendable {
         do { try process.write(line) } catch { throw .closed }
     }
 
+    /// A notification (no id, no answer): MCP's `notifications/initialized`.
+    func notify(_ method: String, params: JSONValue?) throws(RPCFailure) {
+        var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
+        if let params { message["params"] = params }
+        var line = JSONValue.object(message).encodedBytes()
+        line.append(0x0A)
+        do { try process.write(line) } catch { throw .closed }
+    }
+
     private func deadline(_ timeout: Double?) -> ContinuousClock.Instant? {
         timeout.map { ContinuousClock.now + TimeLimit.duration($0) }
     }

@@ -124,7 +124,7 @@ public enum ManifestLoader {
         "license", "maintainer", "homepage", "capabilities", "priority", "depends_on", "tryfirst", "trylast",
         "startup_timeout_sec", "teardown_timeout_sec", "supports_languages", "supports_extensions",
         "supports_mime_types", "fallback", "execution_model", "in_process_only", "resources", "unit_of_work",
-        "entry_point", "health_check", "command", "env", "working_dir", "url", "endpoint", "auth", "headers", "metadata",
+        "entry_point", "health_check", "command", "env", "working_dir", "url", "endpoint", "auth", "headers", "protocol", "tools", "metadata",
         "chain_wrap", "authors", "mcp_stdio", "mcp_http",
     ]
 
@@ -198,6 +198,8 @@ public enum ManifestLoader {
 
         if let env = schema.table(fields, "env") { m.env = stringMap(env, path: "env", &schema) }
         if let headers = schema.table(fields, "headers") { m.httpHeaders = stringMap(headers, path: "headers", &schema) }
+        m.wireProtocol = schema.choice(fields, "protocol", as: PluginManifest.WireProtocol.self) ?? .dagstack
+        if let tools = schema.table(fields, "tools") { m.toolHooks = stringMap(tools, path: "tools", &schema) }
         if let resources = schema.table(fields, "resources") {
             schema.rejectUnknownKeys(resources, allowed: ["required", "optional"], under: "resources")
             m.resources.required = schema.stringList(resources, "required", under: "resources") ?? []
@@ -239,6 +241,10 @@ public enum ManifestLoader {
             schema.fail("command", "required when runtime is 'mcp_stdio' (an argv array, e.g. [\"python3\", \"server.py\"])")
         }
         if let command = m.command, command.isEmpty { schema.fail("command", "must not be empty") }
+        if m.wireProtocol == .mcp, let runtimes, runtimes == [.inProcess] {
+            schema.fail("protocol", "'mcp' is a wire: it needs runtime 'mcp_stdio' (a command) or 'mcp_http' (a url)")
+        }
+        if !m.toolHooks.isEmpty && m.wireProtocol != .mcp { schema.fail("tools", "maps hooks to MCP tools: only with protocol = \"mcp\"") }
         if runtimes?.first == .inProcess, let entry = m.entryPoint, !isEntryPoint(entry) {
             schema.fail("entry_point", "'\(entry)' is not of the form 'module:ClassName' (e.g. \"plugin:MyPlugin\")")
         }

@@ -77,6 +77,13 @@ public struct PluginManifest: Sendable, Equatable {
         public init() {}
     }
 
+    /// What a plugin in another process or on another host speaks: the reference's JSON-RPC dialect
+    /// (bare hook names), or the Model Context Protocol (`tools/call`).
+    public enum WireProtocol: String, Sendable, CaseIterable {
+        case dagstack
+        case mcp
+    }
+
     /// The name pattern of reference/manifest-schema: lower-case letters, digits, `-`, `_`.
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F }
@@ -127,6 +134,10 @@ public struct PluginManifest: Sendable, Equatable {
     /// `headers` (top level or in `[plugin.mcp_http]`): extra HTTP headers an mcp_http request carries.
     public var httpHeaders: [String: String]?
     public var mcpHttp = MCPHttp()
+    /// `protocol`: `"dagstack"` (the default) or `"mcp"` for a Model Context Protocol server.
+    public var wireProtocol: WireProtocol = .dagstack
+    /// `[plugin.tools]`: hook name → the MCP tool that serves it.
+    public var toolHooks: [String: String] = [:]
     public var metadata: JSONObject = [:]
     /// `x-*` keys: ADR-0001's extension point, kept as written and not interpreted.
     public var extensions: JSONObject = [:]
