@@ -96,6 +96,34 @@ class LoadingTests(unittest.TestCase):
         spec["kind_hooks"] = ["chunk"]
         self.assertEqual(loading.load_plugin(spec)["entry_point"], "plugin:FixedChunker")
 
+    def test_modules_beside_plugin_py_are_imported_relative_to_the_plugin_each_apart(self):
+        for name, word in (("first", "one"), ("second", "two")):
+            folder = self.folders.add(name, f"WORD = {word!r}\n", module="helpers")
+            os.makedirs(os.path.join(folder, "lib"))
+            with open(os.path.join(folder, "lib", "__init__.py"), "w") as f:
+                f.write("from ..helpers import WORD as INNER\n")
+            self.load(name, """
+                from .helpers import WORD
+                from .lib import INNER
+
+                class Plugin:
+                    def say(self, value):
+                        return [WORD, INNER]
+                """)
+        self.assertEqual(loading.PLUGINS["first"]["instance"].say(None), ["one", "one"])
+        self.assertEqual(loading.PLUGINS["second"]["instance"].say(None), ["two", "two"])
+
+    def test_an_absolute_import_of_the_plugins_own_module_says_how_to_import_it(self):
+        self.folders.add("absolute", "WORD = 'x'\n", module="helpers")
+        self.assertEqual(
+            self.error("absolute", "from helpers import WORD\nclass A:\n    pass\n"),
+            f"Failed to execute plugin module {self.folders.root}/absolute/plugin.py: ModuleNotFoundError: No module named "
+            "'helpers' ('helpers' is in the plugin's folder: import it relative to the plugin, `from .helpers import ...`; "
+            "plugins share one interpreter, so no plugin folder is on sys.path)")
+        self.assertEqual(self.error("elsewhere", "import no_such_thing\n"),
+                         f"Failed to execute plugin module {self.folders.root}/elsewhere/plugin.py: ModuleNotFoundError: "
+                         "No module named 'no_such_thing'")
+
     def test_an_entry_point_names_the_module_and_class(self):
         found = self.load("explicit", "class A:\n    pass\nclass B:\n    def f(self, x):\n        return x\n", "plugin:B")
         self.assertEqual((found["entry_point"], found["class"], found["inferred"]), ("plugin:B", "B", False))

@@ -37,7 +37,10 @@ def load_module(name, folder, real_folder, module_name):
         parent = ".".join(parts[:i])
         if parent not in sys.modules:
             package = types.ModuleType(parent)
-            package.__path__ = []
+            # The plugin's own package is its folder (and a package below it, that subfolder): a
+            # module beside plugin.py is imported relative to it (`from .helpers import X`), each
+            # plugin's apart from every other's although they share one interpreter.
+            package.__path__ = [os.path.join(folder, *parts[3:i])] if i >= 3 else []
             sys.modules[parent] = package
     spec = importlib.util.spec_from_file_location(qualified, path)
     module = importlib.util.module_from_spec(spec)
@@ -53,8 +56,19 @@ def load_module(name, folder, real_folder, module_name):
         capture.run_captured(execute)
     except BaseException as exc:
         del sys.modules[qualified]
-        raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {describe(exc)}") from exc
+        raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {describe(exc)}"
+                          f"{_own_module_hint(exc, folder)}") from exc
     return module
+
+
+def _own_module_hint(exc, folder):
+    """For `import helpers` of a module in the plugin's own folder: how to import it instead."""
+    missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+    top = (missing or "").split(".")[0]
+    if not top or not (os.path.isfile(os.path.join(folder, top + ".py")) or os.path.isdir(os.path.join(folder, top))):
+        return ""
+    return (f" ('{top}' is in the plugin's folder: import it relative to the plugin, `from .{top} import ...`; "
+            f"plugins share one interpreter, so no plugin folder is on sys.path)")
 
 
 def load_plugin(spec):
