@@ -394,6 +394,8 @@ import TestSupport
         #expect(multi["output"]?["text"] == "the fox")
     }
 
+    static let usage = "trace [--changed] [--quiet-mw] KIND.HOOK JSON|example[N]|@FILE"
+
     @Test func changedAndQuietMiddlewareFoldTheStagesThatDidNothing() async throws {
         let lines = try await consoleText("plugins", ["trace --changed --quiet-mw query_rewriter.rewrite {\"text\": \"Teh fox\"}"], in: packageRoot).lines
         let stageLines = lines.filter { $0.hasPrefix("  1 ") || $0.hasPrefix("  3 ") || $0.hasPrefix("  ·") || $0.contains("↳") }
@@ -402,6 +404,12 @@ import TestSupport
         #expect(stageLines[0].contains("+mw governance ×2"))
         #expect(stageLines[1].hasPrefix("  3  spellfix         60    changed"))
         #expect(stageLines[2] == "  · 2 blacklist unchanged, 4 synonymizer unchanged, 5 tenant-enricher unchanged")
+        // The options may also follow the value; an unknown one is refused, not read as JSON.
+        let after = try await consoleText("plugins", ["trace query_rewriter.rewrite {\"text\": \"Teh fox\"} --quiet-mw --changed"], in: packageRoot).lines
+        #expect(after.filter { $0.hasPrefix("  · ") } == ["  · 2 blacklist unchanged, 4 synonymizer unchanged, 5 tenant-enricher unchanged"], "\(after)")
+        let (status, unknown, _) = try await consoleText("plugins", ["trace query_rewriter.rewrite example --loud"], in: packageRoot)
+        #expect(status == 1)
+        #expect(Array(unknown.prefix(2)) == ["error: unknown option --loud; it takes --changed, --quiet-mw", "usage: \(Self.usage)"], "\(unknown)")
     }
 }
 

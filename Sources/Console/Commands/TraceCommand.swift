@@ -17,8 +17,8 @@ enum TraceCommand {
             printed or logged, and the middleware calls around it. The input can be JSON, @FILE (a JSON
             file) or example[N] (the hookspec's examples; example is the first).
             --changed shows only the stages that changed the value (the others on one line); --quiet-mw
-            folds the middleware calls into their stage's line (one that changed something still shows).
-            --json always carries every stage. A breakpoint (`break`) stops the trace and turns it into
+            folds the middleware calls into their stage's line (one that changed something still shows);
+            both may also follow the value. --json always carries every stage. A breakpoint (`break`) stops the trace and turns it into
             a step session: the prompt shows where, continue runs on.
             """,
         arguments: [.kindHook, .chainInput],

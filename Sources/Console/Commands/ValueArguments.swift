@@ -4,7 +4,7 @@ import PluginSystem
 import SystemPackage
 
 /// Values typed as arguments: `@FILE` for a JSON file, a hookspec's `example[N]`, `/path=JSON`
-/// edits of a value, and options before the JSON (`--changed`).
+/// edits of a value, and options before or after the JSON (`--changed`).
 extension CommandArguments {
     /// A chain request with its options: `trace --changed KIND.HOOK JSON`.
     struct ChainRequest {
@@ -35,9 +35,21 @@ extension CommandArguments {
             try option(next)
             rest = after
         }
+        // And after the value, where people type them: no JSON value ends in a bare `--word`.
+        while let last = rest.trailingWord(), last.hasPrefix("--") {
+            try option(last)
+            rest = CommandArguments(line: rest.line, text: String(rest.text.trimmingTrailingBlanks().dropLast(last.count)), offset: rest.offset)
+        }
         let (kind, hook) = try kindHook(word, registry: registry, usage: usage)
         let input = try rest.inputValue(kind: kind, hook: hook, registry: registry, usage: usage)!
         return ChainRequest(kind: kind, hook: hook, input: input, options: options)
+    }
+
+    /// The last blank-separated word of the text, as typed (nil when there is only one word).
+    func trailingWord() -> String? {
+        let trimmed = text.trimmingTrailingBlanks()
+        guard let blank = trimmed.lastIndex(where: { $0 == " " || $0 == "\t" }) else { return nil }
+        return String(trimmed[trimmed.index(after: blank)...])
     }
 
     /// A hook's input: JSON, `@FILE`, or `example` / `example[N]` (1-based) from its hookspec.
@@ -132,5 +144,13 @@ extension CommandArguments {
         }
         guard any else { throw usageError(usage, "missing PATH=JSON") }
         return value
+    }
+}
+
+extension String {
+    func trimmingTrailingBlanks() -> String {
+        var s = Substring(self)
+        while let last = s.last, last == " " || last == "\t" { s = s.dropLast() }
+        return String(s)
     }
 }
