@@ -55,15 +55,22 @@ def modules_line():
     return (json.dumps(modules) + "\n").encode()
 
 
+class ConsoleRefusal(Exception):
+    """What a test console answers a request of the host with, as an error."""
+
+
 class HostProcess:
     """The host started exactly as the console starts it: `python3 -u -c <bootstrap.py>`, then the
     modules on the first line of its stdin."""
 
-    def __init__(self, cwd, cache=None):
+    def __init__(self, cwd, cache=None, env=None, answer=None):
+        """`answer(method, params)` serves the host's own requests (a result, or raises ConsoleRefusal);
+        without it every request of the host is refused."""
         with open(os.path.join(HOST_SOURCES, "bootstrap.py"), encoding="utf-8") as f:
             bootstrap = f.read()
         # The host keeps its compiled modules under $XDG_CACHE_HOME: the tests' own, not the user's.
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", XDG_CACHE_HOME=cache or CACHE_HOME)
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", XDG_CACHE_HOME=cache or CACHE_HOME, **(env or {}))
+        self.answer = answer
         self.process = subprocess.Popen([sys.executable, "-u", "-c", bootstrap], cwd=cwd, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.process.stdin.write(modules_line())
@@ -80,21 +87,45 @@ class HostProcess:
         return json.loads(line)
 
     def request(self, method, params=None):
+        return self.reply(self.send(method, params))
+
+    def send(self, method, params=None):
+        """Sends a request without waiting for its answer (`reply` reads it); returns its id."""
         rid = self.next_id
         self.next_id += 1
         message = {"jsonrpc": "2.0", "method": method, "id": rid}
         if params is not None:
             message["params"] = params
-        self.process.stdin.write((json.dumps(message) + "\n").encode())
-        self.process.stdin.flush()
+        self.write(message)
         # What the plugin writes comes first, as `output` notifications, as it is written.
         self.notifications = []
+        return rid
+
+    def write(self, message):
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+        self.process.stdin.flush()
+
+    def reply(self, rid):
+        """The answer to request `rid`; notifications meanwhile are kept, requests of the host served."""
         reply = self.read()
-        while "id" not in reply:
-            self.notifications.append(reply)
+        while "id" not in reply or "method" in reply:
+            if "id" in reply:
+                self.serve(reply)
+            else:
+                self.notifications.append(reply)
             reply = self.read()
         assert reply["id"] == rid, reply
         return reply
+
+    def serve(self, request):
+        self.notifications.append(request)
+        try:
+            if self.answer is None:
+                raise ConsoleRefusal(f"the test console does not serve {request['method']}")
+            answer = {"result": self.answer(request["method"], request.get("params") or {})}
+        except ConsoleRefusal as refusal:
+            answer = {"error": {"code": -32000, "message": str(refusal), "data": {"type": "RuntimeError"}}}
+        self.write({"jsonrpc": "2.0", "id": request["id"], **answer})
 
     def close(self):
         if self.process.poll() is None:

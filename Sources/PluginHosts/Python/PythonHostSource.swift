@@ -15,6 +15,7 @@ enum PythonHostSource {
         ("dagstack_host.capture", "capture.py", PackageResources.capture_py),
         ("dagstack_host.context", "context.py", PackageResources.context_py),
         ("dagstack_host.contract", "contract.py", PackageResources.contract_py),
+        ("dagstack_host.debugger", "debugger.py", PackageResources.debugger_py),
         ("dagstack_host.integrity", "integrity.py", PackageResources.integrity_py),
         ("dagstack_host.loading", "loading.py", PackageResources.loading_py),
         ("dagstack_host.methods", "methods.py", PackageResources.methods_py),

@@ -9,5 +9,6 @@ Modules: `protocol` (the request loop), `methods` (what each request does), `loa
 and entry points), `context` (the ctx, registry and resources plugin code sees), `shim` (the
 `dagstack.plugin_system` module plugin code imports), `capture` (print and logging per call),
 `awaiting` (running what a plugin returns, awaiting coroutines), `values` (JSON across the boundary),
-`contract` (what the contract checks inspect).
+`contract` (what the contract checks inspect), `debugger` (pdb in plugin code, on the console's
+terminal).
 """

@@ -20,6 +20,14 @@ STREAM_AFTER = 0.02
 CALL_STARTED = None
 STREAM_LOCK = threading.Lock()
 
+# How many pieces of plugin code are running, one inside another (a plugin's request to the console
+# answered with a nested call into this interpreter).
+DEPTH = 0
+# Set by `debugger` while pdb has the terminal: shows each entry there as it is written.
+ECHO = None
+# Called with the depth left when a piece of plugin code is over (`debugger` ends its session).
+UNIT_DONE = None
+
 
 class Capture:
     """The output of one call: stdout and stderr lines and log records, in the order written, up to
@@ -41,6 +49,8 @@ class Capture:
             entry = dict(entry, text=text[:room])
         self.kept += len(entry["text"])
         self.logs.append(entry)
+        if ECHO is not None:
+            ECHO(entry)
 
     def write_stream(self, stream, text):
         if text:
@@ -108,10 +118,11 @@ def run_captured(fn):
     capture, which the caller reads afterwards with logs(), on success or failure. A call inside
     another gets a capture of its own; the outer one's resumes after it. Then puts back anything the
     plugin code replaced in the modules every plugin shares (`integrity`): a call that did so fails."""
-    global CURRENT, LAST, CALL_STARTED
+    global CURRENT, LAST, CALL_STARTED, DEPTH
     outer, outer_started = CURRENT, CALL_STARTED
     CURRENT = Capture()
     CALL_STARTED = time.perf_counter()
+    DEPTH += 1
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = STDOUT, STDERR
     try:
@@ -130,6 +141,9 @@ def run_captured(fn):
             CALL_STARTED = outer_started
         CURRENT.finish()
         LAST, CURRENT = CURRENT, outer
+        DEPTH -= 1
+        if UNIT_DONE is not None:
+            UNIT_DONE(DEPTH)
     if integrity.CHANGED:  # nothing to check unless plugin code assigned to a watched module
         integrity.check()
     return result

@@ -4,7 +4,7 @@ import os
 import sys
 import types
 
-from . import capture
+from . import debugger
 from .values import describe
 
 
@@ -53,9 +53,11 @@ def load_module(name, folder, real_folder, module_name):
         exec(code, module.__dict__)
 
     try:
-        capture.run_captured(execute)
+        debugger.run(name, None, execute)
     except BaseException as exc:
         del sys.modules[qualified]
+        if debugger.quit_by_user(exc):
+            raise PluginError(f"Failed to execute plugin module {path}: stopped in the debugger", kind="debugger_quit") from exc
         raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {describe(exc)}"
                           f"{_own_module_hint(exc, folder)}") from exc
     return module
@@ -90,7 +92,7 @@ def load_plugin(spec):
         inferred = True
         entry = f"plugin:{cls.__name__}"
     try:
-        instance = capture.run_captured(cls)
+        instance, _ = debugger.run(name, "__init__", cls)
     except BaseException as exc:
         raise PluginError(f"Failed to instantiate {entry}: {type(exc).__name__}: {describe(exc)}") from exc
     hooks = hooks_of(instance)

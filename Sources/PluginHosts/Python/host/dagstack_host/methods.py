@@ -5,7 +5,7 @@ import sys
 import time
 import traceback
 
-from . import capture, context, contract, loading, observation, values
+from . import capture, context, contract, debugger, loading, observation, values
 from .context import CONTEXTS
 from .shim import PLUGIN_SYSTEM
 from .values import STOP_CHAIN_MARKER, SerializationError, copy_json, describe, from_json, to_json
@@ -22,7 +22,13 @@ HOST_DIR = os.path.dirname(__file__)
 
 
 def _is_host_frame(filename):
-    return filename.startswith(HOST_DIR + os.sep)
+    return filename.startswith(HOST_DIR + os.sep) or filename in _debugger_files()
+
+
+def _debugger_files():
+    """pdb's and bdb's own files, once imported: a breakpoint that fails or a quit from pdb is
+    reported at the plugin's line, not inside the debugger."""
+    return {getattr(sys.modules.get(name), "__file__", None) for name in ("pdb", "bdb")} - {None}
 
 
 def plugin_traceback(exc):
@@ -36,16 +42,35 @@ def plugin_traceback(exc):
 
 
 def error_kind(exc):
-    return "serialization" if isinstance(exc, SerializationError) else getattr(exc, "kind", "exception")
+    if isinstance(exc, SerializationError):
+        return "serialization"
+    if debugger.quit_by_user(exc):
+        return "debugger_quit"
+    return getattr(exc, "kind", "exception")
 
 
 def error(exc, kind=None, with_logs=True):
-    """The JSON-RPC error object for `exc`, with what the plugin wrote in the call that raised."""
+    """The JSON-RPC error object for `exc`, with what the plugin wrote in the call that raised and
+    how long pdb waited at its prompt before it did."""
     kind = kind or error_kind(exc)
+    if kind == "debugger_quit":
+        message = "stopped in the debugger"
+    else:
+        message = describe(exc) or type(exc).__name__
     data = {"type": type(exc).__name__, "kind": kind if type(kind) is str else "exception", "traceback": plugin_traceback(exc)}
     if with_logs:
         data["logs"] = capture.logs()
-    return {"code": -32000, "message": describe(exc) or type(exc).__name__, "data": data}
+    waited = getattr(exc, "_dagstack_debugger_wait", None)
+    if waited:
+        data["debugger_us"] = int(waited * 1e6)
+    return {"code": -32000, "message": message, "data": data}
+
+
+def _waited(result, seconds):
+    """Adds how long pdb waited at its prompt to a result, when it did."""
+    if seconds:
+        result["debugger_us"] = int(seconds * 1e6)
+    return result
 
 
 def _elapsed_us(started):
@@ -112,13 +137,14 @@ def setup(params):
         CONTEXTS.set_config(name, params["config"])
     check_config(name, instance, params.get("config") or {})
     hook = getattr(instance, "setup", None)
+    waited = 0
     if hook is not None:
         outer, context.CALLER = context.CALLER, name
         try:
-            capture.run_captured(lambda: hook(_context(name, params.get("metadata"))))
+            _, waited = debugger.run(name, "setup", lambda: hook(_context(name, params.get("metadata"))))
         finally:
             context.CALLER = outer
-    return {"logs": capture.logs()}
+    return _waited({"logs": capture.logs()}, waited)
 
 
 def setup_many(params):
@@ -128,8 +154,9 @@ def setup_many(params):
     for entry in params["plugins"]:
         started = time.perf_counter()
         try:
-            logs = setup(entry)["logs"]
-            results.append({"plugin": entry["plugin"], "logs": logs, "duration_us": _elapsed_us(started)})
+            done = setup(entry)
+            done.update(plugin=entry["plugin"], duration_us=_elapsed_us(started))
+            results.append(done)
         except BaseException as exc:
             results.append({"plugin": entry["plugin"], "error": error(exc)})
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
@@ -143,13 +170,15 @@ def teardown(params):
     instance = loading.PLUGINS[name]["instance"]
     CONTEXTS.forget(name)
     hook = getattr(instance, "teardown", None)
+    waited = 0
     if hook is not None:
-        capture.run_captured(hook)
-    return {"logs": capture.logs()}
+        _, waited = debugger.run(name, "teardown", hook)
+    return _waited({"logs": capture.logs()}, waited)
 
 
-def call_one(name, hook, args, kwargs, metadata):
-    """Runs one hook; returns (value as JSON, logs). Raises what the plugin raises."""
+def call_one(name, hook, args, kwargs, metadata, debug=False):
+    """Runs one hook; returns (value as JSON, logs, seconds pdb waited at its prompt). Raises what the
+    plugin raises. With `debug`, pdb stops at the first line of the hook (the console's `debug`)."""
     plugin = loading.PLUGINS[name]
     info = plugin["hooks"].get(hook)
     if info is None:
@@ -167,26 +196,28 @@ def call_one(name, hook, args, kwargs, metadata):
         run = lambda: method(ctx, *args, **kwargs)  # noqa: E731
     else:
         run = lambda: method(*args, **kwargs)  # noqa: E731
+    if debug:
+        run = debugger.stepping_into(method, run)
     outer, context.CALLER = context.CALLER, name
     try:
         if observation.CURRENT is None:  # the usual case: nobody watches, nothing more to pay
-            result = capture.run_captured(run)
+            result, waited = debugger.run(name, hook, run)
         else:
             with observation.watching(name, hook) as watch:
-                result = capture.run_captured(lambda: watch.returned(run()))
+                result, waited = debugger.run(name, hook, lambda: watch.returned(run()))
     finally:
         context.CALLER = outer
     try:
         value = to_json(result, strict=strict)
     except SerializationError as exc:
         raise SerializationError(f"plugin {name!r} hook {hook!r} returned a value JSON cannot carry: {exc}") from None
-    return value, capture.logs()
+    return value, capture.logs(), waited
 
 
 def call(params):
-    value, logs = call_one(params["plugin"], params["hook"], params.get("args", []), params.get("kwargs", {}),
-                           params.get("metadata"))
-    return {"value": value, "logs": logs}
+    value, logs, waited = call_one(params["plugin"], params["hook"], params.get("args", []), params.get("kwargs", {}),
+                                   params.get("metadata"), params.get("debug", False))
+    return _waited({"value": value, "logs": logs}, waited)
 
 
 def chain(params):
@@ -197,8 +228,9 @@ def chain(params):
     for name in params["plugins"]:
         started = time.perf_counter()
         try:
-            output, logs = call_one(name, params["hook"], [value], params.get("kwargs", {}), params.get("metadata"))
-            stages.append({"plugin": name, "value": output, "logs": logs, "duration_us": _elapsed_us(started)})
+            output, logs, waited = call_one(name, params["hook"], [value], params.get("kwargs", {}), params.get("metadata"),
+                                            name == params.get("debug"))
+            stages.append(_waited({"plugin": name, "value": output, "logs": logs, "duration_us": _elapsed_us(started)}, waited))
         except BaseException as exc:
             stages.append({"plugin": name, "error": error(exc), "duration_us": _elapsed_us(started)})
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
@@ -210,6 +242,11 @@ def chain(params):
         # what this stage returned.
         value = copy_json(output)
     return {"stages": stages}
+
+
+def post_mortem(params):
+    """pdb on the exception the plugin's code raised last (the console's `pm`)."""
+    return debugger.post_mortem(params["plugin"])
 
 
 def inspect(params):
@@ -231,4 +268,4 @@ def ambient_state(params):
 
 
 METHODS = {"load": load, "setup": setup, "setup_many": setup_many, "teardown": teardown, "call": call, "chain": chain,
-           "inspect": inspect, "ambient_state": ambient_state, "observe_begin": observe_begin, "observe_end": observe_end}
+           "post_mortem": post_mortem, "inspect": inspect, "ambient_state": ambient_state, "observe_begin": observe_begin, "observe_end": observe_end}

@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from . import capture, integrity, methods
+from . import capture, debugger, integrity, methods
 from .methods import METHODS, error, error_kind
 
 PROTOCOL_OUT = None
@@ -144,6 +144,8 @@ def main():
     keep_output_at_exit()
     integrity.take_snapshot()
     methods.ANNOUNCE = announce
+    debugger.CALL_CONSOLE, debugger.NOTIFY = call_console, announce
+    debugger.install()
     send({"jsonrpc": "2.0", "method": "ready", "params": {"python": sys.version.split()[0]}})
     while True:
         try:
