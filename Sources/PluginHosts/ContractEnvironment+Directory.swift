@@ -39,6 +39,8 @@ public struct DirectoryContractEnvironment: ContractEnvironment {
         var options = self.options
         options.only = closure(of: plugin)
         options.deterministicResources = deterministic
+        // The checks call the plugin many times over on fresh instances: never with a debugger.
+        options.debugger = .unavailable("the contract checks run the plugin without a debugger")
         return LoadedContractInstance(plugin: plugin, directory: await PluginDirectory.load(directory, options: options))
     }
 

@@ -41,6 +41,9 @@ public final class PluginDirectory: Sendable {
         /// Where the plugins' HTTP requests are kept or answered from while a session is recorded or
         /// replayed: it sees every request made with the directory's http_client.
         public var httpCassette: HTTPCassette?
+        /// Whether pdb in plugin code gets the console's terminal (an interactive console), and if
+        /// not, why its breakpoints fail.
+        public var debugger = DebuggerAccess.noTerminal
         public init() {}
     }
 
@@ -281,7 +284,8 @@ public final class PluginDirectory: Sendable {
             }
         }
         guard !python.isEmpty else { return (nil, instances) }
-        let host = PythonHost(directory: directory, python: options.python, callTimeout: options.callTimeout, registry: services)
+        let host = PythonHost(
+            directory: directory, python: options.python, callTimeout: options.callTimeout, registry: services, debugger: options.debugger)
         let limits = Dictionary(uniqueKeysWithValues: python.map { ($0.manifest.name, Double($0.manifest.teardownTimeoutSec)) })
         let (resources, specs) = (registry.resources, python)
         let loaded = await BlockingIO.run { _ in host.load(specs, resources: resources) }

@@ -30,6 +30,9 @@ public struct DagstackError: Error, Sendable, Equatable, CustomStringConvertible
         case ambientStateViolation = "AmbientStateViolation"
         /// The user interrupted the call (Ctrl-C in the console).
         case cancelled = "Cancelled"
+        /// The user ended the call from a debugger in the plugin's code (`q` in pdb); the plugin
+        /// stays active.
+        case stoppedInDebugger = "StoppedInDebugger"
         /// The application config could not be loaded (config-python's ConfigError: a file that
         /// cannot be read or parsed, an unset `${VAR}`).
         case configError = "ConfigError"
@@ -53,6 +56,8 @@ public struct DagstackError: Error, Sendable, Equatable, CustomStringConvertible
     /// For a value that failed the hook's output schema: the value the plugin returned, so a trace
     /// can still show it and its diff.
     public var returned: JSONValue?
+    /// How long a debugger in the plugin's code waited at its prompt before the call failed.
+    public var debuggerWait: Duration?
 
     public init(
         _ code: Code, _ message: String, plugin: String? = nil, exceptionType: String? = nil,

@@ -131,6 +131,13 @@ struct DagstackConsole: ParsableCommand {
         return parsed
     }
 
+    /// pdb in plugin code gets the terminal only when a person types at the console and reads its
+    /// text; otherwise a breakpoint fails at once, saying why.
+    func debuggerAccess(_ configuration: ConsoleRunner.Configuration) -> DebuggerAccess {
+        guard commands.isEmpty, !json, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return .noTerminal }
+        return .terminal(DebuggerTerminal(historyFile: configuration.historyFile.map { $0 + "-pdb" }))
+    }
+
     func run() throws {
         CrashReport.install()
         // The console reports failures in its results; the runtime's log lines are for --verbose.
@@ -189,6 +196,7 @@ struct DagstackConsole: ParsableCommand {
         configuration.color = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
         configuration.historyFile = history ?? environment["DAGSTACK_CONSOLE_HISTORY"]
             ?? FilePath(FilePath.homeDirectory).appending(".dagstack_console_history").string
+        options.debugger = debuggerAccess(configuration)
         let status = ConsoleRunner(configuration: configuration, console: ConsoleState(options: options)).run()
         if status != 0 { throw ExitCode(status) }
     }

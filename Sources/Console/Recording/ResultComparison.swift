@@ -8,7 +8,7 @@ import PluginSystem
 /// paths, where the plugin directory lives on disk — and what the user's ignore rules name.
 struct ResultComparison: Sendable {
     /// Keys whose values depend on the run, not on the plugins.
-    static let runDependent: Set<String> = ["duration_us", "pid"]
+    static let runDependent: Set<String> = ["duration_us", "debugger_us", "pid"]
 
     /// Path prefixes that name the plugin directory, recorded and now, replaced by `<plugins>`.
     let directoryForms: [String]

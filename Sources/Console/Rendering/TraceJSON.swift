@@ -23,6 +23,7 @@ enum TraceJSON {
         if let note = s.note { o["note"] = .string(note) }
         // Only when middleware changed the value around the plugin: what the plugin itself changed.
         if let pluginDiff = s.pluginDiff { o["plugin_diff"] = .array(pluginDiff.map(\.json)) }
+        if let waited = s.debuggerMicros { o["debugger_us"] = .int(waited) }
         if !s.middleware.isEmpty {
             o["middleware"] = .array(s.middleware.map { m in
                 var mo: JSONObject = [
@@ -31,6 +32,7 @@ enum TraceJSON {
                 ]
                 if let e = m.error { mo["error"] = ErrorJSON.json(e) }
                 if !m.diff.isEmpty { mo["diff"] = .array(m.diff.map(\.json)) }
+                if let waited = m.debuggerMicros { mo["debugger_us"] = .int(waited) }
                 return .object(mo)
             })
         }

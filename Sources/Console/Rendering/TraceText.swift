@@ -60,6 +60,7 @@ enum TraceText {
         for m in shown where m.hook == "before" { lines += middleware(m, style) }
         var head = "  " + pad("\(number)", 3) + pad(s.plugin, nameWidth) + pad("\(s.priority)", 6) + pad(style.state(s.status.rawValue), 11)
         if let micros = s.durationMicros { head += style.dim(duration(micros)) }
+        if let waited = s.debuggerMicros { head += style.dim(" + " + debuggerWait(waited)) }
         if let note = s.note { head += style.dim("  " + note) }
         if !quiet.isEmpty {
             let names = Set(quiet.map(\.plugin)).sorted().joined(separator: ", ")
@@ -78,6 +79,7 @@ enum TraceText {
 
     static func middleware(_ m: MiddlewareCall, _ style: TextStyle) -> [String] {
         var line = "     " + style.cyan("↳ \(m.plugin).\(m.hook)") + style.dim(" " + duration(m.durationMicros))
+        if let waited = m.debuggerMicros { line += style.dim(" + " + debuggerWait(waited)) }
         if m.replaced { line += style.yellow(m.hook == "before" ? "  replaced the arguments" : "  replaced the result") }
         if let e = m.error { line += "  " + style.red(e.description) }
         var lines = [line]
@@ -115,6 +117,11 @@ enum TraceText {
 
     static func duration(_ micros: Int) -> String {
         micros >= 1000 ? String(format: "%.2f ms", Double(micros) / 1000) : "\(micros) µs"
+    }
+
+    /// The time a debugger in the plugin's code waited at its prompt: the user's, not the plugin's.
+    static func debuggerWait(_ micros: Int) -> String {
+        (micros >= 1_000_000 ? String(format: "%.1f s", Double(micros) / 1_000_000) : duration(micros)) + " in the debugger"
     }
 }
 

@@ -18,6 +18,8 @@ public actor ConsoleState {
         public var configFile: String?
         /// `--blob-store DIR`: the blob_store folder (else a fresh temporary one per load).
         public var blobStore: String?
+        /// Whether pdb in plugin code gets the console's terminal: only when the console is typed at.
+        public var debugger = DebuggerAccess.noTerminal
         public init() {}
     }
 
@@ -52,6 +54,8 @@ public actor ConsoleState {
     private(set) var setupHTTP: [HTTPExchange] = []
     /// The recording being walked with `replay FILE --step`, if any.
     var replayer: SessionReplayer?
+    /// The last error a command reported for a plugin: what `pm` looks at when no plugin is named.
+    var lastFailure: DagstackError?
 
     /// The version recorded in session files.
     public static let toolVersion = "0.1.0"
@@ -80,6 +84,7 @@ public actor ConsoleState {
         o.blobStore = options.blobStore
         o.configOverrides = sessionConfig
         o.httpCassette = httpCassette
+        o.debugger = options.debugger
         return o
     }
 

@@ -139,9 +139,13 @@ public final class ChainTracer: Sendable {
                         current = next
                     }
                 }
-                middleware.append(MiddlewareCall(
+                let wait = event.outcome.debuggerWait
+                var call = MiddlewareCall(
                     plugin: event.plugin, hook: isBefore ? "before" : "after", replaced: replacement != nil,
-                    durationMicros: event.duration.microseconds, logs: reply?.logs ?? [], error: event.outcome.failure, diff: change))
+                    durationMicros: max(.zero, event.duration - (wait ?? .zero)).microseconds, logs: reply?.logs ?? [],
+                    error: event.outcome.failure, diff: change)
+                call.debuggerMicros = wait?.microseconds
+                middleware.append(call)
             default:
                 break
             }
@@ -166,9 +170,12 @@ public final class ChainTracer: Sendable {
 
     /// A stage's record from its result: the one place a stage's status, diff and time are worked out.
     func stage(_ record: PluginRecord, before: JSONValue, result: Result<HookReply, DagstackError>, duration: Duration?) -> StageTrace {
+        let wait = result.debuggerWait
         var stage = StageTrace(
             plugin: record.name, priority: record.priority, status: .unchanged, before: before, after: nil, diff: [],
-            durationMicros: duration?.microseconds, logs: [], error: nil, note: nil, middleware: [])
+            durationMicros: duration.map { max(.zero, $0 - (wait ?? .zero)).microseconds }, logs: [], error: nil, note: nil,
+            middleware: [])
+        stage.debuggerMicros = wait?.microseconds
         switch result {
         case .success(let reply):
             stage.logs = reply.logs
@@ -203,5 +210,15 @@ extension Result {
     var failure: Failure? {
         if case .failure(let error) = self { return error }
         return nil
+    }
+}
+
+extension Result<HookReply, DagstackError> {
+    /// How long a debugger in the plugin's code waited at its prompt during the call, if it stopped.
+    var debuggerWait: Duration? {
+        switch self {
+        case .success(let reply): reply.debuggerWait
+        case .failure(let error): error.debuggerWait
+        }
     }
 }

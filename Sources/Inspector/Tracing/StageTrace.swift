@@ -27,6 +27,8 @@ public struct MiddlewareCall: Sendable {
     /// What it changed of the chain's value (a `before` that replaced the value the plugin gets, an
     /// `after` that replaced what the plugin returned); empty when it changed nothing.
     public var diff: [PatchOperation] = []
+    /// How long a debugger in its code waited at its prompt (not counted in `durationMicros`).
+    public var debuggerMicros: Int? = nil
 
     public init(
         plugin: String, hook: String, replaced: Bool, durationMicros: Int, logs: [PluginLog], error: DagstackError?,
@@ -50,6 +52,7 @@ public struct StageTrace: Sendable {
     public var after: JSONValue?
     /// The whole stage's change, middleware included.
     public var diff: [PatchOperation]
+    /// The plugin's own time: a debugger's wait at its prompt is not part of it.
     public var durationMicros: Int?
     public var logs: [PluginLog]
     public var error: DagstackError?
@@ -59,6 +62,8 @@ public struct StageTrace: Sendable {
     /// What the plugin itself changed, when middleware around it changed the value too (then
     /// `diff` is not all the plugin's doing); nil when `diff` is the plugin's alone.
     public var pluginDiff: [PatchOperation]? = nil
+    /// How long a debugger in the plugin's code (pdb) waited at its prompt during the stage.
+    public var debuggerMicros: Int? = nil
 
     public init(
         plugin: String, priority: Int, status: StageStatus, before: JSONValue?, after: JSONValue?, diff: [PatchOperation],

@@ -69,10 +69,17 @@ final class JSONRPCChannel: Sendable {
     /// other peer an `output` notification is part of the call's output, like `log`.
     let answersRepeatOutput: Bool
 
-    init(process: ChildProcess, peer: (any PeerRequestHandler)? = nil, answersRepeatOutput: Bool = false) {
+    /// Whether the peer may borrow the console's terminal for a debugger (`debugger.open`).
+    let debugger: DebuggerAccess
+
+    init(
+        process: ChildProcess, peer: (any PeerRequestHandler)? = nil, answersRepeatOutput: Bool = false,
+        debugger: DebuggerAccess = .noTerminal
+    ) {
         self.process = process
         self.peer = peer
         self.answersRepeatOutput = answersRepeatOutput
+        self.debugger = debugger
     }
 
     /// How the Python host starts an `output` notification (protocol.py's OUTPUT_PREFIX).
@@ -112,26 +119,31 @@ final class JSONRPCChannel: Sendable {
     ) throws(RPCFailure) -> Reply {
         let nested = Self.answering.contains(ObjectIdentifier(self))
         if !nested { conversation.wait() }
-        defer { if !nested { conversation.signal() } }
+        defer { if !nested { conversation.signal(); endDebugging() } }
         let id = try send(method, params)
-        var deadline = deadline(timeout)
-        var heard = Heard()
+        var heard = Heard(deadline: deadline(timeout))
         while true {
-            switch try receive(id, deadline: deadline, cancellation: cancellation, until: nil, progress: progress, heard: &heard) {
+            switch try receive(id, cancellation: cancellation, until: nil, progress: progress, heard: &heard) {
             case .reply(let reply): return reply
             case .pending: continue
             case .peerRequest(let peerID, let request):
                 let started = ContinuousClock.now
-                let done = DispatchSemaphore(value: 0)
-                let answer = Mutex<PeerAnswer?>(nil)
-                Task { [self] in
-                    let result = await answerPeer(request, during: params)
-                    answer.withLock { $0 = result }
-                    done.signal()
+                let answer: PeerAnswer
+                if let local = answerLocally(request) {
+                    answer = local
+                } else {
+                    let done = DispatchSemaphore(value: 0)
+                    let slot = Mutex<PeerAnswer?>(nil)
+                    Task { [self] in
+                        let result = await answerPeer(request, during: params)
+                        slot.withLock { $0 = result }
+                        done.signal()
+                    }
+                    done.wait()
+                    answer = slot.withLock { $0! }
                 }
-                done.wait()
-                try reply(to: peerID, answer.withLock { $0! }, heard: &heard)
-                deadline = deadline.map { $0 + (ContinuousClock.now - started) }
+                try reply(to: peerID, answer, heard: &heard)
+                heard.deadline = heard.deadline.map { $0 + (ContinuousClock.now - started) }
             }
         }
     }
@@ -146,19 +158,18 @@ final class JSONRPCChannel: Sendable {
         if !nested, conversation.wait(timeout: .now()) == .timedOut {
             await BlockingIO.run { [conversation] _ in conversation.wait() }
         }
-        defer { if !nested { conversation.signal() } }
+        defer { if !nested { conversation.signal(); endDebugging() } }
         let id = try send(method, params)
-        var deadline = deadline(timeout)
-        var heard = Heard()
+        var heard = Heard(deadline: deadline(timeout))
         while true {
-            var received = try receive(id, deadline: deadline, cancellation: nil, until: .now + .microseconds(500), heard: &heard)
+            var received = try receive(id, cancellation: nil, until: .now + .microseconds(500), heard: &heard)
             if case .pending = received {
-                let (early, limit) = (heard, deadline)
+                let early = heard
                 let outcome = await BlockingIO.run { [self] flag in
                     Result { () throws(RPCFailure) -> (Received, Heard) in
                         var heard = early
                         // Already looked for without sleeping above: this wait may sleep at once.
-                        let received = try receive(id, deadline: limit, cancellation: flag, until: nil, spin: false, heard: &heard)
+                        let received = try receive(id, cancellation: flag, until: nil, spin: false, heard: &heard)
                         return (received, heard)
                     }
                 }
@@ -169,8 +180,10 @@ final class JSONRPCChannel: Sendable {
             case .pending: continue
             case .peerRequest(let peerID, let request):
                 let started = ContinuousClock.now
-                try reply(to: peerID, await answerPeer(request, during: params), heard: &heard)
-                deadline = deadline.map { $0 + (ContinuousClock.now - started) }
+                let answer: PeerAnswer
+                if let local = answerLocally(request) { answer = local } else { answer = await answerPeer(request, during: params) }
+                try reply(to: peerID, answer, heard: &heard)
+                heard.deadline = heard.deadline.map { $0 + (ContinuousClock.now - started) }
             }
         }
     }
@@ -228,8 +241,13 @@ final class JSONRPCChannel: Sendable {
         return id
     }
 
-    /// What the peer sent while a request waits for its answer.
+    /// What the peer sent while a request waits for its answer, and when the wait ends.
     struct Heard: Sendable {
+        /// When the request times out (nil: never, or not while a debugger waits for the user).
+        var deadline: ContinuousClock.Instant?
+        /// While a debugger in the peer waits at its prompt: the time that was left (the user's time
+        /// is not the plugin's).
+        var paused: Duration??
         /// Log notifications and stray stdout lines: part of the call's output.
         var logs: [PluginLog] = []
         /// `output` notifications from a peer whose answers repeat them: they matter only when no
@@ -247,21 +265,20 @@ final class JSONRPCChannel: Sendable {
     /// Reads until the answer to `id` or a request of the peer; `.pending` when `until` passes first
     /// (the caller goes on waiting elsewhere, with what it `heard` so far).
     private func receive(
-        _ id: Int, deadline: ContinuousClock.Instant?, cancellation: CancellationFlag?, until: ContinuousClock.Instant?,
-        spin: Bool = true, progress: Progress? = nil, heard: inout Heard
+        _ id: Int, cancellation: CancellationFlag?, until: ContinuousClock.Instant?, spin: Bool = true, progress: Progress? = nil,
+        heard: inout Heard
     ) throws(RPCFailure) -> Received {
-        var deadline = deadline
         func unanswered(_ failure: RPCFailure, _ kept: Heard) -> RPCFailure {
             self.unanswered.withLock { $0 = kept.all }
             return failure
         }
         while true {
-            let readUntil = [deadline, until].compactMap { $0 }.min()
+            let readUntil = [heard.deadline, until].compactMap { $0 }.min()
             let raw: Data?
             switch Result(catching: { () throws(ChildIOError) in try process.readLine(deadline: readUntil, cancellation: cancellation, spin: spin) }) {
             case .success(let line): raw = line
             case .failure(.timedOut):
-                if let until, ContinuousClock.now >= until, deadline.map({ ContinuousClock.now < $0 }) ?? true { return .pending }
+                if let until, ContinuousClock.now >= until, heard.deadline.map({ ContinuousClock.now < $0 }) ?? true { return .pending }
                 throw unanswered(.timedOut, heard)
             case .failure(.cancelled): throw unanswered(.cancelled, heard)
             case .failure(.closed): throw unanswered(.closed, heard)
@@ -297,8 +314,10 @@ final class JSONRPCChannel: Sendable {
                     heard.logs.append(PluginLog(stream: "log", level: params["level"]?.stringValue?.uppercased(), text: text))
                 } else if notification == "output" {
                     heard.logs.append(Self.outputLine(params))
+                } else if notification == "debugger" {
+                    debuggerEvent(params, heard: &heard)
                 } else if let progress, let seconds = progress(notification, params) {
-                    deadline = self.deadline(seconds)
+                    heard.deadline = self.deadline(seconds)
                 }
                 continue
             }
@@ -313,6 +332,49 @@ final class JSONRPCChannel: Sendable {
 }
 
 extension JSONRPCChannel {
+    /// The requests the channel answers itself: `debugger.open`, a debugger in the peer asking for
+    /// the console's terminal. Nil for every other request (the peer handler's).
+    func answerLocally(_ request: PeerRequest) -> PeerAnswer? {
+        guard request.method == "debugger.open" else { return nil }
+        switch debugger {
+        case .unavailable(let reason):
+            return PeerAnswer(result: .failure(PeerError(message: reason, type: "DebuggerUnavailable")))
+        case .terminal(let terminal):
+            do {
+                let path = try terminal.lend(owner: ObjectIdentifier(self), pid: process.programPID)
+                return PeerAnswer(result: .success(["tty": .string(path), "history": terminal.historyFile.map(JSONValue.string) ?? .null]))
+            } catch {
+                return PeerAnswer(result: .failure(error))
+            }
+        }
+    }
+
+    /// A debugger in the peer stopped at its prompt (the time limit waits), resumed (it runs again
+    /// with the time that was left), or is done with the terminal.
+    func debuggerEvent(_ params: JSONValue, heard: inout Heard) {
+        switch params["event"]?.stringValue {
+        case "stopped":
+            guard heard.paused == nil else { return }
+            heard.paused = .some(heard.deadline.map { $0 - ContinuousClock.now })
+            heard.deadline = nil
+        case "resumed":
+            guard let left = heard.paused else { return }
+            heard.deadline = left.map { ContinuousClock.now + max($0, .zero) }
+            heard.paused = nil
+        case "closed":
+            debugger.terminal?.takeBack(owner: ObjectIdentifier(self))
+        default:
+            break
+        }
+    }
+
+    /// The conversation is over: a debugger session the peer left open (it crashed, was stopped, or
+    /// the request was cancelled) gives the terminal back.
+    func endDebugging() {
+        guard let terminal = debugger.terminal, terminal.isLent else { return }
+        terminal.takeBack(owner: ObjectIdentifier(self))
+    }
+
     /// The `"id":N` of a message that could not be parsed whole, if one can be seen in its text (the
     /// last one: a value inside `result` may contain the same key).
     static func answerID(in raw: Data) -> Int? {

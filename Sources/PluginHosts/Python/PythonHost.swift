@@ -14,6 +14,8 @@ public final class PythonHost: Sendable {
     public let callTimeout: Double
     /// The registry whose services plugin code reaches (get_plugin, the http client, the blob store).
     private let registry: WeakRegistry?
+    /// Whether pdb in plugin code may borrow the console's terminal.
+    let debugger: DebuggerAccess
 
     /// What `load` sends for one plugin.
     public struct PluginSpec: Sendable {
@@ -62,11 +64,15 @@ public final class PythonHost: Sendable {
         self.init(directory: directory, python: python, callTimeout: callTimeout, registry: nil)
     }
 
-    init(directory: String, python: String, callTimeout: Double, registry: WeakRegistry?) {
+    init(
+        directory: String, python: String, callTimeout: Double, registry: WeakRegistry?,
+        debugger: DebuggerAccess = .noTerminal
+    ) {
         self.directory = directory
         self.python = python
         self.callTimeout = callTimeout
         self.registry = registry
+        self.debugger = debugger
     }
 
     public var pythonVersion: String? { state.withLock { $0.pythonVersion } }
@@ -88,7 +94,7 @@ public final class PythonHost: Sendable {
             else { throw ChildIOError.closed }
             let services = registry.map { PluginServices(registry: $0, host: ObjectIdentifier(self)) }
             state.withLock {
-                $0.channel = JSONRPCChannel(process: process, peer: services, answersRepeatOutput: true)
+                $0.channel = JSONRPCChannel(process: process, peer: services, answersRepeatOutput: true, debugger: debugger)
                 $0.pythonVersion = hello["params"]?["python"]?.stringValue
             }
         } catch {
@@ -243,7 +249,7 @@ public final class PythonHost: Sendable {
                 let failure = RPCFailure.remote(code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? "", data: error["data"])
                 var result = failure.error(plugin: name, activity: "setup", process: channel.process, timeout: timeout, limitName: "startup_timeout_sec")
                 result.logs = Self.logs(error["data"]?["logs"])
-                Self.classify(&result, failure, plugin: name)
+                Self.classify(&result, failure, plugin: name, activity: "setup")
                 return .failure(result)
             }
             state.withLock { $0.setUp.append((name, params)) }
@@ -266,13 +272,14 @@ public final class PythonHost: Sendable {
     }
 
     func call(_ name: String, hook: String, arguments: HookArguments, context: HookContext) async throws(DagstackError) -> HookReply {
-        let params: JSONValue = [
+        var params: JSONObject = [
             "plugin": .string(name), "hook": .string(hook), "args": .array(arguments.positional),
             "kwargs": .object(arguments.named), "metadata": .object(context.metadata),
         ]
-        let reply = try await request("call", params, timeout: callTimeout, plugin: name, activity: "\(context.kind).\(hook)",
+        if let target = DebugTarget.current, target.claim(plugin: name, hook: hook) { params["debug"] = true }
+        let reply = try await request("call", .object(params), timeout: callTimeout, plugin: name, activity: "\(context.kind).\(hook)",
                                       limitName: "--call-timeout")
-        return HookReply(HookOutput(wire: reply.value["value"] ?? .null), logs: reply.logs)
+        return HookReply(HookOutput(wire: reply.value["value"] ?? .null), logs: reply.logs, debuggerWait: Self.debuggerWait(reply.value))
     }
 
     /// Consecutive chain stages in one exchange. A failure of the exchange itself (a stage hung or
@@ -281,6 +288,8 @@ public final class PythonHost: Sendable {
     func callChain(
         _ plugins: [String], kind: String, hook: String, value: JSONValue, named: JSONObject, metadata: JSONObject
     ) async -> [BatchedStage]? {
+        // A stage to run under the debugger runs alone, as the console's `debug` asked.
+        if let target = DebugTarget.current, target.wants(anyOf: plugins) { return nil }
         let params: JSONValue = [
             "plugins": .array(plugins.map(JSONValue.string)), "hook": .string(hook), "value": value, "kwargs": .object(named),
             "metadata": .object(metadata),
@@ -294,20 +303,21 @@ public final class PythonHost: Sendable {
             if error.pluginStopped, !state.withLock({ $0.stopping }) { _ = await restartOffTask() }
             return nil
         }
+        guard let channel = state.withLock({ $0.channel }) else { return nil }
+        let activity = "\(kind).\(hook)"
         return (reply.value["stages"]?.arrayValue ?? []).map { stage in
             let name = stage["plugin"]?.stringValue ?? "?"
             let duration = Duration.microseconds(stage["duration_us"]?.intValue ?? 0)
             if let error = stage["error"] {
-                let data = error["data"]
-                var failure = DagstackError(
-                    data?["kind"] == "serialization" ? .serializationError : .pluginError,
-                    "Plugin '\(name)' failed in \(kind).\(hook): \(data?["type"]?.stringValue.map { "\($0): " } ?? "")\(error["message"]?.stringValue ?? "")",
-                    plugin: name, exceptionType: data?["type"]?.stringValue, traceback: data?["traceback"]?.stringValue)
-                failure.logs = Self.logs(data?["logs"])
+                let remote = RPCFailure.remote(code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? "", data: error["data"])
+                var failure = remote.error(plugin: name, activity: activity, process: channel.process, timeout: callTimeout, limitName: "--call-timeout")
+                failure.logs = Self.logs(error["data"]?["logs"])
+                Self.classify(&failure, remote, plugin: name, activity: activity)
                 return BatchedStage(plugin: name, result: .failure(failure), duration: duration)
             }
             let output = HookOutput(wire: stage["value"] ?? .null)
-            return BatchedStage(plugin: name, result: .success(HookReply(output, logs: Self.logs(stage["logs"]))), duration: duration)
+            let reply = HookReply(output, logs: Self.logs(stage["logs"]), debuggerWait: Self.debuggerWait(stage))
+            return BatchedStage(plugin: name, result: .success(reply), duration: duration)
         }
     }
 
@@ -387,11 +397,7 @@ public final class PythonHost: Sendable {
             if error.stopsPeer { failure.logs = channel.takeUnansweredOutput() }
             if case .remote(_, _, let data) = error {
                 failure.logs = Self.logs(data?["logs"])
-                if data?["kind"] == "serialization" {
-                    failure.code = .serializationError
-                    failure.message = "Plugin '\(who)' failed in \(activity): \(error.remoteMessage)"
-                }
-                Self.classify(&failure, error, plugin: who)
+                Self.classify(&failure, error, plugin: who, activity: activity)
             }
             if failure.pluginStopped {
                 channel.process.terminate(grace: 0.2)
@@ -401,14 +407,35 @@ public final class PythonHost: Sendable {
         }
     }
 
-    /// A config that does not fit the plugin's config_schema is the manifest's fault, not the code's
-    /// (guides/configuration: ManifestInvalid naming the field).
-    static func classify(_ failure: inout DagstackError, _ error: RPCFailure, plugin: String) {
-        guard case .remote(_, let message, let data) = error, data?["kind"] == "config_invalid" else { return }
-        failure.code = .manifestInvalid
-        failure.message = "Invalid config for plugin '\(plugin)': \(message)"
-        failure.traceback = nil
-        failure.exceptionType = nil
+    /// What an error the host reported is, from its `kind`: a value JSON cannot carry; a config that
+    /// does not fit the plugin's config_schema — the manifest's fault, not the code's
+    /// (guides/configuration: ManifestInvalid naming the field); `q` in pdb — the user's doing, the
+    /// plugin stays active. With how long pdb waited at its prompt before.
+    static func classify(_ failure: inout DagstackError, _ error: RPCFailure, plugin: String, activity: String) {
+        guard case .remote(_, let message, let data) = error else { return }
+        failure.debuggerWait = debuggerWait(data)
+        switch data?["kind"]?.stringValue {
+        case "serialization":
+            failure.code = .serializationError
+            failure.message = "Plugin '\(plugin)' failed in \(activity): \(message)"
+        case "config_invalid":
+            failure.code = .manifestInvalid
+            failure.message = "Invalid config for plugin '\(plugin)': \(message)"
+            failure.traceback = nil
+            failure.exceptionType = nil
+        case "debugger_quit":
+            failure.code = .stoppedInDebugger
+            failure.message = "Plugin '\(plugin)' stopped in the debugger during \(activity) (q in pdb); it stays active"
+            failure.traceback = nil
+            failure.exceptionType = nil
+        default:
+            break
+        }
+    }
+
+    /// How long pdb waited at its prompt, as the host reports it in a result or an error's data.
+    static func debuggerWait(_ value: JSONValue?) -> Duration? {
+        value?["debugger_us"]?.intValue.map { .microseconds($0) }
     }
 
     static func logs(_ value: JSONValue?) -> [PluginLog] {
@@ -439,6 +466,20 @@ public final class PythonHost: Sendable {
             return "the Python host was restarted and \(again.count) other plugin(s) set up again"
         } catch {
             return "the Python host could not be restarted: \(error.message)"
+        }
+    }
+
+    // MARK: Debugging
+
+    /// pdb on the exception `plugin`'s code raised last, in its own frames, on the console's terminal
+    /// (the console's `pm`). Returns what it was (`{"exception", "where", "debugger_us"}`).
+    public func postMortem(_ plugin: String) async -> Result<JSONValue, DagstackError> {
+        do {
+            return .success(try await request(
+                "post_mortem", ["plugin": .string(plugin)], timeout: callTimeout, plugin: plugin, activity: "the post-mortem",
+                limitName: "--call-timeout").value)
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -499,9 +540,4 @@ public final class PythonHost: Sendable {
     }
 }
 
-extension RPCFailure {
-    var remoteMessage: String {
-        if case .remote(_, let message, _) = self { return message }
-        return "\(self)"
-    }
-}
+

@@ -66,10 +66,14 @@ public struct PluginLog: Sendable, Equatable {
 public struct HookReply: Sendable, Equatable {
     public var output: HookOutput
     public var logs: [PluginLog]
+    /// How long a debugger in the plugin's code (pdb) waited at its prompt during the call: part of
+    /// the call's time that was the user's, not the plugin's.
+    public var debuggerWait: Duration?
 
-    public init(_ output: HookOutput, logs: [PluginLog] = []) {
+    public init(_ output: HookOutput, logs: [PluginLog] = [], debuggerWait: Duration? = nil) {
         self.output = output
         self.logs = logs
+        self.debuggerWait = debuggerWait
     }
 }
 
