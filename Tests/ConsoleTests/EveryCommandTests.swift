@@ -21,7 +21,7 @@ import TestSupport
         Case(line: "show spellfix", text: "  code                  stdio process perl spellfix.pl, pid ", field: "runtime", value: "mcp_stdio"),
         Case(line: "order chunker", text: "  1.   fixed              0", field: "kind", value: "chunker"),
         Case(line: #"trace query_rewriter.rewrite {"text": "LAUNCH"}"#, text: #"  output {"text":"start"}"#, field: "output", value: ["text": "start"]),
-        Case(line: #"step query_rewriter.rewrite {"text": "x"}"#, text: "next: 1/5 normalizer (100) — next, continue, skip, set JSON, abort", field: "event", value: "started"),
+        Case(line: #"step query_rewriter.rewrite {"text": "x"}"#, text: "next: 1/5 normalizer (100) — next, into, continue, skip, set JSON, abort", field: "event", value: "started"),
         Case(line: #"call chunker.chunk {"text": "abc", "max_size": 2}"#, text: #"  fixed             [{"text":"ab","offset":0},{"text":"c","offset":2}]"#, field: "dispatch", value: "singleton"),
         Case(line: "disable blacklist", text: "disabled 'blacklist'", field: "state", value: "disabled"),
         Case(line: "enable blacklist", text: "enabled 'blacklist'", field: "state", value: "active"),

@@ -99,6 +99,7 @@ enum CallCommand {
         var paused: WalkOutput?
 
         var succeeded: Bool { paused?.succeeded ?? !failed }
+        var pluginFailures: [DagstackError] { errors + (paused?.stages.compactMap(\.error) ?? []) }
 
         var json: JSONObject {
             var o: JSONObject = [

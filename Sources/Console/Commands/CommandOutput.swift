@@ -8,10 +8,13 @@ public protocol CommandOutput: Sendable {
     func text(_ style: TextStyle) -> String
     /// False when the command ran but what it ran failed (a trace whose chain raised).
     var succeeded: Bool { get }
+    /// The errors plugins raised while the command ran (what `pm` can look at), in order.
+    var pluginFailures: [DagstackError] { get }
 }
 
 extension CommandOutput {
     public var succeeded: Bool { true }
+    public var pluginFailures: [DagstackError] { [] }
 }
 
 /// A plain message (`disabled 'x'`).

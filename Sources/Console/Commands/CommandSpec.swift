@@ -37,7 +37,8 @@ enum CommandTable {
         KindsCommand.spec, PluginsCommand.spec, ShowCommand.spec, OrderCommand.spec, TraceCommand.spec,
         StepCommand.spec, WalkCommands.back, WalkCommands.goto, WalkCommands.retry, WalkCommands.history, AgainCommand.spec,
         BreakCommands.breakSpec, BreakCommands.breaksSpec, BreakCommands.deleteSpec, BlameCommand.spec, WhyCommand.spec,
-        TimingCommand.spec, CallCommand.spec, SwitchCommands.disable, SwitchCommands.enable, PriorityCommand.spec,
+        TimingCommand.spec, CallCommand.spec, DebugCommand.spec, PostMortemCommand.spec, SwitchCommands.disable,
+        SwitchCommands.enable, PriorityCommand.spec,
         ResourcesCommand.spec, ResourceCommand.spec, ConfigCommand.spec, LoadCommand.spec, ReloadCommand.spec, RecordCommand.spec,
         ReplayCommand.spec, SessionsCommand.spec, ContractCommand.spec, HelpCommand.spec, QuitCommand.spec,
     ]

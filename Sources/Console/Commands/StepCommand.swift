@@ -5,7 +5,7 @@ import PluginSystem
 /// `skip`, `set JSON` and `abort` drive it (and `back`, `goto`, `retry`, `history`: WalkCommands)
 /// and the prompt shows where you are.
 enum StepCommand {
-    static let verbs = ["next", "continue", "skip", "set", "abort"]
+    static let verbs = ["next", "into", "continue", "skip", "set", "abort"]
 
     static let usage = "step KIND.HOOK JSON|example[N]|@FILE"
 
@@ -13,7 +13,8 @@ enum StepCommand {
         name: "step", usage: usage, summary: "walk a chain one stage at a time",
         help: """
             Starts walking the chain KIND.HOOK with JSON as its input, stopping before every stage.
-            Then: next (n) runs the stage and shows its diff; continue (c) runs on to the next breakpoint
+            Then: next (n) runs the stage and shows its diff; into runs it under pdb, stopped at the first
+            line of the plugin's hook (a Python plugin, the console on a terminal); continue (c) runs on to the next breakpoint
             or the end; skip (s) passes the value on without running the stage; set JSON (or set
             /path=JSON …) replaces the value the next stage gets; abort (a) stops. back [N] returns to an
             earlier stage, goto PLUGIN|N jumps to one, history lists the branches the walk took. A stage
@@ -38,7 +39,7 @@ enum StepCommand {
         guard let walk = await console.stepper, !walk.isFinished else {
             throw ConsoleError("not stepping; start with `step KIND.HOOK JSON`" + (await console.debugger.lastWalk != nil ? " (or `back` into the last walk)" : ""))
         }
-        if walk.isHalted && (name == "next" || name == "continue") {
+        if walk.isHalted && (name == "next" || name == "into" || name == "continue") {
             let at = walk.upcoming.map { "\($0.position)/\($0.total) \($0.record.name)" } ?? "the stage"
             throw ConsoleError("stage \(at) raised: `retry` runs it again, `skip` passes the value on without it, `set JSON` changes what it gets, `back` goes back, `abort` ends the walk")
         }
@@ -48,6 +49,17 @@ enum StepCommand {
         case "next":
             // One stage; a `change` breakpoint it trips is reported.
             stages = await walk.run(.one, breakpoints: await console.breakpoints(for: walk), checkFirst: false).stages
+            event = .ran
+        case "into":
+            // The next stage as `next` runs it, with pdb stopped at the first line of its hook.
+            try await console.requireDebugger("into")
+            guard let upcoming = walk.upcoming else { throw ConsoleError("the walk has no next stage") }
+            try PostMortemCommand.requirePython(upcoming.record)
+            let target = DebugTarget(plugin: upcoming.record.name, hook: walk.tracer.hook)
+            let breakpoints = await console.breakpoints(for: walk)
+            stages = await DebugTarget.$current.withValue(target) {
+                await walk.run(.one, breakpoints: breakpoints, checkFirst: false).stages
+            }
             event = .ran
         case "continue":
             // The stage the walk stands before is not a stop again, unless the walk stopped after
@@ -110,6 +122,7 @@ struct WalkOutput: CommandOutput {
     /// A walk that stands at a stage that raised did not succeed (the chain raised), as a trace
     /// that ended there would not have.
     var succeeded: Bool { result.error == nil || (!finished && !halted) }
+    var pluginFailures: [DagstackError] { stages.compactMap(\.error) }
 
     var json: JSONObject {
         var o: JSONObject = [
@@ -153,7 +166,7 @@ struct WalkOutput: CommandOutput {
             lines.append(style.dim("at \(at.position)/\(at.total) \(at.name), which raised — retry, skip, set JSON, back, abort"))
         } else if let next = upcoming {
             let back = result.stages.contains { $0.ran || $0.status == .skipped } ? ", back" : ""
-            lines.append(style.dim("next: \(next.position)/\(next.total) \(next.name) (\(next.priority)) — next, continue, skip, set JSON\(back), abort"))
+            lines.append(style.dim("next: \(next.position)/\(next.total) \(next.name) (\(next.priority)) — next, into, continue, skip, set JSON\(back), abort"))
         }
         return lines.joined(separator: "\n")
     }

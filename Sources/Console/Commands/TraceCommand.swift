@@ -35,6 +35,7 @@ enum TraceCommand {
         var paused: WalkOutput?
 
         var succeeded: Bool { paused?.succeeded ?? (result.error == nil) }
+        var pluginFailures: [DagstackError] { result.stages.compactMap(\.error) }
 
         var json: JSONObject {
             var o = TraceJSON.object(result)

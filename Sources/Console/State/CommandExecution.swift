@@ -48,6 +48,8 @@ extension ConsoleState {
         if capturing { httpCassette.capture() }
         let executed = await run(name: name, args: args, line: line)
         let http = capturing ? httpCassette.finish().made : []
+        let failures = (executed.output?.pluginFailures ?? []) + [executed.error?.underlying].compactMap { $0 }
+        if let failure = failures.last(where: { $0.plugin != nil }) { lastFailure = failure }
         if let recorder, !SessionReplayer.notReplayed.contains(executed.name), !isReplayVerb(name, args) {
             do { try recorder.append(line: ConfigCommand.recordedLine(line), state: stateBefore, result: executed.json, http: http) } catch {
                 self.recorder = nil

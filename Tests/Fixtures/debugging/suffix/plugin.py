@@ -1,0 +1,3 @@
+class Suffix:
+    def rewrite(self, query):
+        return {**query, "text": query["text"] + "!"}
