@@ -268,6 +268,20 @@ import TestSupport
         #expect(await t.waitForExit() == 0)
     }
 
+    @Test func aStdioPluginAskingForTheTerminalIsRefusedSayingWhy() async throws {
+        // Even on a terminal: the plugin's own stdin and stdout are the protocol.
+        let dir = TempDir()
+        dir.stdioPlugin("asker", name: "asker", kind: "k", onCall: """
+            print(json.dumps({"jsonrpc": "2.0", "id": "p-1", "method": "debugger.open", "params": {}}), flush=True)
+            answer(json.loads(sys.stdin.readline())["error"]["message"])
+            """)
+        let t = try await start([dir.path])
+        await t.type("call k.h\r")
+        #expect(await t.waitFor("\"the console lends its terminal to pdb in Python plugins only: a stdio plugin's stdin and stdout are the protocol; attach your language's own debugger to the pid `show PLUGIN` prints (docs/console.md, \\\"Debugging inside a plugin\\\")\""), "\(t.lines)")
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
+    }
+
     @Test func withJSONOutputOnATerminalABreakpointFailsAtOnce() async throws {
         let t = try await start([Self.fixture, "--json"])
         await t.type(#"trace text.rewrite {"text": "a", "pause": true}"# + "\r")

@@ -13,6 +13,11 @@ public enum DebuggerAccess: Sendable {
     /// them, so a recording made one way replays the same another way.
     public static let noTerminal = DebuggerAccess.unavailable("this run has no terminal for a debugger (-c, a script or a pipe, --json, a replay)")
 
+    /// A stdio plugin asking for the terminal (`debugger.open`): its stdin and stdout are the
+    /// protocol, and the console lends its terminal to the Python host's pdb alone.
+    static let stdioPlugin = DebuggerAccess.unavailable(
+        "the console lends its terminal to pdb in Python plugins only: a stdio plugin's stdin and stdout are the protocol; attach your language's own debugger to the pid `show PLUGIN` prints (docs/console.md, \"Debugging inside a plugin\")")
+
     public var terminal: DebuggerTerminal? {
         if case .terminal(let terminal) = self { return terminal }
         return nil

@@ -97,7 +97,8 @@ public final class StdioPlugin: Plugin {
 
     public func setup(_ context: PluginContext) async throws {
         let process = try Self.spawn(manifest, folder: folder)
-        let channel = JSONRPCChannel(process: process, peer: registry.map { PluginServices(registry: $0, plugin: manifest.name) })
+        let channel = JSONRPCChannel(
+            process: process, peer: registry.map { PluginServices(registry: $0, plugin: manifest.name) }, debugger: .stdioPlugin)
         state.withLock { $0.channel = channel }
         let params = HookWire.initializeParams(manifest, context)
         let limit = Double(manifest.startupTimeoutSec)
