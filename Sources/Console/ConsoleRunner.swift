@@ -57,6 +57,8 @@ public final class ConsoleRunner {
         if !configuration.json && isatty(STDERR_FILENO) == 1 {
             let line = ProgressLine()
             waitFor { await console.showProgress(on: line) }
+            // pdb in plugin code draws on the same terminal: the line steps aside meanwhile.
+            console.options.debugger.terminal?.onLending { line.suspend($0) }
         }
         // Whatever a plugin's process tree leaves behind that its keeper could not hold comes to the
         // console, which stops it on the way out.

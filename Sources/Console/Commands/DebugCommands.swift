@@ -32,7 +32,7 @@ enum DebugCommand {
             // Exactly what `trace` (a chain) or `call` does with the same words, under pdb.
             let command = dispatch == .chain ? TraceCommand.spec : CallCommand.spec
             let ran = await DebugTarget.$current.withValue(target) { () async -> Result<any CommandOutput, ConsoleError> in
-                do { return .success(try await command.run(request, console)) } catch { return .failure(error) }
+                do throws(ConsoleError) { return .success(try await command.run(request, console)) } catch { return .failure(error) }
             }
             return Output(target: target, inner: try ran.get())
         })

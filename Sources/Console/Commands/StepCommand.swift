@@ -1,4 +1,5 @@
 import Inspector
+import PluginHosts
 import PluginSystem
 
 /// `step KIND.HOOK JSON`: walk a chain one stage at a time. While stepping, `next`, `continue`,

@@ -15,6 +15,9 @@ final class ProgressLine: TraceProgress {
         var stack: [Running] = []
         var drawn = false
         var ticking = false
+        /// Since when a debugger in plugin code has the terminal: nothing is drawn, and that time is
+        /// not the stage's.
+        var suspendedSince: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -46,6 +49,25 @@ final class ProgressLine: TraceProgress {
         }
     }
 
+    /// While a debugger has the terminal (true) the line is erased and not drawn; afterwards (false)
+    /// the running calls' times go on from where they were.
+    func suspend(_ suspended: Bool) {
+        state.withLock { s in
+            if suspended {
+                guard s.suspendedSince == nil else { return }
+                s.suspendedSince = clock.now
+                if s.drawn {
+                    write("\r\u{1B}[K")
+                    s.drawn = false
+                }
+            } else if let since = s.suspendedSince {
+                let paused = clock.now - since
+                for i in s.stack.indices { s.stack[i].started += paused }
+                s.suspendedSince = nil
+            }
+        }
+    }
+
     private func schedule() {
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in tick() }
     }
@@ -59,7 +81,7 @@ final class ProgressLine: TraceProgress {
                 return false
             }
             let elapsed = clock.now - top.started
-            if elapsed >= delay {
+            if elapsed >= delay && s.suspendedSince == nil {
                 write("\r\u{1B}[K" + Self.fitted(Self.text(top.activity, elapsed: elapsed), width: terminalWidth()))
                 s.drawn = true
             }

@@ -39,6 +39,8 @@ public final class DebuggerTerminal: Sendable {
     private let session = Mutex<TerminalRelay?>(nil)
     /// Set when the console is stopping: no new session starts.
     private let refusal = Mutex<String?>(nil)
+    /// Told, with true, just before the terminal is lent, and with false once it is back.
+    private let listeners = Mutex<[@Sendable (Bool) -> Void]>([])
 
     public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, historyFile: String? = nil) {
         self.input = input
@@ -48,6 +50,16 @@ public final class DebuggerTerminal: Sendable {
 
     /// Whether a debugger has the terminal now.
     public var isLent: Bool { session.withLock { $0 != nil } }
+
+    /// Calls `listener` with true just before a debugger gets the terminal and with false once the
+    /// console has it back: whatever else draws on the terminal (the live progress line) steps aside.
+    public func onLending(_ listener: @escaping @Sendable (_ lent: Bool) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    private func tell(_ lent: Bool) {
+        for listener in listeners.withLock({ $0 }) { listener(lent) }
+    }
 
     /// From now on, a debugger asking for the terminal is refused with `reason`.
     public func refuse(_ reason: String) { refusal.withLock { $0 = reason } }
@@ -78,6 +90,7 @@ public final class DebuggerTerminal: Sendable {
                 if slave >= 0 { close(slave) }
                 throw PeerError(message: "the pseudo-terminal could not be set up: \(problem)", type: "DebuggerUnavailable")
             }
+            tell(true)
             // The debugger's terminal starts as the user's was at the console's prompt.
             tcsetattr(master, TCSANOW, &saved)
             _ = dagstack_copy_window_size(output, master)
@@ -101,7 +114,9 @@ public final class DebuggerTerminal: Sendable {
             current = nil
             return relay
         }
-        relay?.stop()
+        guard let relay else { return }
+        relay.stop()
+        tell(false)
     }
 }
 
