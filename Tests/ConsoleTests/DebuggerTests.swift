@@ -121,6 +121,31 @@ import TestSupport
         #expect(t.isCanonical)
     }
 
+    @Test func tabCompletesTheDebuggingCommandsAndPdbCompletesNames() async throws {
+        let t = try await start()
+        await t.type("deb\t")
+        #expect(await t.waitFor("dagstack> debug"), "\(t.lines)")
+        await t.type("text\t")
+        #expect(await t.waitFor("dagstack> debug text.rewrite"), "\(t.lines)")
+        await t.type("\u{15}pm ra\t")
+        #expect(await t.waitFor("dagstack> pm raiser"), "\(t.lines)")
+        await t.type("\u{15}" + #"step text.rewrite {"text": "a b", "pause": true}"# + "\r")
+        #expect(await t.waitFor("step text.rewrite 1/3 capitalize>"), "\(t.lines)")
+        await t.type("in\t")
+        #expect(await t.waitFor("step text.rewrite 1/3 capitalize> into"), "\(t.lines)")
+        await t.type("\u{15}next\r")
+        // pdb's own completion, of the names in the frame.
+        #expect(await waitForPdbPrompt(t), "\(t.lines)")
+        await t.type("p wor\t", whileRunning: true)
+        #expect(await waitForPdbPrompt(t, showing: "p words"), "\(t.lines)")
+        await pdb(t, "")
+        #expect(t.lines.contains("['a', 'b']"), "\(t.lines)")
+        await pdb(t, "c", wait: false)
+        #expect(await t.waitFor("step text.rewrite 2/3 raiser>"), "\(t.lines)")
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
+    }
+
     @Test func debugStopsAtTheFirstLineOfThePluginsHook() async throws {
         let t = try await start()
         await t.type(#"debug text.rewrite {"text": "one two"} suffix"# + "\r")
