@@ -131,6 +131,8 @@ enum PostMortemCommand {
         case let stdio as StdioPlugin:
             let pid = stdio.pid.map { "pid \($0)" } ?? "its pid"
             throw ConsoleError("'\(record.name)' runs over mcp_stdio: its stdin and stdout are the protocol, so pdb cannot have a terminal there; attach its language's own debugger to its process (\(pid), `show \(record.name)`; docs/console.md, \"Debugging inside a plugin\")")
+        case let http as HTTPPlugin:
+            throw ConsoleError("'\(record.name)' is an mcp_http service at \(http.endpoint): its code runs in a process the console did not start and has no terminal for; attach its language's own debugger to that service (docs/console.md, \"Debugging inside a plugin\")")
         case nil:
             throw ConsoleError("'\(record.name)' is \(record.state.name)\(record.state.reason.map { ": \($0)" } ?? ""): it has no code running to debug")
         default:
@@ -142,6 +144,7 @@ enum PostMortemCommand {
         switch record.instance {
         case is PythonPlugin: "Python"
         case is StdioPlugin: "mcp_stdio"
+        case is HTTPPlugin: "mcp_http"
         default: "Swift"
         }
     }
