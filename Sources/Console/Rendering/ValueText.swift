@@ -30,6 +30,7 @@ enum ValueText {
             used += piece.count + 1
         }
         let more = pieces.count - kept.count
-        return open + kept.joined(separator: ",") + (more > 0 ? ",…\(more) more" : "") + close
+        let rest = more == 0 ? "" : (kept.isEmpty ? "" : ",") + "…\(more) more"
+        return open + kept.joined(separator: ",") + rest + close
     }
 }

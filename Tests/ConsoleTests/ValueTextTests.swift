@@ -1,0 +1,23 @@
+@testable import Console
+import PluginSystem
+import Testing
+
+/// Large values cut down to their shape for a person to read.
+@Suite struct ValueTextTests {
+    @Test func aShortValueIsItsJSON() {
+        #expect(ValueText.short(["a": 1, "b": [true, .null]]) == #"{"a":1,"b":[true,null]}"#)
+    }
+
+    @Test func membersThatFitAreKeptAndTheRestCounted() {
+        let value: JSONValue = .array((0..<60).map { .string("item \($0)") })
+        let text = ValueText.short(value)
+        #expect(text.hasPrefix(#"["item 0","item 1","#), "\(text)")
+        #expect(text.hasSuffix(",…44 more]"), "\(text)")
+    }
+
+    @Test func whenNotEvenTheFirstMemberFitsOnlyTheCountIsShown() {
+        let big: JSONValue = .array([.object(["text": .string(String(repeating: "x", count: 300))]), 1])
+        #expect(ValueText.fitted(["a very long piece"], limit: 5, open: "[", close: "]") == "[…1 more]")
+        #expect(!ValueText.short(big, limit: 20).contains("[,"), "\(ValueText.short(big, limit: 20))")
+    }
+}
