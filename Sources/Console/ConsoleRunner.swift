@@ -19,6 +19,8 @@ public final class ConsoleRunner {
         public var record: String?
         /// `--ignore`, `--http` for the recording, as `record` takes them.
         public var recordOptions: [String] = []
+        /// `--watch`: watch the directory after loading it (and after the -c commands).
+        public var watch = false
 
         public init(directory: String) { self.directory = directory }
     }
@@ -87,6 +89,7 @@ public final class ConsoleRunner {
         }
 
         var failures = 0
+        if configuration.watch && configuration.commands.isEmpty, !watch("watch", watcher) { failures += 1 }
         var inputs = configuration.commands.makeIterator()
         loop: while watcher.termination == nil {
             let line: String
@@ -114,8 +117,15 @@ public final class ConsoleRunner {
                 }
                 editor.remember(line)
             } else {
-                guard let next = inputs.next() else { break loop }
+                guard let next = inputs.next() else {
+                    if configuration.watch, !watch("watch", watcher) { failures += 1 }
+                    break loop
+                }
                 line = next
+            }
+            if Self.isWatch(line) {
+                if !watch(line, watcher) { failures += 1 }
+                continue
             }
             guard let executed = watcher.runCancellable({ await console.execute(line) }) else { continue }
             if !executed.succeeded { failures += 1 }
@@ -138,7 +148,7 @@ public final class ConsoleRunner {
         return configuration.commands.isEmpty && configuration.interactive ? 0 : (failures > 0 ? 1 : 0)
     }
 
-    private var refreshCompletion: () -> Void = {}
+    var refreshCompletion: () -> Void = {}
 
     /// `first` and the lines that continue it while its JSON's brackets are open, joined with a
     /// space; nil when Ctrl-C abandoned it. End of input (or a line that is not UTF-8) ends it as it is.

@@ -69,6 +69,9 @@ struct DagstackConsole: ParsableCommand {
         valueName: "MODE"))
     var http: String?
 
+    @Flag(help: "Watch the plugin directory after loading it (after the -c commands): each change reloads it and re-runs the last trace, until Ctrl-C.")
+    var watch = false
+
     @Flag(help: "With --replay: rewrite the entries that diverged with what happens now (the old file is kept as FILE.bak); refused in CI unless --yes.")
     var update = false
 
@@ -94,6 +97,7 @@ struct DagstackConsole: ParsableCommand {
         }
         if (!ignore.isEmpty || http != nil) && record == nil && replay == nil { throw ValidationError("--ignore and --http go with --record or --replay") }
         if update && replay == nil { throw ValidationError("--update goes with --replay") }
+        if watch && replay != nil { throw ValidationError("--watch does not go with --replay; at the prompt, `watch replay FILE` replays on each change") }
         if yes && !update { throw ValidationError("--yes goes with --update") }
     }
 
@@ -191,6 +195,7 @@ struct DagstackConsole: ParsableCommand {
         configuration.record = record
         configuration.recordOptions = ignore.flatMap { ["--ignore", $0] } + (http.map { ["--http", $0] } ?? [])
         configuration.commands = commands
+        configuration.watch = watch
         configuration.json = json
         configuration.interactive = isatty(STDIN_FILENO) == 1 && commands.isEmpty
         configuration.color = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1

@@ -217,7 +217,7 @@ import TestSupport
         let help = try await jsonLines(["help"])[0]["commands"]!.arrayValue!.map { $0["name"]!.stringValue! }
         #expect(help == ["kinds", "plugins", "show", "order", "trace", "step", "back", "goto", "retry", "history", "again", "break",
                          "breaks", "delete", "blame", "why", "timing", "call", "debug", "pm", "disable", "enable", "priority",
-                         "resources", "resource", "config", "load", "reload", "record", "replay", "sessions", "contract", "help", "quit"])
+                         "resources", "resource", "config", "load", "reload", "watch", "record", "replay", "sessions", "contract", "help", "quit"])
         let (status, lines, _) = try await console(["kinds", "quit", "plugins"])
         #expect(status == 0)
         #expect(!lines.contains { $0.hasPrefix("NAME") })

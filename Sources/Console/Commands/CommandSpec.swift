@@ -39,7 +39,7 @@ enum CommandTable {
         BreakCommands.breakSpec, BreakCommands.breaksSpec, BreakCommands.deleteSpec, BlameCommand.spec, WhyCommand.spec,
         TimingCommand.spec, CallCommand.spec, DebugCommand.spec, PostMortemCommand.spec, SwitchCommands.disable,
         SwitchCommands.enable, PriorityCommand.spec,
-        ResourcesCommand.spec, ResourceCommand.spec, ConfigCommand.spec, LoadCommand.spec, ReloadCommand.spec, RecordCommand.spec,
+        ResourcesCommand.spec, ResourceCommand.spec, ConfigCommand.spec, LoadCommand.spec, ReloadCommand.spec, WatchCommand.spec, RecordCommand.spec,
         ReplayCommand.spec, SessionsCommand.spec, ContractCommand.spec, HelpCommand.spec, QuitCommand.spec,
     ]
 

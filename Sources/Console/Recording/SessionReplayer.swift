@@ -13,8 +13,8 @@ final class SessionReplayer: Sendable {
     let comparison: ResultComparison
     let settings: ReplaySettings
 
-    /// Commands that manage recordings are not replayed.
-    static let notReplayed: Set<String> = ["record", "replay", "sessions", "quit", "exit"]
+    /// Commands that manage recordings, and `watch` (which runs until Ctrl-C), are not replayed.
+    static let notReplayed: Set<String> = ["record", "replay", "sessions", "watch", "quit", "exit"]
 
     private struct State {
         var cursor = 0

@@ -1,0 +1,103 @@
+import Foundation
+import Glibc
+
+/// Changes to the files of a plugin directory, from inotify: every folder under it is watched (new
+/// folders as they appear), caches and editors' scratch files left out. A burst of saves — editors
+/// write a file several times, or several files at once — comes back as one change.
+final class DirectoryWatch: @unchecked Sendable {
+    let root: String
+    private let fd: Int32
+    /// Watch descriptor → the folder it watches, relative to `root` ("" for the root itself).
+    private var folders: [Int32: String] = [:]
+
+    /// Folders whose changes are not the plugins' own (caches, version control, dependencies).
+    static let skippedFolders: Set<String> = [
+        "__pycache__", ".git", ".hg", ".svn", "node_modules", ".build", ".mypy_cache", ".pytest_cache", ".venv",
+    ]
+
+    /// A file an editor or a cache writes beside the real one.
+    static func isScratch(_ name: String) -> Bool {
+        name.hasSuffix("~") || name.hasSuffix(".swp") || name.hasSuffix(".swx") || name.hasSuffix(".pyc") || name.hasPrefix(".#")
+            || name == "4913"
+    }
+
+    static let events = UInt32(IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB)
+
+    init(_ root: String) throws(ConsoleError) {
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else { throw ConsoleError("cannot watch \(root): inotify: \(String(cString: strerror(errno)))") }
+        self.fd = fd
+        self.root = root
+        guard add("") else {
+            let why = String(cString: strerror(errno))
+            throw ConsoleError("cannot watch \(root): \(why)")
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Watches `folder` (relative to the root) and every folder under it; false when the folder
+    /// itself cannot be watched.
+    @discardableResult
+    private func add(_ folder: String) -> Bool {
+        let path = folder.isEmpty ? root : root + "/" + folder
+        let wd = inotify_add_watch(fd, path, Self.events | UInt32(IN_ONLYDIR))
+        guard wd >= 0 else { return false }
+        folders[wd] = folder
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where !Self.skippedFolders.contains(name) {
+            var info = stat()
+            // Not through symbolic links: a link to a folder above would never end.
+            guard lstat(path + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
+            add(folder.isEmpty ? name : folder + "/" + name)
+        }
+        return true
+    }
+
+    /// Waits for a change and returns the files that changed (relative to the root, sorted), once
+    /// `quiet` has passed without another event; nil when the task is cancelled (Ctrl-C).
+    func next(quiet: Duration) async -> [String]? {
+        var changed = Set<String>(), made = Set<String>()
+        var last: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            if readEvents(into: &changed, made: &made) { last = .now }
+            if let last, ContinuousClock.now - last >= quiet, !changed.isEmpty { return changed.sorted() }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+
+    /// Reads the events waiting; true when one named a file that counts. A file made and gone again
+    /// within the burst (an atomic save's temporary file) is no change.
+    private func readEvents(into changed: inout Set<String>, made: inout Set<String>) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        var any = false
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { return any }
+            var offset = 0
+            while offset + MemoryLayout<inotify_event>.size <= count {
+                let (wd, mask, length) = buffer.withUnsafeBytes { raw in
+                    let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    return (event.wd, event.mask, Int(event.len))
+                }
+                let nameStart = offset + MemoryLayout<inotify_event>.size
+                let nameBytes = buffer[nameStart..<min(nameStart + length, count)].prefix { $0 != 0 }
+                let name = String(decoding: nameBytes, as: UTF8.self)
+                offset = nameStart + length
+                guard let folder = folders[wd], !name.isEmpty, !Self.isScratch(name), !Self.skippedFolders.contains(name) else { continue }
+                let path = folder.isEmpty ? name : folder + "/" + name
+                if mask & UInt32(IN_ISDIR) != 0 {
+                    if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { add(path) }
+                    continue
+                }
+                any = true
+                if mask & UInt32(IN_CREATE) != 0 { made.insert(path) }
+                if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0, made.contains(path) {
+                    changed.remove(path)
+                    continue
+                }
+                changed.insert(path)
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import PluginSystem
+import Testing
+import TestSupport
+
+/// `watch` in a real terminal: saves to the loaded directory reload it and re-run the last trace.
+@Suite struct WatchTests {
+    /// `suffix` adds "!" to the text of `text.shout`.
+    func project() -> TempDir {
+        let dir = TempDir()
+        dir.pythonPlugin("plugins/suffix", name: "suffix", kind: "text", code: suffix("!"))
+        return dir
+    }
+
+    func suffix(_ mark: String) -> String {
+        """
+        class Suffix:
+            def shout(self, value):
+                return {**value, "text": value["text"] + "\(mark)"}
+        """
+    }
+
+    func runs(_ session: TerminalSession) -> Int { session.raw.components(separatedBy: "── changed:").count - 1 }
+
+    /// Waits until everything the console wrote (not only the screen: a reload's output scrolls) holds `text`.
+    func waitForOutput(_ session: TerminalSession, _ text: String, seconds: Double = 15) async -> Bool {
+        let until = Date().addingTimeInterval(seconds)
+        while Date() < until {
+            if session.raw.contains(text) { return true }
+            await session.pump(0.05)
+        }
+        return session.raw.contains(text)
+    }
+
+    @Test func anEditWrittenTwiceWithin50msGivesOneRunAndABrokenManifestKeepsWatching() async throws {
+        let dir = project()
+        let session = try TerminalSession(arguments: ["plugins"], directory: dir.path)
+        await session.type(#"trace text.shout {"text": "b"}"# + "\n")
+        #expect(await session.waitFor(#"{"text":"b!"}"#), "\(session.lines)")
+        await session.type("watch\n")
+        #expect(await session.waitFor("Ctrl-C stops"), "\(session.lines)")
+        // An editor's save: the file written twice, 20 ms apart (a blocking sleep: on a busy machine a
+        // task's sleep may last far longer than asked).
+        dir.write("plugins/suffix/plugin.py", suffix("?"))
+        usleep(20_000)
+        dir.write("plugins/suffix/plugin.py", suffix("?!"))
+        #expect(await waitForOutput(session, "── changed: suffix/plugin.py"), "\(session.raw)")
+        #expect(await session.waitFor(#""b?!""#), "the run saw the last write: \(session.lines)")
+        await session.pump(0.6)
+        #expect(runs(session) == 1, "\(session.raw)")
+        // A manifest the edit broke: its error, and watching goes on.
+        dir.write("plugins/suffix/dagstack.toml", "[plugin\nname = ")
+        #expect(await waitForOutput(session, "── changed: suffix/dagstack.toml"), "\(session.raw)")
+        #expect(await session.waitFor("dagstack.toml"), "\(session.lines)")
+        await session.pump(0.3)
+        #expect(runs(session) == 2)
+        dir.plugin("plugins/suffix", name: "suffix", kind: "text")
+        await session.pump(0.5)
+        #expect(runs(session) == 3, "\(session.raw)")
+        // Ctrl-C ends it and the prompt comes back.
+        await session.type("\u{03}", whileRunning: true)
+        #expect(await session.waitFor("stopped watching plugins"), "\(session.lines)")
+        await session.type("kinds\n")
+        #expect(await session.waitFor("text"), "\(session.lines)")
+        await session.type("quit\n")
+        #expect(await session.waitForExit() == 0)
+    }
+
+    @Test func watchOnTheCommandLineStartsAfterTheCommands() async throws {
+        let dir = project()
+        let session = try TerminalSession(arguments: ["plugins", "--watch", "-c", #"trace text.shout {"text": "a"}"#], directory: dir.path)
+        #expect(await session.waitFor("Ctrl-C stops"), "\(session.lines)")
+        dir.write("plugins/suffix/plugin.py", suffix("?"))
+        #expect(await session.waitFor(#""a?""#), "\(session.lines)")
+        await session.type("\u{03}", whileRunning: true)
+        #expect(await session.waitFor("stopped watching plugins"), "\(session.lines)")
+        #expect(await session.waitForExit() == 0)
+    }
+
+    @Test func watchOutsideAPromptOrWithExtraWordsSaysWhy() async throws {
+        let dir = project()
+        let result = try await runConsole(["plugins", "-c", "watch now"], in: dir.path)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("error: unexpected 'now': `watch` re-runs the last trace, or `watch replay FILE`"), "\(result.stdout)")
+    }
+}
