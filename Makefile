@@ -7,13 +7,18 @@ PLUGINS ?= plugins
 # A broken dagstack.toml must be an error, never a crash.
 SWIFTFLAGS ?= -Xcxx -DNDEBUG
 
-.PHONY: run test build deps reference-venv mcp-venv clean fuzz python-host-test
+.PHONY: run test build deps reference-venv mcp-venv example-venvs clean fuzz python-host-test
 
 deps:
 	@scripts/install-deps
 
 reference-venv:
 	@scripts/install-deps --reference
+
+# The examples' plugins that run from a venv of their own (examples/mcp-chain's MCP server): the
+# tests replay their recorded sessions.
+example-venvs:
+	@scripts/install-deps --plugin-venvs examples
 
 # The official MCP SDK (`mcp` on PyPI) in .venv-mcp: the tests' MCP servers are written with it.
 mcp-venv:
@@ -23,9 +28,10 @@ build: deps
 	$(SWIFT) build $(SWIFTFLAGS) --product dagstack-console
 
 run: build
+	@scripts/install-deps --plugin-venvs $(PLUGINS)
 	$(SWIFT) run $(SWIFTFLAGS) --skip-build dagstack-console $(PLUGINS)
 
-test: reference-venv mcp-venv python-host-test
+test: reference-venv mcp-venv example-venvs python-host-test
 	$(SWIFT) test $(SWIFTFLAGS)
 
 # The Python host's own unit tests (standard library unittest). -B: no bytecode in the source folder,

@@ -82,11 +82,18 @@ void dagstack_http_post(dagstack_http *http, const dagstack_http_request *reques
     // No "Expect: 100-continue" round trip before a large body.
     headers = curl_slist_append(headers, "Expect:");
     sink body = {.limit = request->max_body};
+    sink head = {.limit = 1024 * 1024};
 
     curl_easy_setopt(easy, CURLOPT_URL, request->url);
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->body ? request->body : "");
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
+    if (request->method) {
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request->method);
+    } else {
+        curl_easy_setopt(easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->body ? request->body : "");
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
+    }
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &head);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
@@ -120,13 +127,19 @@ void dagstack_http_post(dagstack_http *http, const dagstack_http_request *reques
         const char *text = error[0] ? error : curl_easy_strerror(code);
         strncpy(result->message, text, sizeof result->message - 1);
         free(body.data);
+        free(head.data);
         return;
     }
     result->body = body.data;
     result->body_length = body.length;
+    result->headers = head.data;
+    result->headers_length = head.length;
 }
 
 void dagstack_http_free_body(dagstack_http_result *result) {
+    free(result->headers);
+    result->headers = NULL;
+    result->headers_length = 0;
     free(result->body);
     result->body = NULL;
     result->body_length = 0;

@@ -269,10 +269,15 @@ public final class PluginDirectory: Sendable {
                 instances[m.name] = .success(StdioPlugin(
                     manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks, registry: services))
             case .mcpHttp where m.wireProtocol == .mcp:
-                instances[m.name] = .failure(DagstackError(
-                    .runtimeNotSupported,
-                    "Plugin '\(m.name)': protocol 'mcp' over mcp_http (Streamable HTTP) is not supported by this console yet; run the server over stdio (runtime = \"mcp_stdio\")",
-                    plugin: m.name))
+                do {
+                    let endpoint = try HTTPEndpoint(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, environment: options.environment)
+                    let name = m.name
+                    instances[m.name] = .success(MCPPlugin(manifest: m, callTimeout: endpoint.callTimeout) {
+                        MCPStreamableHTTPTransport(endpoint: endpoint, plugin: name)
+                    })
+                } catch {
+                    instances[m.name] = .failure(error)
+                }
             case .mcpHttp:
                 do {
                     let endpoint = try HTTPEndpoint(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, environment: options.environment)

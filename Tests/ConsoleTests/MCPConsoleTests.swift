@@ -40,6 +40,16 @@ import TestSupport
         #expect(await survivors(matching: marker).isEmpty)
     }
 
+    @Test func theShippedExampleChainReplaysItsRecordedSession() async throws {
+        let result = try await runConsole(["--replay", "sessions/mcp-chain.jsonl", "examples/mcp-chain", "--json"], in: packageRoot)
+        #expect(result.status == 0, "\(result.stdout.prefix(2000))\(result.stderr)")
+        let report = try JSONValue.parse(result.stdout)
+        #expect(report["diverged"] == 0 && report["same"] == 3, "\(result.stdout.prefix(2000))")
+        let recorded = try String(contentsOfFile: packageRoot + "/sessions/mcp-chain.jsonl", encoding: .utf8)
+        #expect(recorded.contains("fixed 2 word(s)"), "the MCP server's log is recorded beside its stage")
+        #expect(recorded.contains(#"how to launch dagstack?"#))
+    }
+
     @Test func ctrlDAtThePromptLeavesNoServerRunning() async throws {
         let marker = uniqueSleepMarker()
         defer { killProcesses(matching: marker) }

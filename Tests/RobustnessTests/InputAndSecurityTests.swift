@@ -40,6 +40,28 @@ import TestSupport
         await loaded.close()
     }
 
+    @Test func aProgramThatIsALinkInsideThePluginFolderRuns() async throws {
+        // A virtualenv's .venv/bin/python is a link to the system's interpreter: allowed; a link to a
+        // folder outside is still climbing out.
+        let dir = TempDir()
+        dir.mkdir("venv-user/.venv/bin")
+        symlink("/usr/bin/python3", dir.path + "/venv-user/.venv/bin/python")
+        dir.write("venv-user/server.py", """
+            import json, sys
+            for line in sys.stdin:
+                print(json.dumps({"jsonrpc": "2.0", "id": json.loads(line)["id"], "result": {}}), flush=True)
+            """)
+        dir.plugin("venv-user", name: "venv-user", runtime: "mcp_stdio", extra: #"command = [".venv/bin/python", "server.py"]"#)
+        dir.mkdir("outside")
+        dir.write("outside/tool.sh", "#!/bin/sh\nexit 0\n", executable: true)
+        dir.plugin("linker", name: "linker", runtime: "mcp_stdio", extra: #"command = ["out/tool.sh"]"#)
+        symlink(dir.path + "/outside", dir.path + "/linker/out")
+        let loaded = await PluginDirectory.load(dir.path)
+        #expect(loaded.registry.record(named: "venv-user")?.state == .active)
+        #expect(loaded.registry.record(named: "linker")?.state.reason?.hasPrefix("Plugin 'linker': command 'out/tool.sh'") == true)
+        await loaded.close()
+    }
+
     @Test func pythonEntryPointsCannotReachOutsideTheFolder() async throws {
         let dir = TempDir()
         dir.write("evil.py", "class X:\n    pass\n")

@@ -34,9 +34,14 @@ typedef struct {
     /// The response body (malloc'd; free with dagstack_http_free_body) and its length.
     char *body;
     size_t body_length;
+    /// The response's header lines as received, "Name: value\r\n" each (freed with the body).
+    char *headers;
+    size_t headers_length;
 } dagstack_http_result;
 
 typedef struct {
+    /// NULL for POST; otherwise the method (DELETE), sent without a body.
+    const char *method;
     const char *url;
     /// "Name: value" lines.
     const char *const *headers;
@@ -55,7 +60,7 @@ typedef struct {
 
 dagstack_http *dagstack_http_open(void);
 void dagstack_http_close(dagstack_http *http);
-/// A POST; fills `result` (its body is owned by the caller).
+/// A POST (or `method`); fills `result` (its body and headers are owned by the caller).
 void dagstack_http_post(dagstack_http *http, const dagstack_http_request *request, dagstack_http_result *result);
 void dagstack_http_free_body(dagstack_http_result *result);
 

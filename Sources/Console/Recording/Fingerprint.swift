@@ -5,7 +5,8 @@ import SystemPackage
 /// relative path and bytes, in path order, leaving out caches. It tells whether a plugin changed
 /// between a recording and a replay; it is not a security hash.
 enum Fingerprint {
-    static let skipped: Set<String> = ["__pycache__", ".git", ".mypy_cache", ".pytest_cache", "node_modules"]
+    /// Caches and installed dependencies (a plugin's own `.venv`, which discovery skips too).
+    static let skipped: Set<String> = ["__pycache__", ".git", ".mypy_cache", ".pytest_cache", "node_modules", ".venv", "venv"]
 
     static func of(folder: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -25,6 +25,8 @@ final class HTTPConnection: Sendable {
         var failure: Failure?
         var status = 0
         var body: [UInt8] = []
+        /// The response's headers, names lower-cased (a repeated header: its last value).
+        var headers: [String: String] = [:]
         /// Whether the request had to open a connection (false: it reused the kept-alive one).
         var newConnection = false
         var seconds = 0.0
@@ -52,9 +54,11 @@ final class HTTPConnection: Sendable {
         }
     }
 
-    /// POSTs `body` to `url`, blocking the calling thread (run it on an I/O thread) for at most
-    /// `timeout` seconds; `cancellation` aborts it.
-    func post(_ url: String, headers: [(String, String)], body: [UInt8], timeout: Double, cancellation: CancellationFlag?) -> Outcome {
+    /// POSTs `body` to `url` (or sends `method`, without a body), blocking the calling thread (run it
+    /// on an I/O thread) for at most `timeout` seconds; `cancellation` aborts it.
+    func post(
+        _ url: String, method: String? = nil, headers: [(String, String)], body: [UInt8], timeout: Double, cancellation: CancellationFlag?
+    ) -> Outcome {
         handle.withLock { h -> Outcome in
             if h == nil { h = dagstack_http_open().map(Handle.init) }
             guard let pointer = h?.pointer else { return Outcome(failure: .other("libcurl could not start")) }
@@ -62,11 +66,12 @@ final class HTTPConnection: Sendable {
             var raw = dagstack_http_result()
             let context = cancellation.map { Unmanaged.passUnretained($0).toOpaque() }
             withCStrings(lines) { headerPointers in
+                method.withOptionalCString { methodPointer in
                 url.withCString { urlPointer in
                     tls.caBundle.withOptionalCString { caPointer in
                         body.withUnsafeBufferPointer { bodyPointer in
                             var request = dagstack_http_request(
-                                url: urlPointer, headers: headerPointers, header_count: Int32(lines.count),
+                                method: methodPointer, url: urlPointer, headers: headerPointers, header_count: Int32(lines.count),
                                 body: UnsafeRawPointer(bodyPointer.baseAddress)?.assumingMemoryBound(to: CChar.self),
                                 body_length: body.count, timeout_ms: max(1, Int(timeout * 1000)), ca_bundle: caPointer,
                                 verify_tls: tls.verify ? 1 : 0, max_body: Self.maxBody,
@@ -76,6 +81,7 @@ final class HTTPConnection: Sendable {
                         }
                     }
                 }
+                }
             }
             defer { dagstack_http_free_body(&raw) }
             var outcome = Outcome(status: raw.status, newConnection: raw.new_connections > 0, seconds: raw.seconds)
@@ -83,6 +89,13 @@ final class HTTPConnection: Sendable {
             switch Int(raw.failure) {
             case Int(DAGSTACK_HTTP_OK.rawValue):
                 if let bytes = raw.body { outcome.body = [UInt8](UnsafeRawBufferPointer(start: bytes, count: raw.body_length)) }
+                if let bytes = raw.headers {
+                    let text = String(decoding: UnsafeRawBufferPointer(start: bytes, count: raw.headers_length), as: UTF8.self)
+                    for line in text.split(whereSeparator: \.isNewline) {
+                        guard let colon = line.firstIndex(of: ":") else { continue }
+                        outcome.headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    }
+                }
             case Int(DAGSTACK_HTTP_CONNECT.rawValue): outcome.failure = .connect(message)
             case Int(DAGSTACK_HTTP_TIMEOUT.rawValue): outcome.failure = .timedOut
             case Int(DAGSTACK_HTTP_TLS.rawValue): outcome.failure = .tls(message)

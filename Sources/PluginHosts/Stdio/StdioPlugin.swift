@@ -62,7 +62,14 @@ public final class StdioPlugin: Plugin {
             base = dir
         }
         let command = manifest.command ?? (manifest.entryPoint ?? "").split(separator: " ").map(String.init)
-        if let program = command.first, program.contains("/"), !program.hasPrefix("/"), base.hasPrefix(root), !inside(program, from: base) {
+        // The program's folder must be inside; the program itself may be a link out of it, as a
+        // virtualenv's `.venv/bin/python` is (the folder's author put the link there).
+        func programInside(_ relative: String, from base: String) -> Bool {
+            let folder = URL(fileURLWithPath: base + "/" + relative).standardizedFileURL.deletingLastPathComponent()
+                .resolvingSymlinksInPath().path
+            return folder == root || folder.hasPrefix(root + "/")
+        }
+        if let program = command.first, program.contains("/"), !program.hasPrefix("/"), base.hasPrefix(root), !programInside(program, from: base) {
             return "Plugin '\(manifest.name)': command '\(program)' (\(manifest.source)) reaches outside the plugin folder; use a program inside it, a program on PATH, or an absolute path"
         }
         return nil
