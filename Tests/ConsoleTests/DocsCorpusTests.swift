@@ -327,7 +327,7 @@ final class ScenarioService: @unchecked Sendable {
         try process.run()
         let service = ScenarioService(process: process)
         let until = Date().addingTimeInterval(10)
-        while !listening(port) {
+        while !isListening(port: port) {
             guard Date() < until, process.isRunning else {
                 service.stop()
                 throw ScenarioError(message: "the service \(words) did not listen on 127.0.0.1:\(port)")
@@ -335,18 +335,6 @@ final class ScenarioService: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         return service
-    }
-
-    static func listening(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 
     func stop() {
