@@ -53,6 +53,11 @@ final class DirectoryWatch: @unchecked Sendable {
         return true
     }
 
+    /// What each file held when a change last named it (nil: absent), so that events which change
+    /// nothing — a save's last events arriving after the quiet time on a busy machine, a `touch`, a
+    /// save without edits — start no run.
+    private var contents: [String: Int?] = [:]
+
     /// Waits for a change and returns the files that changed (relative to the root, sorted), once
     /// `quiet` has passed without another event; nil when the task is cancelled (Ctrl-C).
     func next(quiet: Duration) async -> [String]? {
@@ -60,10 +65,27 @@ final class DirectoryWatch: @unchecked Sendable {
         var last: ContinuousClock.Instant?
         while !Task.isCancelled {
             if readEvents(into: &changed, made: &made) { last = .now }
-            if let last, ContinuousClock.now - last >= quiet, !changed.isEmpty { return changed.sorted() }
+            if let last, ContinuousClock.now - last >= quiet, !changed.isEmpty {
+                let different = changed.filter { path in
+                    let now = Self.fingerprint(root + "/" + path)
+                    defer { contents[path] = now }
+                    return contents[path].map { $0 != now } ?? true
+                }
+                if !different.isEmpty { return different.sorted() }
+                (changed, made) = ([], [])
+            }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return nil
+    }
+
+    /// A hash of the file's bytes (this process's hasher: only compared within the watch); nil when
+    /// it cannot be read.
+    static func fingerprint(_ path: String) -> Int? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var hasher = Hasher()
+        hasher.combine(data)
+        return hasher.finalize()
     }
 
     /// Reads the events waiting; true when one named a file that counts. A file made and gone again
