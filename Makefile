@@ -7,7 +7,7 @@ PLUGINS ?= plugins
 # A broken dagstack.toml must be an error, never a crash.
 SWIFTFLAGS ?= -Xcxx -DNDEBUG
 
-.PHONY: run test build deps reference-venv mcp-venv example-venvs clean fuzz python-host-test
+.PHONY: run test build deps node-deps reference-venv mcp-venv example-venvs clean fuzz python-host-test node-host-test
 
 deps:
 	@scripts/install-deps
@@ -29,15 +29,24 @@ build: deps
 
 run: build
 	@scripts/install-deps --plugin-venvs $(PLUGINS)
+	@scripts/install-deps --node-if-needed $(PLUGINS)
 	$(SWIFT) run $(SWIFTFLAGS) --skip-build dagstack-console $(PLUGINS)
 
-test: reference-venv mcp-venv example-venvs python-host-test
+test: reference-venv mcp-venv example-venvs python-host-test node-host-test
 	$(SWIFT) test $(SWIFTFLAGS)
 
 # The Python host's own unit tests (standard library unittest). -B: no bytecode in the source folder,
 # which SwiftPM embeds whole.
 python-host-test: deps
 	python3 -B -m unittest discover -s Tests/PythonHostTests
+
+# The tests load JavaScript and TypeScript plugins: they need nodejs and esbuild.
+node-deps:
+	@scripts/install-deps --node
+
+# The Node host's own unit tests (Node's built-in test runner, no npm package).
+node-host-test: node-deps
+	node --test Tests/NodeHostTests/*.test.mjs
 
 # Longer property-based runs of the parser and limit fuzzers (make test runs 2000 cases each, fewer
 # for the costly ones).

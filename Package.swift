@@ -40,8 +40,9 @@ let package = Package(
                 "PluginSystem", "CProcess", "CHTTP", .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
-            // The Python host's source, embedded in the binary (see PythonHostSource.swift).
-            resources: [.embedInCode("Python/host")]
+            // The Python and Node hosts' sources, embedded in the binary (see PythonHostSource.swift
+            // and NodeHostSource.swift).
+            resources: [.embedInCode("Python/host"), .embedInCode("Node/host")]
         ),
         .target(
             name: "Inspector",

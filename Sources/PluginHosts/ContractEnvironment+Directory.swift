@@ -44,6 +44,13 @@ public struct DirectoryContractEnvironment: ContractEnvironment {
         return LoadedContractInstance(plugin: plugin, directory: await PluginDirectory.load(directory, options: options))
     }
 
+    public func runtimeDescription(of plugin: String) -> String? {
+        guard let entry = discovered[plugin], entry.manifest.runtime == .inProcess, !PluginDirectory.hasPythonCode(entry),
+            PluginDirectory.hasNodeCode(entry)
+        else { return nil }
+        return "a JavaScript/TypeScript plugin runs in the directory's Node process, which does not watch it"
+    }
+
     public func ambientState(of plugin: String) async -> AmbientStateScan? {
         guard let entry = discovered[plugin], entry.manifest.runtime == .inProcess, PluginDirectory.hasPythonCode(entry) else { return nil }
         let module = entry.manifest.entryPoint.map { String($0.split(separator: ":").first ?? "plugin") } ?? "plugin"
@@ -100,7 +107,7 @@ struct LoadedContractInstance: ContractInstance {
         var teardownError: DagstackError?
         do { try await registry.teardownAll() } catch { teardownError = error }
         switch instance {
-        case let python as PythonPlugin: leaks += await python.host.inspect(plugin)
+        case let hosted as any InterpreterHosted: leaks += await hosted.interpreterHost.inspect(plugin)
         case is StdioPlugin: break
         default:
             inspected = false

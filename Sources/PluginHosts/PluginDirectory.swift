@@ -17,6 +17,8 @@ public final class PluginDirectory: Sendable {
         public var callTimeout: Double = 30
         /// The interpreter for Python plugins (`DAGSTACK_PYTHON`, else `python3`).
         public var python: String = ProcessInfo.processInfo.environment["DAGSTACK_PYTHON"] ?? "python3"
+        /// The program for JavaScript and TypeScript plugins (`DAGSTACK_NODE`, else `node`).
+        public var node: String = ProcessInfo.processInfo.environment["DAGSTACK_NODE"] ?? "node"
         /// Swift plugins the host knows by entry point.
         public var swiftPlugins = SwiftPluginCatalog()
         /// Custom resources set on the command line; they replace `resources.json` values. A value
@@ -61,6 +63,8 @@ public final class PluginDirectory: Sendable {
     public let notes: [String]
     public let setupOutcomes: [SetupOutcome]
     public let pythonHost: PythonHost?
+    /// The Node process of the directory's JavaScript and TypeScript plugins, if it has any.
+    public let nodeHost: NodeHost?
     /// The application config the plugins' sections came from.
     public let config: AppConfig
     /// The blob_store folder this load created (removed by `close()`), if it made one.
@@ -68,7 +72,7 @@ public final class PluginDirectory: Sendable {
 
     init(
         path: String, registry: PluginRegistry, problems: [LoadProblem], notes: [String] = [], setupOutcomes: [SetupOutcome],
-        pythonHost: PythonHost?, config: AppConfig = AppConfig(), temporaryBlobFolder: String? = nil
+        pythonHost: PythonHost?, nodeHost: NodeHost? = nil, config: AppConfig = AppConfig(), temporaryBlobFolder: String? = nil
     ) {
         self.path = path
         self.registry = registry
@@ -76,6 +80,7 @@ public final class PluginDirectory: Sendable {
         self.notes = notes
         self.setupOutcomes = setupOutcomes
         self.pythonHost = pythonHost
+        self.nodeHost = nodeHost
         self.config = config
         self.temporaryBlobFolder = temporaryBlobFolder
     }
@@ -149,7 +154,7 @@ public final class PluginDirectory: Sendable {
         }
 
         let services = WeakRegistry(registry)
-        let (host, instances) = await bind(plugins, registry: registry, services: services, options: options, directory: path)
+        let (hosts, instances) = await bind(plugins, registry: registry, services: services, options: options, directory: path)
         for plugin in plugins {
             let manifest = plugin.manifest
             switch instances[manifest.name] {
@@ -175,8 +180,8 @@ public final class PluginDirectory: Sendable {
         }
         notes += HookCoverage.warnings(registry)
         return PluginDirectory(
-            path: path, registry: registry, problems: problems, notes: notes, setupOutcomes: outcomes, pythonHost: host, config: config,
-            temporaryBlobFolder: temporaryBlobFolder)
+            path: path, registry: registry, problems: problems, notes: notes, setupOutcomes: outcomes, pythonHost: hosts.python,
+            nodeHost: hosts.node, config: config, temporaryBlobFolder: temporaryBlobFolder)
     }
 
     /// A resource from a `resources.json` or `--resource` value: a standard resource when the value
@@ -203,15 +208,15 @@ public final class PluginDirectory: Sendable {
     }
 
     /// The runtime a plugin runs in: the first of those its manifest lists (in_process → mcp_stdio →
-    /// mcp_http) that this console can run — in_process with code for it (a Swift entry point or a
-    /// Python module), mcp_stdio with a command, mcp_http with an endpoint. When none can, the first
+    /// mcp_http) that this console can run — in_process with code for it (a Swift entry point, a
+    /// Python module or a JavaScript/TypeScript one), mcp_stdio with a command, mcp_http with an endpoint. When none can, the first
     /// listed, so binding reports why.
     static func runtime(for plugin: DiscoveredPlugin, options: Options) -> PluginManifest.Runtime {
         let m = plugin.manifest
         guard m.runtimes.count > 1 else { return m.runtime }
         let runnable = m.runtimes.first { runtime in
             switch runtime {
-            case .inProcess: m.entryPoint.flatMap(options.swiftPlugins.factory(for:)) != nil || hasPythonCode(plugin)
+            case .inProcess: m.entryPoint.flatMap(options.swiftPlugins.factory(for:)) != nil || hasPythonCode(plugin) || hasNodeCode(plugin)
             case .mcpStdio: !(m.command ?? []).isEmpty
             case .mcpHttp: !(m.endpoint ?? m.url ?? "").isEmpty
             }
@@ -222,9 +227,10 @@ public final class PluginDirectory: Sendable {
     /// Gives each discovered plugin an instance from the host that can run it.
     static func bind(
         _ plugins: [DiscoveredPlugin], registry: PluginRegistry, services: WeakRegistry, options: Options, directory: String
-    ) async -> (PythonHost?, [String: Result<any Plugin, DagstackError>]) {
+    ) async -> ((python: PythonHost?, node: NodeHost?), [String: Result<any Plugin, DagstackError>]) {
         var instances: [String: Result<any Plugin, DagstackError>] = [:]
-        var python: [PythonHost.PluginSpec] = []
+        var python: [InterpreterHost.PluginSpec] = []
+        var node: [InterpreterHost.PluginSpec] = []
         for plugin in plugins {
             let m = plugin.manifest
             switch m.runtime {
@@ -243,12 +249,15 @@ public final class PluginDirectory: Sendable {
                         plugin: m.name))
                 } else if hasPythonCode(plugin) {
                     let kindHooks = registry.kinds.spec(for: m.kind).map { Array($0.hooks.keys) } ?? []
-                    python.append(PythonHost.PluginSpec(manifest: m, folder: plugin.folder, kindHooks: kindHooks))
+                    python.append(InterpreterHost.PluginSpec(manifest: m, folder: plugin.folder, kindHooks: kindHooks))
+                } else if hasNodeCode(plugin) {
+                    let kindHooks = registry.kinds.spec(for: m.kind).map { Array($0.hooks.keys) } ?? []
+                    node.append(InterpreterHost.PluginSpec(manifest: m, folder: plugin.folder, kindHooks: kindHooks))
                 } else {
-                    let expected = m.entryPoint.map { entry in
-                        let module = String(entry.split(separator: ":").first ?? "")
-                        return "\(module.replacingOccurrences(of: ".", with: "/")).py (the module of entry_point '\(entry)')"
-                    } ?? "plugin.py"
+                    let stem = m.entryPoint.map { String($0.split(separator: ":").first ?? "").replacingOccurrences(of: ".", with: "/") } ?? "plugin"
+                    let files = (["py"] + NodeHost.moduleExtensions).map { "\(stem).\($0)" }
+                    let expected = files.dropLast().joined(separator: ", ") + " or " + files.last!
+                        + (m.entryPoint.map { " (the module of entry_point '\($0)')" } ?? "")
                     instances[m.name] = .failure(DagstackError(
                         .pluginLoadError, "Plugin '\(m.name)' has runtime='in_process' but no code: \(expected) not found in \(plugin.folder)",
                         plugin: m.name))
@@ -288,18 +297,33 @@ public final class PluginDirectory: Sendable {
                 }
             }
         }
-        guard !python.isEmpty else { return (nil, instances) }
-        let host = PythonHost(
-            directory: directory, python: options.python, callTimeout: options.callTimeout, registry: services, debugger: options.debugger)
-        let limits = Dictionary(uniqueKeysWithValues: python.map { ($0.manifest.name, Double($0.manifest.teardownTimeoutSec)) })
-        let (resources, specs) = (registry.resources, python)
-        let loaded = await BlockingIO.run { _ in host.load(specs, resources: resources) }
-        for (name, result) in loaded {
-            instances[name] = result.map {
-                PythonPlugin(name: name, host: host, loaded: $0, teardownTimeout: limits[name] ?? 15) as any Plugin
-            }
+        var pythonHost: PythonHost?
+        if !python.isEmpty {
+            let host = PythonHost(
+                directory: directory, python: options.python, callTimeout: options.callTimeout, registry: services, debugger: options.debugger)
+            for (name, plugin) in await load(python, into: host, resources: registry.resources) { instances[name] = plugin }
+            pythonHost = host
         }
-        return (host, instances)
+        var nodeHost: NodeHost?
+        if !node.isEmpty {
+            let host = NodeHost(directory: directory, node: options.node, callTimeout: options.callTimeout, registry: services)
+            for (name, plugin) in await load(node, into: host, resources: registry.resources) { instances[name] = plugin }
+            nodeHost = host
+        }
+        return ((pythonHost, nodeHost), instances)
+    }
+
+    /// Starts `host` and loads `specs` in it: each plugin bound to it, or why it could not be.
+    static func load<Host: InterpreterHost>(
+        _ specs: [InterpreterHost.PluginSpec], into host: Host, resources: ResourceRegistry
+    ) async -> [String: Result<any Plugin, DagstackError>] {
+        let limits = Dictionary(specs.map { ($0.manifest.name, Double($0.manifest.teardownTimeoutSec)) }, uniquingKeysWith: { a, _ in a })
+        let loaded = await BlockingIO.run { _ in host.load(specs, resources: resources) }
+        var plugins: [String: Result<any Plugin, DagstackError>] = [:]
+        for (name, result) in loaded {
+            plugins[name] = result.map { HostedPlugin(name: name, host: host, loaded: $0, teardownTimeout: limits[name] ?? 15) as any Plugin }
+        }
+        return plugins
     }
 
     /// A Python plugin: its entry point's module file, or a `plugin.py` to infer the class from.
@@ -307,6 +331,11 @@ public final class PluginDirectory: Sendable {
         let module = plugin.manifest.entryPoint.map { String($0.split(separator: ":").first ?? "") } ?? "plugin"
         let file = plugin.folder + "/" + module.replacingOccurrences(of: ".", with: "/") + ".py"
         return FileManager.default.fileExists(atPath: file)
+    }
+
+    /// A JavaScript or TypeScript plugin: its entry point's module file, or a `plugin.ts|mts|js|mjs`.
+    static func hasNodeCode(_ plugin: DiscoveredPlugin) -> Bool {
+        NodeHost.moduleFile(folder: plugin.folder, entryPoint: plugin.manifest.entryPoint) != nil
     }
 
     static func readResources(_ path: String) throws(DagstackError) -> JSONObject {
@@ -331,6 +360,7 @@ public final class PluginDirectory: Sendable {
         do { try await registry.teardownAll() } catch { failure = error }
         for record in registry.records { await record.instance?.terminate() }
         if let host = pythonHost { await BlockingIO.run { _ in host.stop() } }
+        if let host = nodeHost { await BlockingIO.run { _ in host.stop() } }
         if let folder = temporaryBlobFolder { try? FileManager.default.removeItem(atPath: folder) }
         return failure
     }

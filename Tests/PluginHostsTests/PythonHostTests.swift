@@ -223,7 +223,7 @@ import TestSupport
         #expect(loaded.registry.record(named: "two")?.state.reason ==
             "Plugin 'two' (\(dir.path)/two): no entry_point in the manifest and none of plugin.py's 2 top-level classes (A, B) has setup or a hook of the kind; set entry_point = \"plugin:ClassName\" in dagstack.toml")
         #expect(loaded.registry.record(named: "none")?.state.reason ==
-            "Plugin 'none' has runtime='in_process' but no code: plugin.py not found in \(dir.path)/none")
+            "Plugin 'none' has runtime='in_process' but no code: plugin.py, plugin.ts, plugin.mts, plugin.js or plugin.mjs not found in \(dir.path)/none")
         #expect(loaded.registry.record(named: "outside")?.state.reason ==
             "Plugin 'outside' (\(dir.path)/outside): entry_point module '..evil' must be a module path inside the plugin folder")
         await loaded.close()

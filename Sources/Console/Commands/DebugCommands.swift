@@ -131,6 +131,9 @@ enum PostMortemCommand {
         case let stdio as StdioPlugin:
             let pid = stdio.pid.map { "pid \($0)" } ?? "its pid"
             throw ConsoleError("'\(record.name)' runs over mcp_stdio: its stdin and stdout are the protocol, so pdb cannot have a terminal there; attach its language's own debugger to its process (\(pid), `show \(record.name)`; docs/console.md, \"Debugging inside a plugin\")")
+        case let node as NodePlugin:
+            let pid = node.host.pid.map { "pid \($0)" } ?? "its pid"
+            throw ConsoleError("'\(record.name)' is a JavaScript/TypeScript plugin in the directory's Node process: pdb debugs Python plugins; attach Node's inspector to that process (kill -USR1 on \(pid), then chrome://inspect; docs/runtime.md, \"TypeScript and JavaScript plugins\")")
         case let http as HTTPPlugin:
             throw ConsoleError("'\(record.name)' is an mcp_http service at \(http.endpoint): its code runs in a process the console did not start and has no terminal for; attach its language's own debugger to that service (docs/console.md, \"Debugging inside a plugin\")")
         case nil:
@@ -143,6 +146,7 @@ enum PostMortemCommand {
     static func runtime(of record: PluginRecord) -> String {
         switch record.instance {
         case is PythonPlugin: "Python"
+        case is NodePlugin: "Node"
         case is StdioPlugin: "mcp_stdio"
         case is HTTPPlugin: "mcp_http"
         default: "Swift"

@@ -1,5 +1,6 @@
 import PluginHosts
 import PluginSystem
+import SystemPackage
 
 /// `show PLUGIN`: its manifest, state and error, resources, hooks, and how its code is run.
 enum ShowCommand {
@@ -105,6 +106,10 @@ enum ShowCommand {
                 return ["host": "python", "entry_point": .string(python.loaded.entryPoint), "inferred": .bool(python.loaded.inferred),
                         "class": .string(python.loaded.className), "pid": python.host.pid.map { .int(Int($0)) } ?? .null,
                         "python": python.host.pythonVersion.map(JSONValue.string) ?? .null]
+            case let node as NodePlugin:
+                return ["host": "node", "entry_point": .string(node.loaded.entryPoint), "inferred": .bool(node.loaded.inferred),
+                        "class": .string(node.loaded.className), "module_file": node.loaded.moduleFile.map(JSONValue.string) ?? .null,
+                        "pid": node.host.pid.map { .int(Int($0)) } ?? .null, "node": node.host.nodeVersion.map(JSONValue.string) ?? .null]
             case let stdio as StdioPlugin:
                 return ["host": "stdio", "command": .array(stdio.command.map(JSONValue.string)),
                         "pid": stdio.pid.map { .int(Int($0)) } ?? .null, "server_info": stdio.serverInfo ?? .null]
@@ -156,6 +161,12 @@ enum ShowCommand {
                 codeLine = "Python \(python.loaded.entryPoint)" + (python.loaded.inferred ? " (inferred: plugin.py's only class)" : "")
                 if let pid = python.host.pid { codeLine += ", interpreter pid \(pid)" }
                 if let version = python.host.pythonVersion { codeLine += ", Python \(version)" }
+            case let node as NodePlugin:
+                let file = node.loaded.moduleFile.map { FilePath($0).lastComponent?.string ?? $0 } ?? "plugin"
+                let language = file.hasSuffix("ts") ? "TypeScript" : "JavaScript"
+                codeLine = "\(language) \(node.loaded.entryPoint)" + (node.loaded.inferred ? " (inferred: \(file)'s only exported class)" : "")
+                if let pid = node.host.pid { codeLine += ", Node pid \(pid)" }
+                if let version = node.host.nodeVersion { codeLine += ", Node \(version)" }
             case let stdio as StdioPlugin:
                 codeLine = "stdio process " + stdio.command.joined(separator: " ") + (stdio.pid.map { ", pid \($0)" } ?? ", not running")
             case let mcp as MCPPlugin:

@@ -16,16 +16,20 @@ enum Fingerprint {
                 hash = hash &* 0x0000_0100_0000_01B3
             }
         }
-        for relative in files(in: folder) {
+        let real = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        for relative in files(in: real) {
             mix(relative.utf8)
             mix([0])
-            if let data = FileManager.default.contents(atPath: folder + "/" + relative) { mix(data) }
+            if let data = FileManager.default.contents(atPath: real + "/" + relative) { mix(data) }
             mix([0])
         }
         return String(hash, radix: 16).leftPadded(to: 16)
     }
 
     static func files(in folder: String) -> [String] {
+        // A plugin folder that is a symbolic link is walked where it points: the enumerator does not
+        // follow a link it is given, and would see no file at all.
+        let folder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
         var result: [String] = []
         while let relative = walker.nextObject() as? String {

@@ -55,7 +55,7 @@ final class PluginServices: PeerRequestHandler {
     func getPlugin(_ registry: PluginRegistry, _ params: JSONValue) throws(PeerError) -> JSONValue {
         guard let kind = params["kind"]?.stringValue else { throw PeerError(message: "get_plugin needs a kind", type: "TypeError") }
         let chosen = try Self.select(registry, kind: kind, name: params["name"]?.stringValue)
-        let local = host != nil && (chosen.instance as? PythonPlugin).map { ObjectIdentifier($0.host) } == host
+        let local = host != nil && (chosen.instance as? any InterpreterHosted).map { ObjectIdentifier($0.interpreterHost) } == host
         return ["plugin": .string(chosen.name), "local": .bool(local), "hooks": chosen.instance?.hookNames.map { .array($0.map(JSONValue.string)) } ?? .null]
     }
 

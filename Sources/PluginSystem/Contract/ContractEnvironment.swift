@@ -9,6 +9,13 @@ public protocol ContractEnvironment: Sendable {
     func load(_ plugin: String, deterministic: Bool) async throws(DagstackError) -> any ContractInstance
     /// Module-level mutable state in the plugin's code; nil when its runtime has no such notion.
     func ambientState(of plugin: String) async -> AmbientStateScan?
+    /// How the plugin's code runs, for messages about what cannot be seen of it ("a Swift plugin runs
+    /// inside the console's own process"); nil to let the suite say it from the manifest.
+    func runtimeDescription(of plugin: String) -> String?
+}
+
+extension ContractEnvironment {
+    public func runtimeDescription(of plugin: String) -> String? { nil }
 }
 
 /// One fresh load of the plugin under test.

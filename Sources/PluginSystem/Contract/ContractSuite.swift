@@ -275,7 +275,8 @@ public struct ContractSuite: Sendable {
 
     /// How the plugin runs, for messages about what cannot be seen.
     var runtimeDescription: String {
-        switch manifest.runtime {
+        if let described = environment.runtimeDescription(of: manifest.name) { return described }
+        return switch manifest.runtime {
         case .inProcess: "a Swift plugin runs inside the console's own process"
         default: "a \(manifest.runtime.rawValue) plugin runs in its own process"
         }

@@ -4,13 +4,29 @@ import PluginSystem
 import Synchronization
 import SystemPackage
 
-/// One Python interpreter for the in-process Python plugins of one plugin directory — the
-/// "in-process" world those plugins expect: module-level state is shared as in the reference.
-/// Started on load, stopped on teardown. When a plugin hangs past its limit or crashes the
-/// interpreter, the interpreter is restarted and the other plugins are loaded and set up again.
-public final class PythonHost: Sendable {
+/// How an interpreter host is started: its program and arguments, what it reads first on stdin, and
+/// how it is named in messages. The host answers the same JSON-RPC methods whatever its language
+/// (`ready`, `load`, `setup`, `setup_many`, `teardown`, `call`, `chain`, `inspect`, `shutdown`).
+public struct HostLauncher: Sendable {
+    /// "Python host", "Node host": what messages call it.
+    public var name: String
+    /// What a failure of the host itself is blamed on when no plugin is ("python-host").
+    public var id: String
+    public var command: [String]
+    /// A line written to the host's stdin before anything else (the Python host's sources), if any.
+    public var preamble: [UInt8]?
+    /// The member of the `ready` notification's params that holds the runtime's version.
+    public var versionKey: String
+}
+
+/// One interpreter process for the in-process plugins of one plugin directory written in its
+/// language (Python, JavaScript/TypeScript) — the "in-process" world those plugins expect:
+/// module-level state is shared as in the reference. Started on load, stopped on teardown. When a
+/// plugin hangs past its limit or crashes the interpreter, the interpreter is restarted and the
+/// other plugins are loaded and set up again. `PythonHost` and `NodeHost` say how each is started.
+public class InterpreterHost: @unchecked Sendable {
     public let directory: String
-    public let python: String
+    public let launcher: HostLauncher
     public let callTimeout: Double
     /// The registry whose services plugin code reaches (get_plugin, the http client, the blob store).
     private let registry: WeakRegistry?
@@ -34,6 +50,8 @@ public final class PythonHost: Sendable {
         public var inferred: Bool
         /// Hook name → whether it takes `ctx` first.
         public var hooks: [String: Bool]
+        /// The module file the class came from, as the host read it.
+        public var moduleFile: String? = nil
     }
 
     private struct State {
@@ -42,7 +60,7 @@ public final class PythonHost: Sendable {
         /// Plugins set up in this interpreter, with their set-up parameters, for a restart.
         var setUp: [(name: String, params: JSONValue)] = []
         var abandoned: Set<String> = []
-        var pythonVersion: String?
+        var version: String?
         /// `stop()` was called: nothing restarts the interpreter any more.
         var stopping = false
     }
@@ -60,22 +78,19 @@ public final class PythonHost: Sendable {
         }
     }
 
-    public convenience init(directory: String, python: String = "python3", callTimeout: Double = 30) {
-        self.init(directory: directory, python: python, callTimeout: callTimeout, registry: nil)
-    }
-
     init(
-        directory: String, python: String, callTimeout: Double, registry: WeakRegistry?,
+        directory: String, launcher: HostLauncher, callTimeout: Double, registry: WeakRegistry?,
         debugger: DebuggerAccess = .noTerminal
     ) {
         self.directory = directory
-        self.python = python
+        self.launcher = launcher
         self.callTimeout = callTimeout
         self.registry = registry
         self.debugger = debugger
     }
 
-    public var pythonVersion: String? { state.withLock { $0.pythonVersion } }
+    /// The runtime's version, as the host said when it started.
+    public var version: String? { state.withLock { $0.version } }
 
     /// The plugin process's pid (not its keeper's), while it runs.
     public var pid: Int32? { state.withLock { $0.channel?.process.programPID } }
@@ -84,10 +99,9 @@ public final class PythonHost: Sendable {
 
     func start(timeout: Double = 30) throws(DagstackError) {
         let process = try ChildProcess(
-            command: [python, "-u", "-c", PythonHostSource.bootstrap], environment: ProcessInfo.processInfo.environment,
-            workingDirectory: directory)
+            command: launcher.command, environment: ProcessInfo.processInfo.environment, workingDirectory: directory)
         do {
-            try process.write(PythonHostSource.modulesLine)
+            if let preamble = launcher.preamble { try process.write(preamble) }
             let deadline = ContinuousClock.now + TimeLimit.duration(timeout)
             guard let ready = try process.readLine(deadline: deadline),
                 let hello = try? JSONValue.parse(data: ready), hello["method"] == "ready"
@@ -95,14 +109,14 @@ public final class PythonHost: Sendable {
             let services = registry.map { PluginServices(registry: $0, host: ObjectIdentifier(self)) }
             state.withLock {
                 $0.channel = JSONRPCChannel(process: process, peer: services, answersRepeatOutput: true, debugger: debugger)
-                $0.pythonVersion = hello["params"]?["python"]?.stringValue
+                $0.version = hello["params"]?[launcher.versionKey]?.stringValue
             }
         } catch {
             process.terminate(grace: 0.2)
             process.stderr.waitForClose(seconds: 0.5)
             throw DagstackError(
                 .pluginLoadError,
-                "The Python host (\(python)) did not start for \(directory): \(process.exitDescription ?? "no answer")\(RPCFailure.stderrSuffix(process))")
+                "The \(launcher.name) (\(launcher.command[0])) did not start for \(directory): \(process.exitDescription ?? "no answer")\(RPCFailure.stderrSuffix(process))")
         }
     }
 
@@ -145,7 +159,7 @@ public final class PythonHost: Sendable {
     private func loadOnce(_ params: JSONValue, _ plugins: [PluginSpec]) -> Result<JSONValue, LoadFailure> {
         do { try start() } catch { return .failure(LoadFailure(error: error)) }
         guard let channel = state.withLock({ $0.channel }) else {
-            return .failure(LoadFailure(error: DagstackError(.pluginCrashed, "The Python host for \(directory) is not running")))
+            return .failure(LoadFailure(error: DagstackError(.pluginCrashed, "The \(launcher.name) for \(directory) is not running")))
         }
         let limits = Dictionary(plugins.map { ($0.manifest.name, Double($0.manifest.startupTimeoutSec)) }, uniquingKeysWith: { a, _ in a })
         let importing = Mutex<String?>(nil)
@@ -160,8 +174,8 @@ public final class PythonHost: Sendable {
             let culprit = importing.withLock { $0 }
             let limit = culprit.flatMap { limits[$0] } ?? 60
             var failure = error.error(
-                plugin: culprit ?? "python-host", activity: culprit == nil ? "loading plugin modules" : "the import of its module",
-                process: channel.process, timeout: limit, limitName: culprit == nil ? "the Python host's limit" : "startup_timeout_sec")
+                plugin: culprit ?? launcher.id, activity: culprit == nil ? "loading plugin modules" : "the import of its module",
+                process: channel.process, timeout: limit, limitName: culprit == nil ? "the \(launcher.name)'s limit" : "startup_timeout_sec")
             if let culprit, let spec = plugins.first(where: { $0.manifest.name == culprit }) {
                 failure.code = .pluginLoadError
                 failure.message = failure.message.replacingOccurrences(of: "Plugin '\(culprit)'", with: "Plugin '\(culprit)' (\(spec.folder))")
@@ -207,7 +221,7 @@ public final class PythonHost: Sendable {
         for (hook, info) in entry["hooks"]?.objectValue ?? [:] { hooks[hook] = info["takes_ctx"] == true }
         return .success(Loaded(
             entryPoint: entry["entry_point"]?.stringValue ?? "", className: entry["class"]?.stringValue ?? "",
-            inferred: entry["inferred"] == true, hooks: hooks))
+            inferred: entry["inferred"] == true, hooks: hooks, moduleFile: entry["module_file"]?.stringValue))
     }
 
     /// The folder with every symbolic link resolved (as given when it cannot be resolved).
@@ -363,18 +377,19 @@ public final class PythonHost: Sendable {
     }
 
     /// A request blocking the calling thread, for the host's own housekeeping (restart, scans, stop).
-    private func rawRequest(
+    func rawRequest(
         _ method: String, _ params: JSONValue, timeout: Double, plugin: String?, activity: String,
-        limitName: String = "the Python host's limit", cancellation: CancellationFlag? = nil
+        limitName: String? = nil, cancellation: CancellationFlag? = nil
     ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
         let channel = try liveChannel(for: plugin)
         let outcome = Result { () throws(RPCFailure) in try channel.request(method, params: params, timeout: timeout, cancellation: cancellation) }
-        return try settle(outcome, channel: channel, plugin: plugin, activity: activity, timeout: timeout, limitName: limitName)
+        return try settle(
+            outcome, channel: channel, plugin: plugin, activity: activity, timeout: timeout, limitName: limitName ?? "the \(launcher.name)'s limit")
     }
 
     private func liveChannel(for plugin: String?) throws(DagstackError) -> JSONRPCChannel {
         guard let channel = state.withLock({ $0.channel }) else {
-            throw DagstackError(.pluginCrashed, "The Python host for \(directory) is not running", plugin: plugin)
+            throw DagstackError(.pluginCrashed, "The \(launcher.name) for \(directory) is not running", plugin: plugin)
         }
         return channel
     }
@@ -385,7 +400,7 @@ public final class PythonHost: Sendable {
         _ outcome: Result<JSONRPCChannel.Reply, RPCFailure>, channel: JSONRPCChannel, plugin: String?, activity: String, timeout: Double,
         limitName: String
     ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
-        let who = plugin ?? "python-host"
+        let who = plugin ?? launcher.id
         switch outcome {
         case .success(let reply):
             let logs = Self.logs(reply.result["logs"])
@@ -463,9 +478,9 @@ public final class PythonHost: Sendable {
                 if (try? rawRequest("setup", params, timeout: 30, plugin: name, activity: "setup")) != nil { again.append((name, params)) }
             }
             state.withLock { $0.setUp = again.map { (name: $0.0, params: $0.1) } }
-            return "the Python host was restarted and \(again.count) other plugin(s) set up again"
+            return "the \(launcher.name) was restarted and \(again.count) other plugin(s) set up again"
         } catch {
-            return "the Python host could not be restarted: \(error.message)"
+            return "the \(launcher.name) could not be restarted: \(error.message)"
         }
     }
 
@@ -504,24 +519,6 @@ public final class PythonHost: Sendable {
         await BlockingIO.run { [self] flag in
             Result { () throws(DagstackError) in
                 try rawRequest(method, .object(params), timeout: 30, plugin: plugin, activity: "the contract checks' \(method)", cancellation: flag).value
-            }
-        }
-    }
-
-    /// Scans a plugin module for module-level mutable state in an interpreter of its own.
-    public static func scanAmbientState(file: String, python: String) async -> Result<AmbientStateScan, DagstackError> {
-        let folder = FilePath(file).removingLastComponent().string
-        let host = PythonHost(directory: folder, python: python)
-        return await BlockingIO.run { _ in
-            defer { host.stop() }
-            return Result { () throws(DagstackError) in
-                try host.start()
-                let reply = try host.rawRequest("ambient_state", ["file": .string(file)], timeout: 30, plugin: nil, activity: "the ambient state scan")
-                return AmbientStateScan(file: file, violations: (reply.value["violations"]?.arrayValue ?? []).map { v in
-                    AmbientStateScan.Violation(
-                        name: v["name"]?.stringValue ?? "?", line: v["line"]?.intValue ?? 0, severity: v["severity"]?.stringValue ?? "error",
-                        message: v["message"]?.stringValue ?? "")
-                })
             }
         }
     }

@@ -1,15 +1,15 @@
 import OrderedCollections
 import PluginSystem
 
-/// A plugin whose code is a Python class in its folder (`runtime = "in_process"`), run by its
-/// directory's `PythonHost`. Its `plugin.py` runs unchanged.
-public final class PythonPlugin: ChainBatchingPlugin, SetupBatchingPlugin {
+/// A plugin whose code is a class in its folder (`runtime = "in_process"`), run unchanged by its
+/// directory's interpreter host: `plugin.py` by the `PythonHost`, `plugin.ts|mts|js|mjs` by the `NodeHost`.
+public final class HostedPlugin<Host: InterpreterHost>: ChainBatchingPlugin, SetupBatchingPlugin, InterpreterHosted {
     public let name: String
-    public let host: PythonHost
-    public let loaded: PythonHost.Loaded
+    public let host: Host
+    public let loaded: InterpreterHost.Loaded
     let teardownTimeout: Double
 
-    init(name: String, host: PythonHost, loaded: PythonHost.Loaded, teardownTimeout: Double) {
+    init(name: String, host: Host, loaded: InterpreterHost.Loaded, teardownTimeout: Double) {
         self.name = name
         self.host = host
         self.loaded = loaded
@@ -48,9 +48,22 @@ public final class PythonPlugin: ChainBatchingPlugin, SetupBatchingPlugin {
         _ = try await host.teardown(name, timeout: teardownTimeout)
     }
 
+    public var interpreterHost: InterpreterHost { host }
+
     public var phaseOutput: [PhaseOutput] { host.output(of: name).all }
 
     public func call(_ hook: String, _ arguments: HookArguments, context: HookContext) async throws -> HookReply {
         try await host.call(name, hook: hook, arguments: arguments, context: context)
     }
+}
+
+/// A plugin of `plugin.py`, in its directory's Python interpreter.
+public typealias PythonPlugin = HostedPlugin<PythonHost>
+
+/// A plugin of `plugin.ts|mts|js|mjs`, in its directory's Node process.
+public typealias NodePlugin = HostedPlugin<NodeHost>
+
+/// A plugin run by an interpreter host, whatever its language.
+public protocol InterpreterHosted: Plugin {
+    var interpreterHost: InterpreterHost { get }
 }

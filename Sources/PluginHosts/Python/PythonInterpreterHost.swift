@@ -1,0 +1,48 @@
+import Foundation
+import PluginSystem
+import SystemPackage
+
+/// The interpreter host for `plugin.py` plugins: `python3 -u -c <bootstrap.py>`, given the host's
+/// modules on its first line (see `PythonHostSource`).
+public final class PythonHost: InterpreterHost, @unchecked Sendable {
+    /// The Python interpreter (`DAGSTACK_PYTHON`, else `python3`).
+    public let python: String
+
+    public convenience init(directory: String, python: String = "python3", callTimeout: Double = 30) {
+        self.init(directory: directory, python: python, callTimeout: callTimeout, registry: nil)
+    }
+
+    init(
+        directory: String, python: String, callTimeout: Double, registry: WeakRegistry?,
+        debugger: DebuggerAccess = .noTerminal
+    ) {
+        self.python = python
+        super.init(
+            directory: directory,
+            launcher: HostLauncher(
+                name: "Python host", id: "python-host", command: [python, "-u", "-c", PythonHostSource.bootstrap],
+                preamble: PythonHostSource.modulesLine, versionKey: "python"),
+            callTimeout: callTimeout, registry: registry, debugger: debugger)
+    }
+
+    public var pythonVersion: String? { version }
+
+    /// Scans a plugin module for module-level mutable state in an interpreter of its own.
+    public static func scanAmbientState(file: String, python: String) async -> Result<AmbientStateScan, DagstackError> {
+        let folder = FilePath(file).removingLastComponent().string
+        let host = PythonHost(directory: folder, python: python)
+        return await BlockingIO.run { _ in
+            defer { host.stop() }
+            return Result { () throws(DagstackError) in
+                try host.start()
+                let reply = try host.rawRequest("ambient_state", ["file": .string(file)], timeout: 30, plugin: nil, activity: "the ambient state scan")
+                return AmbientStateScan(file: file, violations: (reply.value["violations"]?.arrayValue ?? []).map { v in
+                    AmbientStateScan.Violation(
+                        name: v["name"]?.stringValue ?? "?", line: v["line"]?.intValue ?? 0, severity: v["severity"]?.stringValue ?? "error",
+                        message: v["message"]?.stringValue ?? "")
+                })
+            }
+        }
+    }
+
+}

@@ -1,0 +1,125 @@
+import Foundation
+import PluginSystem
+import Testing
+import TestSupport
+
+/// The console on JavaScript and TypeScript plugins, as a user drives it: examples/mixed-chain's
+/// chain of a TypeScript, a Perl (stdio) and two Python stages traced stage by stage, its recorded
+/// session replayed, `show` naming the code, and nothing of Node left when the console ends.
+@Suite(.serialized) struct NodeConsoleTests {
+    static let query = #"{"text": "  How to LAUNCH dagstak?  ", "tenant_id": "acme-corp"}"#
+
+    /// A trace's lines without the stage times, which vary.
+    static func untimed(_ lines: [String]) -> [String] {
+        lines.map { $0.replacingOccurrences(of: #"  +[0-9.]+ (µs|ms|s)$"#, with: "", options: .regularExpression) }
+    }
+
+    @Test func aChainOfTypeScriptPerlAndPythonStagesTracesWithPerStageDiffs() async throws {
+        let (status, lines, stderr) = try await consoleText("examples/mixed-chain", ["trace query_rewriter.rewrite \(Self.query)"], in: packageRoot)
+        #expect(status == 0, "\(stderr)")
+        #expect(Self.untimed(lines) == [
+            "trace query_rewriter.rewrite",
+            #"  input  {"text":"  How to LAUNCH dagstak?  ","tenant_id":"acme-corp"}"#,
+            "  1  normalizer       100   changed",
+            #"       ~ /text  "  How to LAUNCH dagstak?  " → "how to launch dagstak?""#,
+            "         [-  How-]{+how+} to [-LAUNCH-]{+launch+} dagstak?[-  -]",
+            "  2  spellfix         60    changed",
+            #"       ~ /text  "how to launch dagstak?" → "how to launch dagstack?""#,
+            "         how to launch [-dagstak?-]{+dagstack?+}",
+            "       log info │ spellfix: dagstak -> dagstack",
+            "  3  synonymizer      50    changed",
+            #"       ~ /text  "how to launch dagstack?" → "how to start dagstack?""#,
+            "         how to [-launch-]{+start+} dagstack?",
+            "  4  tenant-enricher  10    changed",
+            #"       ~ /text  "how to start dagstack?" → "how to start dagstack? microservices python""#,
+            "         how to start dagstack?{+ microservices python+}",
+            #"  output {"tenant_id":"acme-corp","text":"how to start dagstack? microservices python"}"#,
+            "",
+        ], "\(lines)")
+    }
+
+    @Test func showNamesTheTypeScriptCodeAndItsNodeProcess() async throws {
+        let (status, documents, _) = try await consoleJSON("examples/mixed-chain", ["show normalizer"], in: packageRoot)
+        #expect(status == 0)
+        let code = try #require(documents.first?["code"])
+        #expect(code["host"] == "node")
+        #expect(code["entry_point"] == "plugin:Normalizer")
+        #expect(code["inferred"] == true)
+        #expect(code["module_file"]?.stringValue?.hasSuffix("examples/mixed-chain/normalizer/plugin.ts") == true)
+        #expect(code["node"]?.stringValue?.isEmpty == false)
+        let text = try await consoleText("examples/mixed-chain", ["show normalizer"], in: packageRoot).lines
+        #expect(text.contains { $0.hasPrefix("  code                  TypeScript plugin:Normalizer (inferred: plugin.ts's only exported class), Node pid ") }, "\(text)")
+    }
+
+    @Test func theShippedMixedSessionReplaysClean() async throws {
+        let result = try await runConsole(["--replay", "sessions/mixed-chain.jsonl", "examples/mixed-chain", "--json"], in: packageRoot)
+        #expect(result.status == 0, "\(result.stdout.prefix(2000))\(result.stderr)")
+        let report = try JSONValue.parse(result.stdout)
+        #expect(report["diverged"] == 0 && report["same"] == 7, "\(result.stdout.prefix(2000))")
+        let recorded = try String(contentsOfFile: packageRoot + "/sessions/mixed-chain.jsonl", encoding: .utf8)
+        #expect(recorded.contains(#""runtime":"in_process""#) && recorded.contains(#""runtime":"mcp_stdio""#))
+    }
+
+    @Test func ctrlDLeavesNoNodeProcess() async throws {
+        let t = try TerminalSession(
+            arguments: ["examples/mixed-chain"],
+            environment: ["DAGSTACK_CONSOLE_HISTORY": NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"])
+        #expect(await t.waitForPrompt(seconds: 30), "\(t.lines)")
+        let children = descendants(of: t.pid)
+        let node = children.filter { pid in
+            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("node-host-")
+        }
+        #expect(node.count == 1, "the Node host runs while the console does: \(children)")
+        await t.type("\u{04}")
+        #expect(await t.waitForExit() == 0)
+        let until = Date().addingTimeInterval(5)
+        while Date() < until && !children.filter(processExists).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(children.filter(processExists).isEmpty, "left behind: \(children.filter(processExists))")
+    }
+
+    @Test func sigkillOfTheConsoleLeavesNoNodeProcess() async throws {
+        let t = try TerminalSession(
+            arguments: ["examples/mixed-chain"],
+            environment: ["DAGSTACK_CONSOLE_HISTORY": NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"])
+        #expect(await t.waitForPrompt(seconds: 30), "\(t.lines)")
+        let children = descendants(of: t.pid)
+        #expect(children.contains { pid in
+            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("node-host-")
+        })
+        kill(t.pid, SIGKILL)
+        _ = await t.waitForExit()
+        let until = Date().addingTimeInterval(5)
+        while Date() < until && !children.filter(processExists).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(children.filter(processExists).isEmpty, "left behind: \(children.filter(processExists))")
+    }
+}
+
+/// The contract checks on JavaScript/TypeScript plugins: a violating fixture and its clean twin each.
+@Suite(.serialized) struct NodeContractTests {
+    static func reports() async throws -> [String: JSONValue] {
+        let result = try await runConsole(["--contract", "Tests/Fixtures/node-contract", "--json"], in: packageRoot)
+        #expect(result.status == 1, "\(result.stdout.prefix(1000))\(result.stderr)")
+        let reports = try JSONValue.parse(result.stdout)["reports"]?.arrayValue ?? []
+        return Dictionary(uniqueKeysWithValues: reports.map { ($0["plugin"]?.stringValue ?? "?", $0) })
+    }
+
+    static func finding(_ report: JSONValue?, _ check: String) -> JSONValue? {
+        report?["findings"]?.arrayValue?.first { $0["check"]?.stringValue == check }
+    }
+
+    static func failed(_ report: JSONValue?) -> [String] {
+        (report?["findings"]?.arrayValue ?? []).filter { ["fail", "not_run"].contains($0["status"]?.stringValue) }.compactMap { $0["check"]?.stringValue }
+    }
+
+    @Test func aTimerLeftAfterTeardownAndMathRandomFailAndTheirTwinsPass() async throws {
+        let reports = try await Self.reports()
+        #expect(Self.failed(reports["leaky-timer"]) == ["lifecycle"], "\(reports["leaky-timer"] ?? .null)")
+        #expect(Self.finding(reports["leaky-timer"], "lifecycle")?["message"] ==
+            "Plugin 'leaky-timer' left 1 thing(s) behind after teardown: 1 timer or interval (setTimeout/setInterval) still open after teardown of 'leaky-timer' (Node reports Timeout)")
+        #expect(Self.failed(reports["tidy-timer"]) == [], "\(reports["tidy-timer"] ?? .null)")
+        #expect(Self.failed(reports["random-pick"]) == ["determinism"], "\(reports["random-pick"] ?? .null)")
+        #expect(Self.failed(reports["seeded-pick"]) == [], "\(reports["seeded-pick"] ?? .null)")
+        #expect(Self.finding(reports["seeded-pick"], "execution_model")?["message"]?.stringValue?.hasPrefix(
+            "a JavaScript/TypeScript plugin runs in the directory's Node process, which does not watch it") == true)
+    }
+}
