@@ -51,6 +51,20 @@ import TestSupport
         #expect(tmp("no paths here") == "no paths here")
     }
 
+    @Test func thePluginDirectoryComparesAsOneWhereverItLives() throws {
+        let comparison = ResultComparison(recordedDirectories: ["plugins", "/home/a/p/plugins"], currentDirectories: ["/tmp/x/plugins"])
+        let compared = comparison.normalize(try value(#"""
+            {"dir":"/home/a/p/plugins","file":"/home/a/p/plugins/n/plugin.py","now":"/tmp/x/plugins/n/plugin.py",
+             "relative":"plugins/n/plugin.py","bare":"plugins","text":"in plugins/n/plugin.py, line 3","plain":"no paths here",
+             "other":"/home/a/p/plugins-old/x","duration_us":12,"stages":[{"after":{"text":"a/b"},"pid":7}]}
+            """#))
+        #expect(compared == (try value(#"""
+            {"dir":"<plugins>","file":"<plugins>/n/plugin.py","now":"<plugins>/n/plugin.py","relative":"<plugins>/n/plugin.py",
+             "bare":"<plugins>","text":"in <plugins>/n/plugin.py, line 3","plain":"no paths here","other":"/home/a/p/plugins-old/x",
+             "stages":[{"after":{"text":"a/b"}}]}
+            """#)))
+    }
+
     @Test func anHTTPLogLineIsComparedWithoutItsTime() {
         #expect(HTTPLog.withoutElapsed("← 200 OK (3 ms, 12 bytes) {\"a\":1}") == "← 200 OK (12 bytes) {\"a\":1}")
         #expect(HTTPLog.withoutElapsed("← 404 Not Found (<1 ms, 0 bytes)") == "← 404 Not Found (0 bytes)")
