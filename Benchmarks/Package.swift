@@ -8,9 +8,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "dagstack-console")],
     targets: [
+        // Starting the console on a pseudo-terminal of its own, as a terminal emulator does.
+        .target(name: "CBenchPTY", linkerSettings: [.linkedLibrary("util")]),
         .executableTarget(
             name: "dagstack-bench",
             dependencies: [
+                "CBenchPTY",
                 .product(name: "PluginSystem", package: "dagstack-console"),
                 .product(name: "PluginHosts", package: "dagstack-console"),
                 .product(name: "Inspector", package: "dagstack-console"),

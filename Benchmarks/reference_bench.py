@@ -2,6 +2,7 @@
 workloads as dagstack-bench. Prints one figure per line: `name: value unit`."""
 import argparse
 import asyncio
+import json
 import logging
 import os
 import shutil
@@ -82,30 +83,61 @@ def chain(prefix):
     shutil.rmtree(root)
 
 
-def seed_chain(plugins):
-    """The seed chain through the reference's in-process ChainDispatcher. The seed's manifests carry
-    no entry_point and its TenantEnricher reads ctx.registry.resource_registry (D2), so the copy gets
-    entry points and the registry that attribute."""
-    root = tempfile.mkdtemp()
+def seed_dispatcher(plugins, root):
+    """The seed chain (copied into `root`) loaded into the reference's in-process ChainDispatcher. The
+    seed's manifests carry no entry_point and its TenantEnricher reads ctx.registry.resource_registry
+    (D2), so the copy gets entry points and the registry that attribute."""
     classes = {"normalizer": "Normalizer", "blacklist": "Blacklist", "synonymizer": "Synonymizer", "tenant-enricher": "TenantEnricher"}
-    for folder, cls in classes.items():
-        shutil.copytree(os.path.join(plugins, folder), os.path.join(root, folder))
-        with open(os.path.join(root, folder, "dagstack.toml")) as f:
-            text = f.read().replace("description =", "# description =")
-        with open(os.path.join(root, folder, "dagstack.toml"), "w") as f:
-            f.write(text.replace("[plugin]\n", f'[plugin]\nentry_point = "plugin:{cls}"\n'))
+    if not os.path.exists(os.path.join(root, "normalizer")):
+        for folder, cls in classes.items():
+            shutil.copytree(os.path.join(plugins, folder), os.path.join(root, folder))
+            with open(os.path.join(root, folder, "dagstack.toml")) as f:
+                text = f.read().replace("description =", "# description =")
+            with open(os.path.join(root, folder, "dagstack.toml"), "w") as f:
+                f.write(text.replace("[plugin]\n", f'[plugin]\nentry_point = "plugin:{cls}"\n'))
     PluginRegistry.resource_registry = property(lambda self: self.resources)
     registry = PluginRegistry()
     registry.resources.register("tenant_keywords", {"acme-corp": ["microservices", "python"]})
     registry.discover(root)
     ctx = PluginContext(config={}, logger=logging.getLogger("bench"), registry=registry)
     asyncio.run(registry.setup_all(ctx))
-    dispatcher = ChainDispatcher(registry, dispatch_class_override="chain")
+    return ChainDispatcher(registry, dispatch_class_override="chain"), ctx
+
+
+def seed_chain(plugins):
+    root = tempfile.mkdtemp()
+    dispatcher, ctx = seed_dispatcher(plugins, root)
     query = {"text": "  How to LAUNCH dagstack?  ", "tenant_id": "acme-corp"}
     assert dispatcher.dispatch("query_rewriter", "rewrite", ctx, initial_value=query)["text"].endswith("microservices python")
     t = per_operation(lambda: dispatcher.dispatch("query_rewriter", "rewrite", ctx, initial_value=query), 5000)
     report("dispatch_seed_chain_in_process", t * 1e6, "us")
     shutil.rmtree(root)
+
+
+def replay_python(plugins, recording):
+    """The calls of dagstack-bench's recording of seed-chain traces (`replay-python`), run by the
+    reference in process as a replay runs them: read the session file, load the plugins, run each
+    trace's input through the chain and compare the output with the recorded one. Its modules are
+    imported once before the timed runs, as a replay's Python host has its own imports cached."""
+    with open(recording) as f:
+        entries = [json.loads(line) for line in f][1:]
+    calls = [e for e in entries if e.get("line", "").startswith("trace query_rewriter.rewrite ")]
+    assert len(calls) == len(entries), "the recording holds commands other than seed-chain traces"
+    root = tempfile.mkdtemp()
+    seed_dispatcher(plugins, root)
+    rates = []
+    for _ in range(3):
+        start = time.perf_counter()
+        with open(recording) as f:
+            lines = [json.loads(line) for line in f][1:]
+        dispatcher, ctx = seed_dispatcher(plugins, root)
+        for entry in lines:
+            result = entry["result"]
+            output = dispatcher.dispatch("query_rewriter", "rewrite", ctx, initial_value=result["input"])
+            assert output == result["output"], f"the reference gave {output} where the recording has {result['output']}"
+        rates.append(len(lines) / (time.perf_counter() - start))
+    shutil.rmtree(root)
+    report(f"replay_{len(calls)}_python_traces", statistics.median(rates), "commands/s")
 
 
 def stdio():
@@ -166,9 +198,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugins", required=True)
     parser.add_argument("--plugins1000", required=True)
+    parser.add_argument("--python-recording", required=True, help="dagstack-bench replay-python's recording")
     args = parser.parse_args()
     chain("c")
     seed_chain(args.plugins)
     stdio()
     startup(args.plugins)
     thousand(args.plugins1000)
+    replay_python(args.plugins, args.python_recording)

@@ -83,6 +83,24 @@ s = v(ours, "discover_and_setup_1000_python_plugins") / v(ref, "discover_and_set
 ratio("discover_setup_1000_vs_reference", s, "<= 0.5x the reference", s <= 0.5)
 s = v(ours, "discover_1000_manifests") / v(ref, "discover_1000_manifests")
 ratio("discover_manifests_1000_vs_reference", s, "<= 0.05x the reference's discover", s <= 0.05)
+# The figures a plugin author feels at the console, each beside its floor.
+p50, floor = v(ours, "console_startup_to_prompt_plugins"), v(ours, "python_start_import_json_floor")
+show("startup_to_prompt_vs_python_floor", p50 / floor, "x")
+checks.append(("startup_to_first_prompt_plugins", f"{p50:.0f} ms, {p50 / floor:.2g}x the floor",
+               f"floor: the same Python starting and importing json, {floor:.0f} ms (no goal set)", "—", ""))
+p50, p90 = v(ours, "reload_rerun_trace_after_edit_p50"), v(ours, "reload_rerun_trace_after_edit_p90")
+checks.append(("reload_rerun_trace_after_edit", f"p50 {p50:.0f} ms, p90 {p90:.0f} ms",
+               "<= 50 ms on plugins/ (p50)", "yes" if p50 <= 50 else "**no**", ""))
+p50, p90, quiet = (v(ours, "watch_save_to_trace_shown_p50"), v(ours, "watch_save_to_trace_shown_p90"),
+                   v(ours, "watch_quiet_time_floor"))
+checks.append(("watch_save_to_trace_shown", f"p50 {p50:.0f} ms, p90 {p90:.0f} ms",
+               f"<= 100 ms (p50); floor: the {quiet:.0f} ms quiet time a burst of saves is waited out",
+               "yes" if p50 <= 100 else "**no**", ""))
+replay_name = next((k for k in ours if k.startswith("replay_") and k.endswith("_python_traces")), "replay_python_traces")
+r = v(ours, replay_name) / v(ref, replay_name)
+show(replay_name + "_vs_reference", r, "x")
+checks.append((replay_name, f"{v(ours, replay_name):.0f} commands/s, {r:.2g}x the reference",
+               f"reference in process, same calls: {v(ref, replay_name):.0f} commands/s (no goal set)", "—", ""))
 d = v(ours, "diff_one_change_1MB")
 checks.append(("diff_one_change_1MB", f"{d:.2f} ms", "<= 20 ms", "yes" if d <= 20 else "**no**", ""))
 curve = [(k, v(ours, f"diff_one_change_{k}"), v(ours, f"diff_one_change_{k}_bytes")) for k in ("10KB", "100KB", "1MB", "10MB")]

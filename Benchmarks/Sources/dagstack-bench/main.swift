@@ -1,6 +1,6 @@
 import Foundation
 
-// dagstack-bench FIGURE... [--console PATH] [--plugins1000 DIR]
+// dagstack-bench FIGURE... [--console PATH] [--plugins1000 DIR] [--python-recording FILE]
 // Prints one figure per line: `name: value unit`.
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
@@ -10,7 +10,9 @@ func option(_ name: String) -> String? {
 let figures = arguments.prefix { !$0.hasPrefix("--") }
 // Absolute: the start-up and memory figures run the console from the repository root.
 let console = URL(fileURLWithPath: option("--console") ?? Bench.root + "/.build/release/dagstack-console").standardizedFileURL.path
-let all = ["chain", "trace", "stdio", "startup", "plugins1000", "diff", "replay", "memory"]
+let all = [
+    "chain", "trace", "stdio", "startup", "plugins1000", "diff", "replay", "memory", "prompt", "reload", "watch", "replay-python",
+]
 for figure in figures.isEmpty ? all[...] : figures {
     switch figure {
     case "chain": try await Bench.chainDispatch()
@@ -23,6 +25,11 @@ for figure in figures.isEmpty ? all[...] : figures {
     case "diff": await Bench.diff()
     case "replay": try await Bench.replay()
     case "memory": try Bench.memory(console: console)
+    case "prompt": try Bench.startupToPrompt(console: console)
+    case "reload": try Bench.reloadAfterEdit(console: console)
+    case "watch": try Bench.watchSaveToTrace(console: console)
+    // The recording is kept where --python-recording says: the reference replays the same calls.
+    case "replay-python": try await Bench.replayPython(recording: option("--python-recording"))
     default:
         FileHandle.standardError.write(Data("unknown figure \(figure); figures: \(all.joined(separator: " "))\n".utf8))
         exit(2)
