@@ -202,6 +202,7 @@ struct DagstackConsole: ParsableCommand {
         configuration.historyFile = history ?? environment["DAGSTACK_CONSOLE_HISTORY"]
             ?? FilePath(FilePath.homeDirectory).appending(".dagstack_console_history").string
         options.debugger = debuggerAccess(configuration)
+        options.interactive = configuration.interactive
         let status = ConsoleRunner(configuration: configuration, console: ConsoleState(options: options)).run()
         if status != 0 { throw ExitCode(status) }
     }

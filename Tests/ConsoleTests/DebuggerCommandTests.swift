@@ -167,6 +167,44 @@ import TestSupport
         #expect(lines.contains(#"at 2/5 blacklist (branch 1); it gets {"text":"teh fox"}"#), "\(lines)")
     }
 
+    @Test func withoutAWalkBackGotoAndHistorySayWhatToRunFirst() async throws {
+        let docs = try await json(["back", "goto 2", "history"])
+        let first = "run one first — `trace KIND.HOOK JSON` (or `step KIND.HOOK JSON` for one stage at a time)"
+        #expect(docs[0]["error"]?["message"] == .string("no walk yet: `back` goes back in a walk, the last trace or step session; " + first))
+        #expect(docs[1]["error"]?["message"] == .string("no walk yet: `goto` jumps to a stage of a walk, the last trace or step session; " + first))
+        #expect(docs[2]["error"]?["message"] == .string("no walk yet: `history` lists the branches of a walk, the last trace or step session; " + first))
+    }
+
+    // MARK: One way of showing stages
+
+    @Test func stepVerbsLineUpWithTheTraceTheyGoOnFrom() async throws {
+        // The trace stops after two stages; continue shows the other three: one column width, the chain's.
+        let lines = try await text(["break spellfix", Self.trace, "continue"])
+        #expect(lines.filter { $0.range(of: #"^  \d  "#, options: .regularExpression) != nil }.map { String($0.prefix(35)) } == [
+            "  1  normalizer       100   changed",
+            "  2  blacklist        75    unchanged",
+            "  3  spellfix         60    changed",
+            "  4  synonymizer      50    unchanged",
+            "  5  tenant-enricher  10    unchanged",
+        ].map { String($0.prefix(35)) }, "\(lines)")
+        // Folding with --changed works the same in the walk's stages.
+        let folded = try await text(["break spellfix", "trace --changed query_rewriter.rewrite {\"text\": \"Teh fox\"}", "continue"])
+        #expect(folded.filter { $0.hasPrefix("  · ") } == ["  · 2 blacklist unchanged", "  · 4 synonymizer unchanged, 5 tenant-enricher unchanged"], "\(folded)")
+    }
+
+    @Test func aStopChainReadsTheSameInTraceStepCallAndHistory() async throws {
+        let rm = #"{"text": "please rm -rf /"}"#
+        let lines = try await text([
+            "trace query_rewriter.rewrite \(rm)", "step query_rewriter.rewrite \(rm)", "continue", "history", "call query_rewriter.rewrite \(rm)",
+        ])
+        #expect(lines.filter { $0.contains("stopped by") } == [
+            #"  output {"text":"please rm -rf /"}  (stopped by blacklist: STOP_CHAIN)"#,
+            #"output {"text":"please rm -rf /"}  (stopped by blacklist: STOP_CHAIN)"#,
+            #"      output {"text":"please rm -rf /"}  (stopped by blacklist: STOP_CHAIN)"#,
+            #"  output {"text":"please rm -rf /"}  (stopped by blacklist: STOP_CHAIN)"#,
+        ], "\(lines)")
+    }
+
     @Test func aStageThatRaisedIsRetriedAfterSet() async throws {
         let dir = Self.raisingChain()
         let docs = try await json([#"step k.f {"n": 1}"#, "next", "next", "next", #"set {"n": 0}"#, "retry", "continue", "history"], dir.path, in: dir.path)

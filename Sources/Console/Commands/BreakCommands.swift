@@ -13,9 +13,10 @@ enum BreakCommands {
             that changed the value at PATH (a JSON Pointer: /text, /items/0, value for the whole value).
             break error stops at a stage that raised, before the walk leaves it (then retry, skip, set).
             A trace, a chain call or `again` that hits one stops there and goes on as a step session:
-            continue runs on to the next. Breakpoints survive reload and are recorded in sessions; a
+            continue runs on to the next. Breakpoints survive reload and are recorded in sessions: a
             replay runs each entry with the breakpoints it was recorded with, so a recorded trace that
-            stopped at one stops there again.
+            stopped at one stops there again. At an interactive prompt a replay also stops at yours,
+            and the replayed command's walk becomes your step session (`help replay`).
             CONDITION: paths (/text, /"a key", value), JSON literals ("rm", 3, null, [1,2]), == != < <=
             > >=, in, contains, matches /regex/flags (i m s), and, or, not, parentheses. A path that is
             missing compares unequal to everything; a path alone is true when it holds a truthy value.

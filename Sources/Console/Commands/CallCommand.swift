@@ -144,7 +144,7 @@ enum CallCommand {
             }
             if answers.isEmpty && errors.isEmpty { lines.append(style.dim("  no plugin answered")) }
             if let chainOutput {
-                lines.append("  " + style.dim("output ") + ValueText.short(chainOutput) + (stoppedBy.map { style.yellow("  (stopped by \($0))") } ?? ""))
+                lines.append("  " + style.dim("output ") + ValueText.short(chainOutput) + TraceText.stoppedBy(stoppedBy, style))
             }
             for error in errors { lines.append(ErrorJSON.text(error, style, indent: "  ")) }
             for name in notCalled {
@@ -162,35 +162,43 @@ enum CallCommand {
 }
 
 extension ConsoleState {
-    /// A chain call runs as a walk, so it stops at breakpoints as a trace does; its answers are the
-    /// stages that ran (with what their middleware wrote, as a dispatch reports it).
+    /// A chain call runs as a walk, so it stops at breakpoints as a trace does.
     func callChain(_ kind: String, _ hook: String, _ input: JSONValue, _ empty: CallCommand.Output) async -> any CommandOutput {
-        var output = empty
-        guard let registry else { return output }
+        guard let registry else { return empty }
         let walk = ChainStepper(tracer: ChainTracer(registry: registry, kind: kind, hook: hook), input: input, progress: progress)
         let run = await walk.run(.end, breakpoints: breakpoints(for: walk), checkFirst: true)
+        if !walk.isFinished {
+            countHit(run.pause)
+            beginStepping(walk)
+        }
+        settle(walk)
+        return CallCommand.Output(chain: walk, empty)
+    }
+}
+
+extension CallCommand.Output {
+    /// What a chain call prints for a walk as it stands: its answers are the stages that ran (with
+    /// what their middleware wrote, as a dispatch reports it), and where it stopped if it did.
+    init(chain walk: ChainStepper, _ empty: CallCommand.Output) {
+        self = empty
         let result = walk.result
         for stage in result.stages where stage.ran && stage.status != .error {
             let logs = stage.middleware.filter { $0.hook == "before" }.flatMap(\.logs) + stage.logs
                 + stage.middleware.filter { $0.hook == "after" }.flatMap(\.logs)
             let reply = HookReply(stage.status == .stopped ? .stopChain : .value(stage.after ?? .null), logs: logs)
-            output.answers.append(PluginAnswer(plugin: stage.plugin, reply: reply))
+            answers.append(PluginAnswer(plugin: stage.plugin, reply: reply))
         }
         if let error = result.error {
             // As the dispatcher reports a chain that raised: the error, and no answer.
-            output.answers = []
-            output.errors.append(error)
-            output.failed = true
+            answers = []
+            errors.append(error)
+            failed = true
         }
         if walk.isFinished {
-            output.chainOutput = result.output
-            output.stoppedBy = result.stoppedBy
+            chainOutput = result.output
+            stoppedBy = result.stoppedBy
         } else {
-            countHit(run.pause)
-            beginStepping(walk)
-            output.paused = WalkOutput(event: .ran, walk: walk, stages: [])
+            paused = WalkOutput(event: .ran, walk: walk, stages: [])
         }
-        settle(walk)
-        return output
     }
 }

@@ -73,6 +73,16 @@ enum ReplayCommand {
             With --step, walks the recording one command at a time: next (n) runs the next one, continue (c)
             the rest, show prints the recorded result of the next one, diff the differences of the last one,
             abort stops.
+            Your breakpoints (`break`): at an interactive prompt, a replayed trace, chain call, again or
+            continue that reaches one stops there, and its walk becomes your step session — the prompt
+            shows the entry and the stage (replay s.jsonl 2/5 step KIND.HOOK 3/5 PLUGIN>); next, set, skip,
+            back, goto, retry and continue drive it, other commands work, a new trace or step waits. When
+            the walk ends, or gets where the recorded command stopped (one of its own breakpoints, a stage
+            that raised), the replay takes it back: the entry is compared when you only let it run on
+            (next, continue), reported `excluded` when you changed it; then the replay goes on (with
+            --step, at your `next`). abort ends the walk and the replay. A replay never stops at your
+            breakpoints with -c, a script or a pipe, in `watch replay`, with --update, or from --replay:
+            the report says they were not used.
             """,
         arguments: [.path, .words(["--step", "--ignore", "--http", "--update", "--yes"])],
         run: { args, console throws(ConsoleError) in
@@ -97,10 +107,23 @@ enum ReplayCommand {
         guard let replayer = await console.replayer else { throw ConsoleError("not replaying; start with `replay FILE --step`") }
         switch name {
         case "next", "n":
-            if let entry = await replayer.runNext() { return ReplayStepOutput(replayer: replayer, entries: [entry], shown: nil) }
+            let from = replayer.reports.count
+            switch await replayer.runNext(pausingAt: await console.replayPauses(replayer).breakpoints) {
+            case .entry(let entry)?: return ReplayStepOutput(replayer: replayer, entries: [entry], shown: nil)
+            case .held(let held)?:
+                await console.take(held, of: replayer)
+                return ReplayPausedOutput(replay: replayer, shownFrom: from, header: false, held: held)
+            case nil: break
+            }
         case "continue", "c":
-            var entries: [ReplayEntry] = []
-            while let entry = await replayer.runNext() { entries.append(entry) }
+            let from = replayer.reports.count
+            let pausing = await console.replayPauses(replayer).breakpoints
+            while let step = await replayer.runNext(pausingAt: pausing) {
+                guard case .held(let held) = step else { continue }
+                await console.take(held, of: replayer)
+                return ReplayPausedOutput(replay: replayer, shownFrom: from, header: false, held: held)
+            }
+            let entries = Array(replayer.reports.dropFirst(from))
             if !entries.isEmpty { return ReplayStepOutput(replayer: replayer, entries: entries, shown: nil) }
         case "show":
             guard replayer.upcomingLocation != nil, let next = replayer.upcoming else { break }

@@ -152,16 +152,12 @@ struct WalkOutput: CommandOutput {
         default: break
         }
         if let note { lines.append(style.dim(note)) }
-        for stage in stages {
-            lines += TraceText.stage(stage, number: positions[stage.plugin] ?? 0, nameWidth: 18, style, view: view)
-        }
+        lines += TraceText.stages(stages, numbers: stages.map { positions[$0.plugin] ?? 0 }, nameWidth: TraceText.nameWidth(positions.keys), style, view: view)
         if let pause { lines.append(WalkText.pauseLine(pause, style)) }
         if finished {
             if let error = result.error { lines.append(style.red("chain failed") + (error.plugin.map { " at \($0)" } ?? ": \(error.message)")) }
             else {
-                var tail = style.dim("output ") + ValueText.short(result.output ?? .null)
-                if let stopper = result.stoppedBy { tail += style.yellow("  (stopped by \(stopper))") }
-                lines.append(tail)
+                lines.append(style.dim("output ") + ValueText.short(result.output ?? .null) + TraceText.stoppedBy(result.stoppedBy, style))
             }
         } else if halted, let at = upcoming {
             lines.append(style.dim("at \(at.position)/\(at.total) \(at.name), which raised — retry, skip, set JSON, back, abort"))

@@ -34,6 +34,18 @@ enum TraceCommand {
         /// Set when a breakpoint (or `break error`) stopped the trace: it goes on as a step session.
         var paused: WalkOutput?
 
+        init(result: TraceResult, view: TraceText.View = TraceText.View(), paused: WalkOutput? = nil) {
+            self.result = result
+            self.view = view
+            self.paused = paused
+        }
+
+        /// What a trace prints for a walk as it stands: the whole trace when it is over, else the
+        /// stages so far and where it stopped.
+        init(walk: ChainStepper, view: TraceText.View = TraceText.View()) {
+            self.init(result: walk.result, view: view, paused: walk.isFinished ? nil : WalkOutput(event: .ran, walk: walk, stages: []))
+        }
+
         var succeeded: Bool { paused?.succeeded ?? (result.error == nil) }
         var pluginFailures: [DagstackError] { result.stages.compactMap(\.error) }
 
@@ -47,7 +59,7 @@ enum TraceCommand {
         }
 
         func text(_ style: TextStyle) -> String {
-            var text = TraceText.render(result, style, view: view, paused: paused != nil)
+            var text = TraceText.render(result, style, view: view, paused: paused != nil, chain: paused.map { Array($0.positions.keys) })
             if let paused {
                 if let pause = paused.pause { text += "\n" + WalkText.pauseLine(pause, style) }
                 if let next = paused.upcoming {
@@ -68,15 +80,13 @@ extension ConsoleState {
         guard let registry else { return MessageOutput(message: "no plugin directory is loaded") }
         let walk = ChainStepper(tracer: ChainTracer(registry: registry, kind: kind, hook: hook), input: input, progress: progress)
         let run = await walk.run(.end, breakpoints: breakpoints(for: walk), checkFirst: true)
-        if walk.isFinished {
-            settle(walk)
-            return TraceCommand.Output(result: walk.result, view: view)
+        if !walk.isFinished {
+            countHit(run.pause)
+            beginStepping(walk)
+            debugger.walkView = view
         }
-        countHit(run.pause)
-        beginStepping(walk)
-        debugger.walkView = view
         settle(walk)
-        return TraceCommand.Output(result: walk.result, view: view, paused: WalkOutput(event: .ran, walk: walk, stages: []))
+        return TraceCommand.Output(walk: walk, view: view)
     }
 
     func remember(_ trace: TraceResult) { lastTrace = trace }

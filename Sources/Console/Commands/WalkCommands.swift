@@ -19,7 +19,7 @@ enum WalkCommands {
                 guard let n = Int(word), n >= 1 else { throw args.usageError("back [N]", "N must be a whole number, 1 or more: '\(word)'") }
                 return n
             } ?? 1
-            let walk = try await console.currentWalk(reopen: true)
+            let walk = try await console.currentWalk(for: "back", reopen: true)
             do throws(WalkError) { try walk.back(count) } catch { throw ConsoleError(error.message) }
             return WalkOutput(event: .back, walk: walk, stages: [])
         })
@@ -37,7 +37,7 @@ enum WalkCommands {
         run: { args, console throws(ConsoleError) in
             let words = try args.words()
             guard let target = words.first, !target.isEmpty else { throw args.usageError("goto PLUGIN|N", "missing PLUGIN or N") }
-            let walk = try await console.currentWalk(reopen: true)
+            let walk = try await console.currentWalk(for: "goto", reopen: true)
             let stages = walk.tracer.stages
             let position: Int
             if let n = Int(target) {
@@ -84,7 +84,7 @@ enum WalkCommands {
             """,
         maxWords: 1,
         run: { args, console throws(ConsoleError) in
-            let walk = try await console.currentWalk(reopen: false)
+            let walk = try await console.currentWalk(for: "history", reopen: false)
             let words = try args.words()
             var detail: Int?
             if let word = words.first {
@@ -156,7 +156,7 @@ struct HistoryOutput: CommandOutput {
     func text(_ style: TextStyle) -> String {
         if let detail {
             let b = branches[detail - 1]
-            return style.bold("branch \(b.id)") + style.dim(" — \(b.origin)") + "\n" + TraceText.render(b.result(kind: kind, hook: hook, input: input), style)
+            return style.bold("branch \(b.id)") + style.dim(" — \(b.origin)") + "\n" + TraceText.render(b.result(kind: kind, hook: hook, input: input), style, chain: Array(positions.keys))
         }
         var lines = [style.bold("history \(kind).\(hook)") + style.dim("  \(branches.count) branch\(branches.count == 1 ? "" : "es")")]
         for b in branches {
@@ -175,7 +175,7 @@ struct HistoryOutput: CommandOutput {
             if let end = b.end {
                 if let error = end.error { lines.append("      " + style.red("failed") + ": " + error.description) }
                 else if let output = end.output {
-                    lines.append("      " + style.dim("output ") + ValueText.short(output, limit: 120) + (end.stoppedBy.map { style.yellow("  (stopped by \($0))") } ?? ""))
+                    lines.append("      " + style.dim("output ") + ValueText.short(output, limit: 120) + TraceText.stoppedBy(end.stoppedBy, style))
                 }
             }
         }

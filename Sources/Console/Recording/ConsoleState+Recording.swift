@@ -83,14 +83,13 @@ extension ConsoleState {
             if stepping { throw ConsoleError("--update replays the whole recording; it cannot be combined with --step") }
             try Self.checkUpdateAllowed(file.path, settings)
         }
-        let walk = await SessionReplayer.start(file, directory: directory, options: options, settings: settings, ignore: ignore)
+        let walk = await SessionReplayer.start(file, directory: directory, options: options, settings: settings, ignore: ignore, stepping: stepping)
         if stepping {
             stepper = nil
             replayer = walk
             return ReplayStepOutput(replayer: walk, entries: [], shown: nil)
         }
-        while await walk.runNext() != nil {}
-        return await walk.report(close: true)
+        return await runReplay(walk)
     }
 
     func endReplay() { replayer = nil }

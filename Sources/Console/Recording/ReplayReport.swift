@@ -3,7 +3,8 @@ import PluginHosts
 import PluginSystem
 
 /// What a replay found: per command `same`, `diverged` (with the first stage that differs and the
-/// diff recorded → now) or `skipped`, the plugins changed since the recording, and the totals.
+/// diff recorded → now), `skipped`, or `excluded` (stopped at the user's breakpoint and changed
+/// there), the plugins changed since the recording, and the totals.
 struct ReplayReport: CommandOutput {
     var file: SessionFile
     var directory: String
@@ -19,10 +20,13 @@ struct ReplayReport: CommandOutput {
     var updateProblem: String?
     /// The HTTP requests of the replay's own load (plugins' set-up) that did not match the recording's.
     var setupHTTP: [HTTPMismatch] = []
+    /// Why the user's breakpoints did not stop this replay, when they have some.
+    var unusedBreakpoints: String?
 
     var same: Int { entries.filter { $0.verdict == .same }.count }
     var diverged: Int { entries.filter { $0.verdict == .diverged }.count }
     var skipped: Int { entries.filter { $0.verdict == .skipped }.count }
+    var excluded: Int { entries.filter { $0.verdict == .excluded }.count }
     var ignored: Int { entries.reduce(0) { $0 + $1.ignored } }
     /// Same everywhere, or every divergence accepted into the file.
     var succeeded: Bool { updateProblem == nil && ((diverged == 0 && setupHTTP.isEmpty) || updated != nil) }
@@ -42,6 +46,8 @@ struct ReplayReport: CommandOutput {
         if let updateCommand { o["update_command"] = .string(updateCommand) }
         if let updated { o["updated"] = updated.json }
         if let updateProblem { o["update_error"] = .string(updateProblem) }
+        if excluded > 0 { o["excluded"] = .int(excluded) }
+        if let unusedBreakpoints { o["breakpoints_not_used"] = .string(unusedBreakpoints) }
         return o
     }
 
@@ -49,12 +55,14 @@ struct ReplayReport: CommandOutput {
         var lines = [style.bold("replay \(file.path)") + style.dim(" against \(directory) (recorded \(file.header.created) on \(file.header.pluginDir))")]
         for warning in file.warnings { lines.append("  " + style.yellow("warning") + " " + warning) }
         for miss in setupHTTP { lines.append("  " + style.yellow("set-up http") + " " + miss.text) }
+        if let unusedBreakpoints { lines.append("  " + style.dim("your breakpoints did not stop it: \(unusedBreakpoints)")) }
         for entry in entries { lines += Self.lines(entry, style) }
         if !changedPlugins.isEmpty {
             lines.append("  plugins changed since the recording: " + changedPlugins.map { "\($0.plugin) (\($0.change))" }.joined(separator: ", "))
         }
         var summary = "\(same) same, \(diverged) diverged"
         if skipped > 0 { summary += ", \(skipped) skipped" }
+        if excluded > 0 { summary += ", \(excluded) excluded" }
         if ignored > 0 { summary += ", \(ignored) difference\(ignored == 1 ? "" : "s") ignored (\(ignore.joined(separator: " ")))" }
         if !finished { summary += style.dim(" (\(file.count - entries.count) not replayed)") }
         lines.append(diverged == 0 && setupHTTP.isEmpty ? style.green(summary) : style.yellow(summary))
@@ -74,6 +82,7 @@ struct ReplayReport: CommandOutput {
         case .same: style.green("same    ")
         case .diverged: style.yellow("diverged")
         case .skipped: style.dim("skipped ")
+        case .excluded: style.yellow("excluded")
         }
         var lines = ["  " + pad("\(entry.entry.seq)", 4) + verdict + "  " + entry.entry.line]
         if let note = entry.note { lines.append("        " + style.dim(note)) }

@@ -22,18 +22,11 @@ enum TraceText {
     }
 
     /// - Parameter paused: the walk stopped at a breakpoint and goes on: no ending to show yet.
-    static func render(_ r: TraceResult, _ style: TextStyle, view: View = View(), paused: Bool = false) -> String {
+    /// - Parameter chain: the names of every stage of the chain, when the trace does not hold them
+    ///   all yet (a walk under way), so its columns line up with what the walk prints next.
+    static func render(_ r: TraceResult, _ style: TextStyle, view: View = View(), paused: Bool = false, chain: [String]? = nil) -> String {
         var lines = [style.bold("trace \(r.kind).\(r.hook)"), "  " + style.dim("input  ") + ValueText.short(r.input)]
-        let nameWidth = max(10, r.stages.map(\.plugin.count).max() ?? 0) + 2
-        var folded: [String] = []
-        for (index, stage) in r.stages.enumerated() {
-            if view.changedOnly && ![.changed, .stopped, .error].contains(stage.status) && !stage.middleware.contains(where: { !$0.diff.isEmpty }) {
-                folded.append("\(index + 1) \(stage.plugin) \(stage.status.rawValue)")
-                continue
-            }
-            lines += self.stage(stage, number: index + 1, nameWidth: nameWidth, style, view: view)
-        }
-        if !folded.isEmpty { lines.append("  " + style.dim("· " + folded.joined(separator: ", "))) }
+        lines += stages(r.stages, numbers: r.stages.indices.map { $0 + 1 }, nameWidth: nameWidth(chain ?? r.stages.map(\.plugin)), style, view: view)
         if r.stages.isEmpty && r.error == nil { lines.append("  " + style.dim("no plugin implements \(r.kind).\(r.hook): the input comes back as it is")) }
         if paused {
             // The walk goes on: the stage that raised (if one did) shows its error above.
@@ -45,11 +38,37 @@ enum TraceText {
                 lines.append(ErrorJSON.text(error, style, indent: "  ", logs: false))
             }
         } else if let output = r.output {
-            var tail = "  " + style.dim("output ") + ValueText.short(output)
-            if let stopper = r.stoppedBy { tail += style.yellow("  (stopped by \(stopper): STOP_CHAIN)") }
-            lines.append(tail)
+            lines.append("  " + style.dim("output ") + ValueText.short(output) + stoppedBy(r.stoppedBy, style))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The width of the plugin column: the longest stage name of the chain, so a trace and the
+    /// step verbs that go on from it line up.
+    static func nameWidth(_ names: some Collection<String>) -> Int {
+        max(10, names.map(\.count).max() ?? 0) + 2
+    }
+
+    /// `  (stopped by blacklist: STOP_CHAIN)` after an output, or nothing.
+    static func stoppedBy(_ plugin: String?, _ style: TextStyle) -> String {
+        plugin.map { style.yellow("  (stopped by \($0): STOP_CHAIN)") } ?? ""
+    }
+
+    /// Stages as a trace and the step verbs show them: `numbers[i]` is the place of `stages[i]`
+    /// in the chain. With `--changed`, the stages that did nothing are folded onto one line.
+    static func stages(_ stages: [StageTrace], numbers: [Int], nameWidth: Int, _ style: TextStyle, view: View = View()) -> [String] {
+        var lines: [String] = []
+        var folded: [String] = []
+        for (index, stage) in stages.enumerated() {
+            let number = numbers[index]
+            if view.changedOnly && ![.changed, .stopped, .error].contains(stage.status) && !stage.middleware.contains(where: { !$0.diff.isEmpty }) {
+                folded.append("\(number) \(stage.plugin) \(stage.status.rawValue)")
+                continue
+            }
+            lines += self.stage(stage, number: number, nameWidth: nameWidth, style, view: view)
+        }
+        if !folded.isEmpty { lines.append("  " + style.dim("· " + folded.joined(separator: ", "))) }
+        return lines
     }
 
     static func stage(_ s: StageTrace, number: Int, nameWidth: Int, _ style: TextStyle, view: View = View()) -> [String] {

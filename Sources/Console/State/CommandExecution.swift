@@ -43,14 +43,17 @@ extension ConsoleState {
             return ExecutedCommand(line: line, name: String(trimmed.prefix { $0 != " " && $0 != "\t" }), output: nil, error: error, quits: false)
         }
         let stateBefore = switchesJSON
+        // What drives a replay (its verbs, and every command while it holds a walk) is not recorded.
+        let drivesReplay = isReplayVerb(name, args) || replayer?.held != nil
         // While recording, the plugins' HTTP exchanges during the command are kept with it.
         let capturing = recorder != nil && httpCassette.isIdle
         if capturing { httpCassette.capture() }
-        let executed = await run(name: name, args: args, line: line)
+        var executed = await run(name: name, args: args, line: line)
+        if replayer?.held != nil { executed = await handBackIfDone(executed) }
         let http = capturing ? httpCassette.finish().made : []
         let failures = (executed.output?.pluginFailures ?? []) + [executed.error?.underlying].compactMap { $0 }
         if let failure = failures.last(where: { $0.plugin != nil }) { lastFailure = failure }
-        if let recorder, !SessionReplayer.notReplayed.contains(executed.name), !isReplayVerb(name, args) {
+        if let recorder, !SessionReplayer.notReplayed.contains(executed.name), !drivesReplay {
             do { try recorder.append(line: ConfigCommand.recordedLine(line), state: stateBefore, result: executed.json, http: http) } catch {
                 self.recorder = nil
                 return ExecutedCommand(
@@ -61,8 +64,9 @@ extension ConsoleState {
         return executed
     }
 
+    /// A verb of `replay --step` (while no replayed command holds a walk: then they drive the walk).
     func isReplayVerb(_ name: String, _ args: CommandArguments) -> Bool {
-        guard replayer != nil else { return false }
+        guard let replayer, replayer.held == nil else { return false }
         return ["next", "n", "continue", "c", "diff", "abort", "a"].contains(name) || (name == "show" && args.isEmpty)
     }
 
@@ -83,6 +87,7 @@ extension ConsoleState {
         let name = Self.verbAliases[typed] ?? typed
         do {
             let output: any CommandOutput
+            try refuseWhileHeld(name)
             if isReplayVerb(typed, args) {
                 try Self.refuseExtraWords(args, limit: 0, command: name, usage: name)
                 output = try await ReplayCommand.verb(name, console: self)
@@ -107,6 +112,7 @@ extension ConsoleState {
 
     /// The prompt for the next line.
     public var prompt: String {
+        if let held = heldReplayPrompt { return held + "> " }
         if let replayer {
             let (next, total) = replayer.position
             return "replay \(FilePath(replayer.file.path).lastComponent?.string ?? replayer.file.path) \(min(next, total))/\(total)> "

@@ -20,6 +20,9 @@ public actor ConsoleState {
         public var blobStore: String?
         /// Whether pdb in plugin code gets the console's terminal: only when the console is typed at.
         public var debugger = DebuggerAccess.noTerminal
+        /// A person types at the prompt (a terminal, no `-c`): a replay may stop at their breakpoints
+        /// and hand them the walk. A script or a pipe has nobody to hand it to.
+        public var interactive = false
         public init() {}
     }
 
@@ -56,6 +59,8 @@ public actor ConsoleState {
     var replayer: SessionReplayer?
     /// The last error a command reported for a plugin: what `pm` looks at when no plugin is named.
     var lastFailure: DagstackError?
+    /// `watch` is running commands on each change: nothing it runs may wait for the user.
+    private(set) var watching = false
 
     /// The version recorded in session files.
     public static let toolVersion = "0.1.0"
@@ -150,6 +155,8 @@ public actor ConsoleState {
     }
 
     func setResource(_ name: String, _ value: JSONValue) { sessionResources[name] = value }
+
+    func setWatching(_ on: Bool) { watching = on }
 
     func setConfig(_ path: [String], _ value: JSONValue) { sessionConfig = AppConfig.setting(sessionConfig, path: path, to: value) }
 

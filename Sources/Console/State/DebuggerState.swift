@@ -15,6 +15,10 @@ struct DebuggerState: Sendable {
     var walkNote: String?
     /// How the walk in progress shows its stages (the options of the trace that started it).
     var walkView = TraceText.View()
+    /// In a replay's own session: the breakpoints of the console the replay runs for, while a
+    /// replayed command that may stop for them runs (those with the spec of one of this session's
+    /// own are left out: the recording stops there anyway).
+    var guests: [Breakpoint] = []
 
     /// As session entries record them (`state.breakpoints`), so a replay stops where the recording did.
     var breakpointsJSON: JSONValue {
@@ -41,10 +45,10 @@ struct DebuggerState: Sendable {
     }
 
     /// The breakpoints that can stop a walk of `kind`: plugin breakpoints on its plugins, and every
-    /// `change` and `error` breakpoint.
-    func applying(to tracer: ChainTracer) -> [Breakpoint] {
+    /// `change` and `error` breakpoint — this session's own first, then its guests.
+    func applying(to tracer: ChainTracer, guests includingGuests: Bool = true) -> [Breakpoint] {
         let plugins = Set(tracer.stages.map(\.record.name))
-        return breakpoints.filter {
+        return (includingGuests ? breakpoints + guests : breakpoints).filter {
             if case .plugin(let name, _) = $0.trigger { return plugins.contains(name) }
             return true
         }

@@ -19,6 +19,8 @@ extension ConsoleState {
     /// After any command that moved a walk: a walk that ended becomes the last finished one (its
     /// trace is the one `reload` runs again).
     func settle(_ walk: ChainStepper) {
+        // A held replay walk's ending is the replay's to record (`handBackIfDone`).
+        guard walk !== heldWalk else { return }
         recordDispatch(DispatchRecord(trace: walk.result))
         guard walk.isFinished else { return }
         if stepper === walk { stepper = nil }
@@ -28,10 +30,15 @@ extension ConsoleState {
 
     /// The walk `back`, `goto`, `retry` and `history` act on: the one in progress, else the last
     /// finished one — which going back reopens as a step session.
-    func currentWalk(reopen: Bool) throws(ConsoleError) -> ChainStepper {
+    func currentWalk(for command: String, reopen: Bool) throws(ConsoleError) -> ChainStepper {
         if let stepper, !stepper.isFinished { return stepper }
         guard let last = debugger.lastWalk else {
-            throw ConsoleError("nothing to go back in: trace or step a chain first (`trace KIND.HOOK JSON`)")
+            let does = switch command {
+            case "history": "lists the branches of a walk"
+            case "goto": "jumps to a stage of a walk"
+            default: "goes back in a walk"
+            }
+            throw ConsoleError("no walk yet: `\(command)` \(does), the last trace or step session; run one first — `trace KIND.HOOK JSON` (or `step KIND.HOOK JSON` for one stage at a time)")
         }
         if reopen { beginStepping(last) }
         return last
@@ -39,12 +46,24 @@ extension ConsoleState {
 
     /// Counts the hit of the breakpoint that paused a walk.
     func countHit(_ pause: WalkPause?) {
-        guard case .breakpoint(let hit)? = pause, let index = debugger.breakpoints.firstIndex(where: { $0.id == hit.breakpoint.id }) else { return }
+        // By number and spec: in a replay's session a guest breakpoint may share a number with one of its own.
+        guard case .breakpoint(let hit)? = pause,
+            let index = debugger.breakpoints.firstIndex(where: { $0.id == hit.breakpoint.id && $0.spec == hit.breakpoint.spec })
+        else { return }
         debugger.breakpoints[index].hits += 1
     }
 
-    /// The breakpoints that apply to a walk of this chain, as they stand now.
-    func breakpoints(for walk: ChainStepper) -> [Breakpoint] { debugger.applying(to: walk.tracer) }
+    /// The breakpoints that apply to a walk of this chain, as they stand now. A replayed walk held
+    /// here also stops where the recorded command stopped (its recorded breakpoints come first).
+    func breakpoints(for walk: ChainStepper) -> [Breakpoint] {
+        guard let held = replayer?.held, held.walk === walk else { return debugger.applying(to: walk.tracer) }
+        let recorded = Set(held.recorded.map(\.spec))
+        return held.recorded + debugger.applying(to: walk.tracer).filter { !recorded.contains($0.spec) }
+    }
+
+    /// The walk of a replayed command that stopped at one of this console's breakpoints, while it
+    /// is the user's to drive: it belongs to the replay's session, not to this one.
+    var heldWalk: ChainStepper? { replayer?.held?.walk }
 
     func recordDispatch(_ record: DispatchRecord) { debugger.record(record) }
 
@@ -52,7 +71,8 @@ extension ConsoleState {
     /// load's summary says about the walk in progress.
     func rebindWalks(to registry: PluginRegistry) -> String? {
         var note: String?
-        if let walk = stepper, !walk.isFinished {
+        // A held replay walk runs the replay's plugins, which a reload here does not touch.
+        if let walk = stepper, !walk.isFinished, walk !== heldWalk {
             do {
                 let change = try walk.rebind(to: registry)
                 let at = walk.upcoming.map { "\($0.position)/\($0.total) \($0.record.name)" } ?? "the end"
@@ -67,20 +87,25 @@ extension ConsoleState {
         return note
     }
 
-    /// Another directory was loaded: no walk goes on.
+    /// Another directory was loaded: no walk goes on — except a held replay walk, which runs the
+    /// plugins the replay loaded.
     func endWalks() -> String? {
-        let note = stepper.flatMap { $0.isFinished ? nil : "the walk of \($0.tracer.kind).\($0.tracer.hook) ended: another directory is loaded" }
-        stepper = nil
         debugger.lastWalk = nil
         debugger.dispatches = [:]
         debugger.dispatchOrder = []
+        if let held = heldWalk {
+            return "the walk of the paused replay (\(held.tracer.kind).\(held.tracer.hook)) goes on: it runs the plugins the replay loaded"
+        }
+        let note = stepper.flatMap { $0.isFinished ? nil : "the walk of \($0.tracer.kind).\($0.tracer.hook) ended: another directory is loaded" }
+        stepper = nil
         return note
     }
 
     /// A switch (`disable`, `enable`, `priority`) cannot change a walk under way: the stepper runs the
     /// order it started with. Refused for the plugins of the chain being stepped (and its middleware).
     func refuseWhileStepping(_ plugin: String, _ what: String) throws(ConsoleError) {
-        guard let stepper, !stepper.isFinished else { return }
+        // A held replay walk runs the replay's plugins: switches here do not reach it.
+        guard let stepper, !stepper.isFinished, stepper !== heldWalk else { return }
         let tracer = stepper.tracer
         let involved = tracer.stages.contains { $0.record.name == plugin }
             || registry?.middleware(kind: tracer.kind, hook: tracer.hook).contains { $0.name == plugin } == true

@@ -31,6 +31,9 @@ extension ConsoleRunner {
             return fail(error.message)
         }
         note("watching \(directory): each change runs `\(rerun)`; Ctrl-C stops")
+        // What runs on each change must not stop for the user (a replay at their breakpoints).
+        waitFor { await console.setWatching(true) }
+        defer { waitFor { await console.setWatching(false) } }
         while watcher.termination == nil {
             guard let changed = watcher.runCancellable({ await watch.next(quiet: .milliseconds(75)) }) else { break }
             guard let executed = watcher.runCancellable({ await console.execute(rerun) }) else { continue }

@@ -101,7 +101,7 @@ public struct Breakpoint: Sendable, Equatable {
     }
 
     /// Whether this breakpoint stops before the stage of `plugin`, given the value it will receive.
-    func stopsBefore(_ plugin: String, value: JSONValue) -> Bool {
+    public func stopsBefore(_ plugin: String, value: JSONValue) -> Bool {
         guard case .plugin(let name, let condition) = trigger, name == plugin else { return false }
         return condition?.evaluate(value) ?? true
     }
