@@ -48,15 +48,25 @@ public struct DirectoryContractEnvironment: ContractEnvironment {
         guard let entry = discovered[plugin], entry.manifest.runtime == .inProcess, !PluginDirectory.hasPythonCode(entry),
             PluginDirectory.hasNodeCode(entry)
         else { return nil }
-        return "a JavaScript/TypeScript plugin runs in the directory's Node process, which does not watch it"
+        return "a JavaScript/TypeScript plugin runs in the directory's Node process, which the console does not watch"
     }
 
     public func ambientState(of plugin: String) async -> AmbientStateScan? {
-        guard let entry = discovered[plugin], entry.manifest.runtime == .inProcess, PluginDirectory.hasPythonCode(entry) else { return nil }
-        let module = entry.manifest.entryPoint.map { String($0.split(separator: ":").first ?? "plugin") } ?? "plugin"
-        let file = entry.folder + "/" + module.replacingOccurrences(of: ".", with: "/") + ".py"
+        guard let entry = discovered[plugin], entry.manifest.runtime == .inProcess else { return nil }
+        let file: String
+        let scan: (String) async -> Result<AmbientStateScan, DagstackError>
+        if PluginDirectory.hasPythonCode(entry) {
+            let module = entry.manifest.entryPoint.map { String($0.split(separator: ":").first ?? "plugin") } ?? "plugin"
+            file = entry.folder + "/" + module.replacingOccurrences(of: ".", with: "/") + ".py"
+            scan = { [options] in await PythonHost.scanAmbientState(file: $0, python: options.python) }
+        } else if let module = NodeHost.moduleFile(folder: entry.folder, entryPoint: entry.manifest.entryPoint) {
+            file = module
+            scan = { [options] in await NodeHost.scanAmbientState(file: $0, node: options.node) }
+        } else {
+            return nil
+        }
         let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
-        switch await PythonHost.scanAmbientState(file: absolute, python: options.python) {
+        switch await scan(absolute) {
         case .success(var scan):
             scan.file = file
             return scan

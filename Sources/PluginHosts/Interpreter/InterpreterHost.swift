@@ -200,6 +200,15 @@ public class InterpreterHost: @unchecked Sendable {
                     "optional_resources": .array(spec.manifest.resources.optional.map(JSONValue.string)),
                     "kind_hooks": .array(spec.kindHooks.map(JSONValue.string)),
                     "config_section": .string("\(spec.manifest.kind).\(spec.manifest.name)"),
+                    // What a TypeScript plugin's ctx.manifest holds (the Python host does not read it).
+                    "manifest": [
+                        "name": .string(spec.manifest.name), "kind": .string(spec.manifest.kind),
+                        "version": spec.manifest.version.map(JSONValue.string) ?? .null, "priority": .int(spec.manifest.priority),
+                        "resources": [
+                            "required": .array(spec.manifest.resources.required.map(JSONValue.string)),
+                            "optional": .array(spec.manifest.resources.optional.map(JSONValue.string)),
+                        ],
+                    ],
                 ]
             }),
             "resources": .object(resources),
@@ -519,6 +528,23 @@ public class InterpreterHost: @unchecked Sendable {
         await BlockingIO.run { [self] flag in
             Result { () throws(DagstackError) in
                 try rawRequest(method, .object(params), timeout: 30, plugin: plugin, activity: "the contract checks' \(method)", cancellation: flag).value
+            }
+        }
+    }
+
+    /// Scans a plugin module for module-level mutable state (the contract checks' ambient_state): this
+    /// host is started for it alone, and stopped after.
+    func scanAmbientState(file: String) async -> Result<AmbientStateScan, DagstackError> {
+        await BlockingIO.run { [self] _ in
+            defer { stop() }
+            return Result { () throws(DagstackError) in
+                try start()
+                let reply = try rawRequest("ambient_state", ["file": .string(file)], timeout: 30, plugin: nil, activity: "the ambient state scan")
+                return AmbientStateScan(file: file, violations: (reply.value["violations"]?.arrayValue ?? []).map { v in
+                    AmbientStateScan.Violation(
+                        name: v["name"]?.stringValue ?? "?", line: v["line"]?.intValue ?? 0, severity: v["severity"]?.stringValue ?? "error",
+                        message: v["message"]?.stringValue ?? "")
+                })
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PluginSystem
+import SystemPackage
 
 /// The interpreter host for JavaScript and TypeScript plugins (`plugin.ts|mts|js|mjs`): one Node
 /// process per plugin directory, running the host's `main.mjs` (see `NodeHostSource`). TypeScript is
@@ -28,6 +29,11 @@ public final class NodeHost: InterpreterHost, @unchecked Sendable {
     }
 
     public var nodeVersion: String? { version }
+
+    /// Scans a plugin module for module-level mutable state in a Node process of its own.
+    public static func scanAmbientState(file: String, node: String) async -> Result<AmbientStateScan, DagstackError> {
+        await NodeHost(directory: FilePath(file).removingLastComponent().string, node: node).scanAmbientState(file: file)
+    }
 
     /// The module file of a plugin's entry point (or `plugin`) in `folder`, if it has one.
     static func moduleFile(folder: String, entryPoint: String?) -> String? {

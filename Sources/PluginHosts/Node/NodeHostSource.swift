@@ -8,6 +8,7 @@ import PluginSystem
 enum NodeHostSource {
     /// File name and source of every file of `host/`; `NodeHostSourceTests` checks none is missing.
     static let files: [(name: String, source: [UInt8])] = [
+        ("ambient.mjs", PackageResources.ambient_mjs),
         ("capture.mjs", PackageResources.capture_mjs),
         ("context.mjs", PackageResources.context_mjs),
         ("contract.mjs", PackageResources.contract_mjs),

@@ -29,20 +29,6 @@ public final class PythonHost: InterpreterHost, @unchecked Sendable {
 
     /// Scans a plugin module for module-level mutable state in an interpreter of its own.
     public static func scanAmbientState(file: String, python: String) async -> Result<AmbientStateScan, DagstackError> {
-        let folder = FilePath(file).removingLastComponent().string
-        let host = PythonHost(directory: folder, python: python)
-        return await BlockingIO.run { _ in
-            defer { host.stop() }
-            return Result { () throws(DagstackError) in
-                try host.start()
-                let reply = try host.rawRequest("ambient_state", ["file": .string(file)], timeout: 30, plugin: nil, activity: "the ambient state scan")
-                return AmbientStateScan(file: file, violations: (reply.value["violations"]?.arrayValue ?? []).map { v in
-                    AmbientStateScan.Violation(
-                        name: v["name"]?.stringValue ?? "?", line: v["line"]?.intValue ?? 0, severity: v["severity"]?.stringValue ?? "error",
-                        message: v["message"]?.stringValue ?? "")
-                })
-            }
-        }
+        await PythonHost(directory: FilePath(file).removingLastComponent().string, python: python).scanAmbientState(file: file)
     }
-
 }

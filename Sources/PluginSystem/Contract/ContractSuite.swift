@@ -244,11 +244,13 @@ public struct ContractSuite: Sendable {
         let warnings = scan.violations.filter { $0.severity != "error" }.map { "WARNING \(scan.file):\($0.line): '\($0.name)' — \($0.message)" }
         var problems = errors.map { "ERROR \(scan.file):\($0.line): '\($0.name)' — \($0.message)" }
         var missing: ContractFinding?
+        var watched = false
         if !samples.isEmpty {
             let run: SampleRun
             do { run = try await mainRun(for: .ambientState, runs) } catch { return error }
             missing = missingEvidence(run, for: .ambientState, runs)
             if let observation = run.observation {
+                watched = true
                 problems += observation.stateChanges.map { "\($0), by the sample calls: state outside the instance" }
                 for call in observation.calls {
                     problems += call.environment.map { "\($0), in hook '\(call.hook)': read the environment in setup() and keep the value" }
@@ -269,6 +271,8 @@ public struct ContractSuite: Sendable {
         if let missing { return missing }
         let what = samples.isEmpty
             ? "source scanned; no samples, so what the hooks change at run time was not watched"
+            : !watched
+            ? "source scanned; \(runtimeDescription), so what the hooks change at run time was not watched"
             : "source scanned; \(samples.count) sample call(s) changed no module or class state and read no environment variable"
         return ContractFinding(check: .ambientState, status: .pass, message: warnings.isEmpty ? what : "\(what); \(warnings.count) warning(s)", details: warnings)
     }

@@ -5,6 +5,7 @@
 import * as nodeModule from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ambientState } from "./ambient.mjs";
 import * as capture from "./capture.mjs";
 import { CONTEXTS } from "./context.mjs";
 import * as contract from "./contract.mjs";
@@ -184,6 +185,10 @@ const METHODS = {
 
   async inspect(params) {
     return { leaks: contract.leaksAfterTeardown(params.plugin) };
+  },
+
+  async ambient_state(params) {
+    return { violations: ambientState(params.file, process.env.DAGSTACK_ESBUILD || "esbuild") };
   },
 
   async observe_begin() {
