@@ -61,7 +61,7 @@ public struct DirectoryContractEnvironment: ContractEnvironment {
             scan = { [options] in await PythonHost.scanAmbientState(file: $0, python: options.python) }
         } else if let module = NodeHost.moduleFile(folder: entry.folder, entryPoint: entry.manifest.entryPoint) {
             file = module
-            scan = { [options] in await NodeHost.scanAmbientState(file: $0, node: options.node) }
+            scan = { [options] in await NodeHost.scanAmbientState(file: $0, node: options.node, esbuild: options.esbuild) }
         } else {
             return nil
         }

@@ -19,6 +19,8 @@ public final class PluginDirectory: Sendable {
         public var python: String = ProcessInfo.processInfo.environment["DAGSTACK_PYTHON"] ?? "python3"
         /// The program for JavaScript and TypeScript plugins (`DAGSTACK_NODE`, else `node`).
         public var node: String = ProcessInfo.processInfo.environment["DAGSTACK_NODE"] ?? "node"
+        /// The compiler TypeScript plugins are type-stripped with (`DAGSTACK_ESBUILD`, else `esbuild`).
+        public var esbuild: String = ProcessInfo.processInfo.environment["DAGSTACK_ESBUILD"] ?? "esbuild"
         /// Swift plugins the host knows by entry point.
         public var swiftPlugins = SwiftPluginCatalog()
         /// Custom resources set on the command line; they replace `resources.json` values. A value
@@ -306,7 +308,8 @@ public final class PluginDirectory: Sendable {
         }
         var nodeHost: NodeHost?
         if !node.isEmpty {
-            let host = NodeHost(directory: directory, node: options.node, callTimeout: options.callTimeout, registry: services)
+            let host = NodeHost(
+                directory: directory, node: options.node, esbuild: options.esbuild, callTimeout: options.callTimeout, registry: services)
             for (name, plugin) in await load(node, into: host, resources: registry.resources) { instances[name] = plugin }
             nodeHost = host
         }

@@ -77,7 +77,8 @@ import TestSupport
         #expect(recorded.contains(#""runtime":"in_process""#) && recorded.contains(#""runtime":"mcp_stdio""#))
     }
 
-    @Test func ctrlDLeavesNoNodeProcess() async throws {
+    /// The console on examples/mixed-chain in a terminal, at its prompt, and the processes it started.
+    static func startMixed() async throws -> (TerminalSession, children: [Int32]) {
         let t = try TerminalSession(
             arguments: ["examples/mixed-chain"],
             environment: ["DAGSTACK_CONSOLE_HISTORY": NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"])
@@ -87,27 +88,46 @@ import TestSupport
             ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("node-host-")
         }
         #expect(node.count == 1, "the Node host runs while the console does: \(children)")
-        await t.type("\u{04}")
-        #expect(await t.waitForExit() == 0)
+        return (t, children)
+    }
+
+    static func expectGone(_ children: [Int32]) async throws {
         let until = Date().addingTimeInterval(5)
         while Date() < until && !children.filter(processExists).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         #expect(children.filter(processExists).isEmpty, "left behind: \(children.filter(processExists))")
     }
 
-    @Test func sigkillOfTheConsoleLeavesNoNodeProcess() async throws {
+    @Test func ctrlDLeavesNoNodeProcess() async throws {
+        let (t, children) = try await Self.startMixed()
+        await t.type("\u{04}")
+        #expect(await t.waitForExit() == 0)
+        try await Self.expectGone(children)
+    }
+
+    @Test func ctrlCInterruptsAHangingTypeScriptHookAndTheConsoleCarriesOn() async throws {
         let t = try TerminalSession(
-            arguments: ["examples/mixed-chain"],
+            arguments: ["Tests/Fixtures/node-plugins", "--call-timeout", "60"],
             environment: ["DAGSTACK_CONSOLE_HISTORY": NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"])
         #expect(await t.waitForPrompt(seconds: 30), "\(t.lines)")
-        let children = descendants(of: t.pid)
-        #expect(children.contains { pid in
-            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("node-host-")
-        })
+        await t.type("call steady.ping 1\r")
+        #expect(await t.waitFor(#"steady            {"pong":1,"calls":1}"#), "\(t.lines)")
+        await t.type("call fault.spin 1\r")
+        await t.pump(1.0)
+        await t.type("\u{03}", whileRunning: true)
+        #expect(await t.waitFor("Cancelled: Plugin 'ts-faults' was interrupted during fault.spin; it was stopped"), "\(t.lines)")
+        #expect(await t.waitForPrompt())
+        // A fresh Node process: the steady plugin was loaded and set up again.
+        await t.type("call steady.ping 2\r")
+        #expect(await t.waitFor(#"steady            {"pong":2,"calls":1}"#), "\(t.lines)")
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
+    }
+
+    @Test func sigkillOfTheConsoleLeavesNoNodeProcess() async throws {
+        let (t, children) = try await Self.startMixed()
         kill(t.pid, SIGKILL)
         _ = await t.waitForExit()
-        let until = Date().addingTimeInterval(5)
-        while Date() < until && !children.filter(processExists).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(children.filter(processExists).isEmpty, "left behind: \(children.filter(processExists))")
+        try await Self.expectGone(children)
     }
 }
 

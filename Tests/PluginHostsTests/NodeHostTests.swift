@@ -333,4 +333,26 @@ import TestSupport
         #expect(answer.reply.output == .value("engine x"))
         await loaded.close()
     }
+
+    @Test func withoutNodeOrEsbuildTheLoadErrorSaysWhatToInstall() async throws {
+        let dir = TempDir()
+        dir.plugin("typed", name: "typed", kind: "k")
+        dir.write("typed/plugin.ts", "export class Typed { h(v: string) { return v; } }\n")
+        dir.plugin("plain", name: "plain", kind: "j")
+        dir.write("plain/plugin.js", "export class Plain { h(v) { return v; } }\n")
+        var options = PluginDirectory.Options()
+        options.esbuild = dir.path + "/no-esbuild"
+        let noEsbuild = await PluginDirectory.load(dir.path, options: options)
+        #expect(noEsbuild.registry.record(named: "typed")?.state.reason ==
+            "Plugin 'typed' (\(dir.path)/typed): Failed to execute plugin module \(dir.path)/typed/plugin.ts: Error: \(dir.path)/typed/plugin.ts is TypeScript, and compiling it needs esbuild, which was not found (\(dir.path)/no-esbuild): apt-get install esbuild (make run installs it when the directory has TypeScript plugins), or name it with DAGSTACK_ESBUILD")
+        #expect(noEsbuild.registry.record(named: "plain")?.state == .active, "plain JavaScript needs no esbuild")
+        await noEsbuild.close()
+        options.node = dir.path + "/no-node"
+        let noNode = await PluginDirectory.load(dir.path, options: options)
+        for name in ["typed", "plain"] {
+            #expect(noNode.registry.record(named: name)?.state.reason ==
+                "The Node host cannot start: command not found: \(dir.path)/no-node (looked in \(dir.path)/no-node); JavaScript and TypeScript plugins run in Node: install nodejs (`make run` installs it when the directory has such plugins), or name the program with DAGSTACK_NODE")
+        }
+        await noNode.close()
+    }
 }

@@ -17,6 +17,10 @@ public struct HostLauncher: Sendable {
     public var preamble: [UInt8]?
     /// The member of the `ready` notification's params that holds the runtime's version.
     public var versionKey: String
+    /// Variables set in the host's environment besides the console's own.
+    public var environment: [String: String] = [:]
+    /// What to do when the program cannot be started at all (it is not installed).
+    public var installHint: String? = nil
 }
 
 /// One interpreter process for the in-process plugins of one plugin directory written in its
@@ -98,8 +102,14 @@ public class InterpreterHost: @unchecked Sendable {
     // MARK: Starting
 
     func start(timeout: Double = 30) throws(DagstackError) {
-        let process = try ChildProcess(
-            command: launcher.command, environment: ProcessInfo.processInfo.environment, workingDirectory: directory)
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(
+                command: launcher.command, environment: ProcessInfo.processInfo.environment.merging(launcher.environment) { $1 },
+                workingDirectory: directory)
+        } catch {
+            throw DagstackError(error.code, "The \(launcher.name) cannot start: \(error.message)" + (launcher.installHint.map { "; \($0)" } ?? ""))
+        }
         do {
             if let preamble = launcher.preamble { try process.write(preamble) }
             let deadline = ContinuousClock.now + TimeLimit.duration(timeout)

@@ -12,27 +12,32 @@ public final class NodeHost: InterpreterHost, @unchecked Sendable {
     /// The plugin module file extensions, in the order a module's file is looked for.
     public static let moduleExtensions = ["ts", "mts", "js", "mjs"]
 
-    public convenience init(directory: String, node: String = "node", callTimeout: Double = 30) {
-        self.init(directory: directory, node: node, callTimeout: callTimeout, registry: nil)
+    public convenience init(directory: String, node: String = "node", esbuild: String = "esbuild", callTimeout: Double = 30) {
+        self.init(directory: directory, node: node, esbuild: esbuild, callTimeout: callTimeout, registry: nil)
     }
 
-    init(directory: String, node: String, callTimeout: Double, registry: WeakRegistry?) {
+    init(directory: String, node: String, esbuild: String, callTimeout: Double, registry: WeakRegistry?) {
         self.node = node
-        // The host's files are written on first use; a folder that cannot be written fails the start
-        // with that reason (the command then names a file that is not there).
-        let main = (try? NodeHostSource.install()) ?? NodeHostSource.cacheFolder() + "/main.mjs"
         super.init(
             directory: directory,
             launcher: HostLauncher(
-                name: "Node host", id: "node-host", command: [node, "--enable-source-maps", main], preamble: nil, versionKey: "node"),
+                name: "Node host", id: "node-host", command: [node, "--enable-source-maps", NodeHostSource.cacheFolder() + "/main.mjs"],
+                preamble: nil, versionKey: "node", environment: ["DAGSTACK_ESBUILD": esbuild],
+                installHint: "JavaScript and TypeScript plugins run in Node: install nodejs (`make run` installs it when the directory has such plugins), or name the program with DAGSTACK_NODE"),
             callTimeout: callTimeout, registry: registry)
+    }
+
+    /// Writes the host's files first (once; again if the cache was cleared since), then starts it.
+    override func start(timeout: Double = 30) throws(DagstackError) {
+        _ = try NodeHostSource.install()
+        try super.start(timeout: timeout)
     }
 
     public var nodeVersion: String? { version }
 
     /// Scans a plugin module for module-level mutable state in a Node process of its own.
-    public static func scanAmbientState(file: String, node: String) async -> Result<AmbientStateScan, DagstackError> {
-        await NodeHost(directory: FilePath(file).removingLastComponent().string, node: node).scanAmbientState(file: file)
+    public static func scanAmbientState(file: String, node: String, esbuild: String) async -> Result<AmbientStateScan, DagstackError> {
+        await NodeHost(directory: FilePath(file).removingLastComponent().string, node: node, esbuild: esbuild).scanAmbientState(file: file)
     }
 
     /// The module file of a plugin's entry point (or `plugin`) in `folder`, if it has one.

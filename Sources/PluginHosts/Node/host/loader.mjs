@@ -84,8 +84,8 @@ export async function load(url, context, nextLoad) {
     ], { input: source, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 256 << 20 });
   } catch (error) {
     if (error.code === "ENOENT") {
-      throw new Error(`${path} is TypeScript, and compiling it needs esbuild, which is not installed ` +
-        `(apt-get install esbuild; make run installs it when the directory has TypeScript plugins)`);
+      throw new Error(`${path} is TypeScript, and compiling it needs esbuild, which was not found (${esbuild}): ` +
+        `apt-get install esbuild (make run installs it when the directory has TypeScript plugins), or name it with DAGSTACK_ESBUILD`);
     }
     throw compileError(path, error.stderr ?? error.message);
   }

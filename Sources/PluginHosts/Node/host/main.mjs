@@ -16,6 +16,8 @@ import { awaitingConsole, notify, send, serve } from "./wire.mjs";
 const HOST_DIR = path.dirname(fileURLToPath(import.meta.url));
 // The metadata key that asks a call for the contract checks' strict serialisation.
 const CONTRACT_KEY = "_dagstack_contract";
+// The esbuild program that compiles TypeScript (the console sets it).
+const ESBUILD = process.env.DAGSTACK_ESBUILD || "esbuild";
 
 /** The stack from the plugin's own frames: the host's frames and Node's internals are the console's business. */
 export function pluginStack(error) {
@@ -188,7 +190,7 @@ const METHODS = {
   },
 
   async ambient_state(params) {
-    return { violations: ambientState(params.file, process.env.DAGSTACK_ESBUILD || "esbuild") };
+    return { violations: ambientState(params.file, ESBUILD) };
   },
 
   async observe_begin() {
@@ -230,7 +232,7 @@ function main() {
     process.exit(2);
   }
   capture.install();
-  register("./loader.mjs", { parentURL: import.meta.url, data: { esbuild: process.env.DAGSTACK_ESBUILD || "esbuild" } });
+  register("./loader.mjs", { parentURL: import.meta.url, data: { esbuild: ESBUILD } });
   // What plugin code throws outside any call (a timer it left) or rejects unawaited: said on stderr,
   // which the console shows with the next call; the host goes on serving.
   process.on("uncaughtException", (error) => process.stderr.write(`Uncaught ${pluginStack(error)}`));
