@@ -355,4 +355,34 @@ import TestSupport
         }
         await noNode.close()
     }
+
+    @Test func ctxReachesOtherPluginsAndTheBlobStoreThroughTheConsole() async throws {
+        let dir = TempDir()
+        dir.plugin("caller", name: "caller", kind: "front", extra: #"resources = { required = ["blob_store"] }"#)
+        dir.write("caller/plugin.ts", """
+            export class Caller {
+              async run(ctx: any, word: string) {
+                const python = await ctx.registry.getPlugin("shouter");
+                const node = await ctx.registry.getPlugin("suffixer", "suffixer");
+                const blobs = ctx.resources.get("blob_store");
+                await blobs.put("last", Buffer.from(word));
+                const kept = (await blobs.get("last")).toString();
+                return { shouted: await python.shout(word), suffixed: node.suffix(word), kept, listed: await blobs.list("") };
+              }
+            }
+            """)
+        dir.plugin("shouter", name: "shouter", kind: "shouter")
+        dir.write("shouter/plugin.py", """
+            class Shouter:
+                def shout(self, word):
+                    return word.upper()
+            """)
+        dir.plugin("suffixer", name: "suffixer", kind: "suffixer")
+        dir.write("suffixer/plugin.js", "export class Suffixer { suffix(word) { return word + '!'; } }\n")
+        let loaded = await PluginDirectory.load(dir.path)
+        #expect(loaded.registry.records.allSatisfy { $0.state == .active }, "\(loaded.registry.records.map { ($0.name, $0.state) })")
+        let answer = try await SingletonDispatcher(loaded.registry).dispatch("front", "run", HookArguments(["hey"]))
+        #expect(answer.reply.output == .value(["shouted": "HEY", "suffixed": "hey!", "kept": "hey", "listed": ["last"]]))
+        await loaded.close()
+    }
 }
