@@ -118,12 +118,13 @@ final class SessionReplayer: Sendable {
         } else {
             await replay.applySwitches(entry.state)
             if let mode = httpMode { replay.httpCassette.serve(entry.http, mode: mode) }
-            let command = HeldEntry.Command(name)
-            let before = await replay.stepper.map(HeldEntry.Mark.init)
-            await replay.setGuestBreakpoints(command == nil ? [] : userBreakpoints)
+            // Only a command that walks on to a breakpoint may stop for the user's.
+            let command = userBreakpoints.isEmpty ? nil : HeldEntry.Command(name)
+            let before = command == nil ? nil : await replay.stepper.map(HeldEntry.Mark.init)
+            if command != nil { await replay.setGuestBreakpoints(userBreakpoints) }
             let executed = await replay.execute(entry.line)
             let held = if let command, let executed { await hold(index, entry, command, executed, before: before) } else { HeldEntry?.none }
-            await replay.setGuestBreakpoints([])
+            if command != nil { await replay.setGuestBreakpoints([]) }
             if let held {
                 // The recorded exchanges keep answering while the user drives the walk.
                 state.withLock { $0.held = held }

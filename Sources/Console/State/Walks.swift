@@ -21,11 +21,12 @@ extension ConsoleState {
     func settle(_ walk: ChainStepper) {
         // A held replay walk's ending is the replay's to record (`handBackIfDone`).
         guard walk !== heldWalk else { return }
-        recordDispatch(DispatchRecord(trace: walk.result))
+        let result = walk.result
+        recordDispatch(DispatchRecord(trace: result))
         guard walk.isFinished else { return }
         if stepper === walk { stepper = nil }
         debugger.lastWalk = walk
-        lastTrace = walk.result
+        lastTrace = result
     }
 
     /// The walk `back`, `goto`, `retry` and `history` act on: the one in progress, else the last

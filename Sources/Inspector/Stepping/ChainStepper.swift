@@ -8,13 +8,17 @@ import Synchronization
 /// always available as a `TraceResult`.
 public final class ChainStepper: Sendable {
     private struct State {
-        var tracer: ChainTracer
+        // What `result` is built from: a change to any of them drops the one built last.
+        var tracer: ChainTracer { didSet { built = nil } }
         let input: JSONValue
-        var branches: [WalkBranch]
+        var branches: [WalkBranch] { didSet { built = nil } }
         /// Index of the current branch in `branches`.
-        var current: Int
+        var current: Int { didSet { built = nil } }
         /// How many of the current branch's steps are in effect (fewer after `back`).
-        var cursor: Int
+        var cursor: Int { didSet { built = nil } }
+        /// `result` as last built: a trace reads it several times (to record the dispatch, to keep
+        /// it as the last trace, to print it) and a replay once per command.
+        var built: TraceResult?
         /// The value the next stage gets.
         var value: JSONValue
         /// A `set` waiting for the next stage.
@@ -70,13 +74,12 @@ public final class ChainStepper: Sendable {
     /// The current branch as a trace: the stages in effect, and how the chain ended when it has.
     public var result: TraceResult {
         state.withLock { s in
-            var r = s.branch.result(kind: s.tracer.kind, hook: s.tracer.hook, input: s.input)
-            r.stages = s.branch.steps.prefix(s.cursor).map(\.stage)
-            if !s.finished {
-                r.output = nil
-                r.stoppedBy = nil
-                r.error = s.halted ? s.branch.steps[s.cursor - 1].stage.error : nil
-            }
+            if let built = s.built { return built }
+            let end = s.finished ? s.branch.end : nil
+            let r = TraceResult(
+                kind: s.tracer.kind, hook: s.tracer.hook, input: s.input, output: end?.output, stoppedBy: end?.stoppedBy,
+                error: end?.error ?? (s.halted ? s.branch.steps[s.cursor - 1].stage.error : nil), stages: s.branch.steps.prefix(s.cursor).map(\.stage))
+            s.built = r
             return r
         }
     }
