@@ -49,7 +49,7 @@ public final class ConsoleRunner {
         let editor: LineEditor
         if configuration.interactive && configuration.commands.isEmpty {
             let words = CompletionCache()
-            editor = LibEditLineEditor(historyFile: configuration.historyFile) { words.candidates(for: $0) }
+            editor = LibEditLineEditor(historyFile: configuration.historyFile) { words.edit(for: $0) }
             refreshCompletion = { [console] in words.update(from: console) }
         } else {
             editor = PlainLineReader(shouldStop: { watcher.termination != nil })
@@ -217,7 +217,7 @@ final class CompletionCache: Sendable {
         words.withLock { $0 = current }
     }
 
-    func candidates(for line: String) -> [String] { Completion.candidates(for: line, words: words.withLock { $0 }) }
+    func edit(for line: String) -> CompletionEdit { Completion.edit(for: line, words: words.withLock { $0 }) }
 }
 
 import Synchronization

@@ -409,6 +409,20 @@ import TestSupport
         #expect(paused[2]["paused"]?["plugin"] == "spellfix")
     }
 
+    @Test func againReadsQuotedFileNamesAsTheShellDoes() async throws {
+        let dir = TempDir()
+        let whole = dir.write("whole input.json", #"{"text": "Teh dog"}"#)
+        let field = dir.write("só text.json", #""LAUNCH it""#)
+        let docs = try await json([
+            Self.seed, "again =@'\(whole)'", "again /text=@\"\(field)\" /tenant_id=null",
+            "again /text=@'\(dir.path)/missing file.json'", "again /text=@'unclosed",
+        ])
+        #expect(docs[1]["input"] == ["text": "Teh dog"], "\(docs[1])")
+        #expect(docs[2]["input"] == ["text": "LAUNCH it", "tenant_id": nil], "\(docs[2])")
+        #expect(docs[3]["error"]?["message"] == .string("@\(dir.path)/missing file.json: no such file"), "\(docs[3])")
+        #expect(docs[4]["error"]?["message"]?.stringValue?.hasPrefix("unclosed single quote (') at column 14") == true, "\(docs[4])")
+    }
+
     @Test func valuesComeFromFilesExamplesAndSeveralLines() async throws {
         let dir = TempDir()
         let file = dir.write("in put.json", #"{"text": "please rm -rf /"}"#)

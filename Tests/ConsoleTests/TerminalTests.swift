@@ -64,6 +64,28 @@ import TestSupport
         #expect(await t.waitFor("dagstack> trace query_rewriter.rewrite"), "\(t.lines)")
     }
 
+    @Test func tabCompletesFileNamesWithSpacesAsTheShellWouldTypeThem() async throws {
+        let dir = TempDir()
+        _ = dir.write("my inputs/só file.json", #"{"text": "Teh dog"}"#)
+        let t = try await start()
+        // Unquoted: blanks come back escaped, and the word stays open for more.
+        await t.type("trace query_rewriter.rewrite @\(dir.path)/my\t")
+        #expect(await t.waitFor("dagstack> trace query_rewriter.rewrite @\(dir.path)/my\\ inputs/"), "\(t.lines)")
+        await t.type("s\t")
+        #expect(await t.waitFor("@\(dir.path)/my\\ inputs/só\\ file.json"), "\(t.lines)")
+        await t.type("\r")
+        #expect(await t.waitFor("output {\"text\":\"the dog\"}"), "\(t.lines)")
+        // Inside an open quote: completed inside it, and closed once the name is whole.
+        await t.type("again /text=@'\(dir.path)/my i\t")
+        #expect(await t.waitFor("dagstack> again /text=@'\(dir.path)/my inputs/"), "\(t.lines)")
+        await t.type("\t")
+        #expect(await t.waitFor("dagstack> again /text=@'\(dir.path)/my inputs/só file.json'"), "\(t.lines)")
+        await t.type("\r")
+        #expect(await t.waitFor(#"  input  {"text":{"text":"Teh dog"}}"#), "\(t.lines)")
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
+    }
+
     @Test func upArrowRecallsHistoryWhichIsKeptPrivately() async throws {
         let history = NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: history) }

@@ -7,6 +7,8 @@ struct CommandWord: Sendable, Equatable {
     var end: Int
     /// Quotes or backslashes made the word differ from what was typed.
     var quoted: Bool
+    /// Where a quote that is still open starts (only from `typing(_:)`, for a line being typed).
+    var openQuote: Int? = nil
 }
 
 /// Splits a command line into words the way a POSIX shell does, so what works in a terminal works
@@ -28,6 +30,15 @@ enum CommandWords {
         return try scanner.next()
     }
 
+    /// The words of a line still being typed: a quote left open ends the last word instead of being an
+    /// error (Tab completes inside it).
+    static func typing(_ text: String) -> [CommandWord] {
+        var scanner = Scanner(Array(text), offset: 0, lenient: true)
+        var words: [CommandWord] = []
+        while let word = try? scanner.next() { words.append(word) }
+        return words
+    }
+
     /// `word` as a shell (and this console) reads it back as one word: as it is when it is plain,
     /// else in single quotes (a quote inside as `'\''`).
     static func quoted(_ word: String) -> String {
@@ -38,11 +49,15 @@ enum CommandWords {
     private struct Scanner {
         let characters: [Character]
         let offset: Int
+        /// A quote left open closes at the end of the text (recorded in `openQuote`).
+        let lenient: Bool
         var index = 0
+        var openQuote: Int?
 
-        init(_ characters: [Character], offset: Int) {
+        init(_ characters: [Character], offset: Int, lenient: Bool = false) {
             self.characters = characters
             self.offset = offset
+            self.lenient = lenient
         }
 
         static func isBlank(_ c: Character) -> Bool { c == " " || c == "\t" }
@@ -53,12 +68,19 @@ enum CommandWords {
             let start = index
             var text = ""
             var quoted = false
+            openQuote = nil
             while index < characters.count, !Self.isBlank(characters[index]) {
                 let c = characters[index]
                 switch c {
                 case "'":
                     quoted = true
-                    guard let close = characters[(index + 1)...].firstIndex(of: "'") else { throw unclosed("single quote (')", at: index) }
+                    guard let close = characters[(index + 1)...].firstIndex(of: "'") else {
+                        guard lenient else { throw unclosed("single quote (')", at: index) }
+                        openQuote = index
+                        text += String(characters[(index + 1)...])
+                        index = characters.count
+                        break
+                    }
                     text += String(characters[(index + 1)..<close])
                     index = close + 1
                 case "\"":
@@ -73,7 +95,7 @@ enum CommandWords {
                     index += 1
                 }
             }
-            return CommandWord(text: text, start: start, end: index, quoted: quoted)
+            return CommandWord(text: text, start: start, end: index, quoted: quoted, openQuote: openQuote)
         }
 
         /// From an opening `"` to its closing one.
@@ -94,7 +116,8 @@ enum CommandWords {
                     index += 1
                 }
             }
-            throw unclosed("double quote (\")", at: opening)
+            guard lenient else { throw unclosed("double quote (\")", at: opening) }
+            openQuote = opening
         }
 
         func unclosed(_ what: String, at position: Int) -> ConsoleError {

@@ -130,8 +130,13 @@ extension CommandArguments {
             let valueStart = i
             let new: JSONValue
             if chars[i] == "@" {
-                while i < chars.count, !chars[i].isWhitespace { i += 1 }
-                new = try Self.readJSON(file: String(chars[(valueStart + 1)..<i]))
+                // A file name is one shell word: `@'my input.json'` as in a terminal.
+                let rest = String(chars[valueStart...])
+                let word = try CommandWords.first(rest, offset: offset + valueStart)!
+                i = valueStart + word.end
+                let file = String(word.text.dropFirst())
+                guard !file.isEmpty else { throw ConsoleError("@ needs a file name: \(pathText)=@query.json") }
+                new = try Self.readJSON(file: file)
             } else {
                 do { i = try JSONExtent.end(of: chars, from: valueStart) } catch {
                     throw ConsoleError("unclosed \(error.what) at column \(column(error.offset))\n  \(line)\n  \(String(repeating: " ", count: column(error.offset) - 1))^")

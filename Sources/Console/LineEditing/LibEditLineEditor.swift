@@ -8,10 +8,10 @@ public final class LibEditLineEditor: LineEditor {
     /// State the C callbacks reach through libedit's client data (no global mutable state).
     final class Callbacks {
         var prompt: UnsafeMutablePointer<CChar> = strdup("> ")
-        let complete: (String) -> [String]
+        let complete: (String) -> CompletionEdit
         let output: UnsafeMutablePointer<FILE>
 
-        init(complete: @escaping (String) -> [String], output: UnsafeMutablePointer<FILE>) {
+        init(complete: @escaping (String) -> CompletionEdit, output: UnsafeMutablePointer<FILE>) {
             self.complete = complete
             self.output = output
         }
@@ -28,8 +28,8 @@ public final class LibEditLineEditor: LineEditor {
 
     /// - Parameters:
     ///   - historyFile: where history persists (created with mode 0600), or nil for none.
-    ///   - complete: candidates for the text before the cursor.
-    public init(historyFile: String?, complete: @escaping (String) -> [String]) {
+    ///   - complete: the word under the cursor and its candidates, for the text before the cursor.
+    public init(historyFile: String?, complete: @escaping (String) -> CompletionEdit) {
         hasSavedTerminal = tcgetattr(STDIN_FILENO, &savedTerminal) == 0
         // libedit edits wide characters and hands lines back in the C library's multibyte encoding:
         // that must be UTF-8 (what the console reads), whatever locale the process started in, or
@@ -138,23 +138,29 @@ private func libeditPrompt(_ editLine: OpaquePointer?) -> UnsafeMutablePointer<C
 }
 
 /// Tab: one candidate is completed (with a space after a whole word); several are completed to their
-/// common prefix and, when that adds nothing, listed under the prompt.
+/// common prefix and, when that adds nothing, listed under the prompt. The word is retyped as the
+/// console reads it back: blanks escaped, or inside the quote the user opened.
 private func libeditComplete(_ editLine: OpaquePointer?, _ key: Int32) -> UInt8 {
     guard let editLine, let state = callbacks(editLine), let info = el_line(editLine)?.pointee else { return UInt8(CC_ERROR) }
     let length = info.cursor - info.buffer
     let before = String(decoding: UnsafeRawBufferPointer(start: info.buffer, count: length), as: UTF8.self)
-    let candidates = state.complete(before)
-    let current = before.last == " " ? "" : String(before.split(separator: " ").last ?? "")
+    let edit = state.complete(before)
+    let candidates = edit.candidates
     guard !candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
+    func replaceWord(with typed: String) {
+        // libedit counts the characters it deletes in wide characters: Unicode scalars.
+        el_deletestr(editLine, Int32(edit.word.raw.unicodeScalars.count))
+        _ = el_insertstr(editLine, typed)
+    }
     if candidates.count == 1, let only = candidates.first {
         // A folder, `PATH=` and `@` go on without a space: more is typed after them.
-        let rest = String(only.dropFirst(current.count)) + (only.hasSuffix("/") || only.hasSuffix("=") ? "" : " ")
-        _ = el_insertstr(editLine, rest)
+        let whole = !(only.hasSuffix("/") || only.hasSuffix("="))
+        replaceWord(with: edit.typing(only, whole: whole) + (whole ? " " : ""))
         return UInt8(CC_REFRESH)
     }
     let common = Completion.commonPrefix(candidates)
-    if common.count > current.count {
-        _ = el_insertstr(editLine, String(common.dropFirst(current.count)))
+    if common.count > edit.word.text.count {
+        replaceWord(with: edit.typing(common, whole: false))
         return UInt8(CC_REFRESH)
     }
     fputs("\n" + TerminalText.safe(candidates.joined(separator: "  "), keepingStyles: false) + "\n", state.output)

@@ -3,18 +3,31 @@ import SystemPackage
 
 /// Tab completion: what the word under the cursor can become, given what is typed before it.
 public enum Completion {
-    /// Candidates for the last word of `line` (the text before the cursor).
-    public static func candidates(for line: String, words: CompletionWords) -> [String] {
-        let endsWithSpace = line.last == " "
-        var parts = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        let current = endsWithSpace ? "" : (parts.popLast() ?? "")
+    /// The word under the cursor and what it can become, for `line` (the text before the cursor).
+    /// Words are read as the console reads a command (quotes and backslashes), so a file name with a
+    /// blank completes as one word.
+    public static func edit(for line: String, words: CompletionWords) -> CompletionEdit {
+        let typed = CommandWords.typing(line)
+        let characters = Array(line)
+        // After a blank that ends a word, the word under the cursor is a new, empty one.
+        let current = typed.last.flatMap { $0.end == characters.count ? $0 : nil }
+        let before = (current == nil ? typed : typed.dropLast()).map(\.text)
+        let word = current.map { word in
+            TypedWord(raw: String(characters[word.start..<word.end]), text: word.text, openQuote: word.openQuote.map { $0 - word.start })
+        } ?? TypedWord(raw: "", text: "", openQuote: nil)
+        return CompletionEdit(word: word, candidates: candidates(for: word.text, after: before, words: words))
+    }
+
+    /// Candidates for the word `current` (unquoted) after the words `parts`.
+    static func candidates(for current: String, after parts: [String], words: CompletionWords) -> [String] {
         if parts.isEmpty {
             var names = CommandTable.names
             if words.stepping { names += StepCommand.verbs }
             return names.filter { $0.hasPrefix(current) }.sorted()
         }
-        // `@FILE` wherever a value goes.
+        // `@FILE` wherever a value goes, also as `PATH=@FILE`.
         if current.hasPrefix("@") { return paths(String(current.dropFirst())).map { "@" + $0 } }
+        if let at = current.range(of: "=@") { return paths(String(current[at.upperBound...])).map { String(current[..<at.upperBound]) + $0 } }
         let name = ConsoleState.verbAliases[parts[0]] ?? parts[0]
         if name == "set" { return filter(words.valuePointers.map { $0 + "=" }, current) }
         guard let command = CommandTable.find(name) else { return [] }
@@ -75,6 +88,42 @@ public enum Completion {
             while !candidate.hasPrefix(prefix) { prefix.removeLast() }
         }
         return prefix
+    }
+}
+
+/// The word under the cursor as it was typed.
+public struct TypedWord: Sendable, Equatable {
+    /// As typed, quotes and backslashes included.
+    public var raw: String
+    /// As the console reads it.
+    public var text: String
+    /// Where in `raw` a quote that is still open starts.
+    public var openQuote: Int?
+}
+
+/// What Tab can do to the word under the cursor.
+public struct CompletionEdit: Sendable, Equatable {
+    public var word: TypedWord
+    /// What the word can become, as the console reads it (no quoting).
+    public var candidates: [String]
+
+    /// The word as it should read after completing it to `candidate` (which extends `word.text`): what
+    /// was typed is kept, the rest is added inside the open quote or with blanks and quotes escaped;
+    /// a `whole` word closes its quote.
+    public func typing(_ candidate: String, whole: Bool) -> String {
+        if let open = word.openQuote {
+            let raw = Array(word.raw)
+            let quote = raw[open]
+            let typedBefore = String(raw[..<open])
+            let textBefore = CommandWords.typing(typedBefore).first?.text ?? ""
+            let added = String(candidate.dropFirst(textBefore.count))
+            let inside = quote == "'"
+                ? added.replacingOccurrences(of: "'", with: #"'\''"#)
+                : added.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return typedBefore + String(quote) + inside + (whole ? String(quote) : "")
+        }
+        let added = candidate.dropFirst(word.text.count)
+        return word.raw + added.map { " \t'\"\\".contains($0) ? "\\" + String($0) : String($0) }.joined()
     }
 }
 
