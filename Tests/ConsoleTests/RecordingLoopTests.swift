@@ -43,6 +43,47 @@ import TestSupport
         #expect(lines[2]["result"]?["plugins"]?[0]?["state"] == "active")
     }
 
+    @Test func codeSavedWithoutReloadIsSaidAndARecordingOfItNamesTheCodeItRan() async throws {
+        let dir = project()
+        let console = try PipedConsole(arguments: [dir.path + "/plugins", "--json"])
+        let fresh = try await console.send(#"trace text.shout {"text": "hi"}"#)
+        #expect(fresh["output"] == ["text": "hi!"])
+        #expect(fresh["edited_since_load"] == nil)
+        dir.write("plugins/exclaim/plugin.py", "class Exclaim:\n    def shout(self, value):\n        return {**value, \"text\": value[\"text\"] + \"?\"}\n")
+        let record = try await console.send("record stale")
+        #expect(record["edited_since_load"] == ["exclaim"], "\(record)")
+        let stale = try await console.send(#"trace text.shout {"text": "hi"}"#)
+        #expect(stale["output"] == ["text": "hi!"])
+        #expect(stale["edited_since_load"] == ["exclaim"])
+        #expect(try await console.send("kinds")["edited_since_load"] == nil)
+        _ = try await console.send("record stop")
+        let reloaded = try await console.send("reload")
+        #expect(reloaded["trace"]?["output"] == ["text": "hi?"])
+        let after = try await console.send(#"trace text.shout {"text": "hi"}"#)
+        #expect(after["edited_since_load"] == nil)
+        #expect(await console.finish() == 0)
+        // The recording's header names the code its results came from: its replay says the plugin
+        // changed, next to the divergence, rather than leaving the difference unexplained.
+        let replay = try await runConsole(["--replay", dir.path + "/sessions/stale.jsonl", "--json"], in: dir.path)
+        let report = try JSONValue.parse(replay.stdout)
+        #expect(report["changed_plugins"] == [["plugin": "exclaim", "change": "changed"]], "\(report)")
+        #expect(report["diverged"] == 1)
+        // In text, the warning follows the command's own output.
+        let text = try await consoleText(dir.path + "/plugins", [#"trace text.shout {"text": "hi"}"#], in: dir.path)
+        #expect(!text.lines.contains { $0.hasPrefix("warning:") })
+    }
+
+    @Test func theWarningAboutSavedCodeIsOneLineAfterTheOutput() async throws {
+        let dir = project()
+        let t = try TerminalSession(arguments: [dir.path + "/plugins"])
+        #expect(await t.waitForPrompt())
+        dir.write("plugins/exclaim/plugin.py", "class Exclaim:\n    def shout(self, value):\n        return value\n")
+        await t.type(#"trace text.shout {"text": "hi"}"# + "\r")
+        #expect(await t.waitFor("warning: plugin 'exclaim' changed on disk since it was loaded: this ran the code loaded before (`reload` runs what is on disk)"), "\(t.lines)")
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
+    }
+
     func session(_ dir: TempDir, _ name: String, lines: [String]) -> String {
         let header = #"{"format":"dagstack-console-session","version":1,"tool":"dagstack-console","tool_version":"0.1.0","created":"2026-11-21T22:45:18Z","plugin_dir":"plugins","plugin_dir_absolute":"\#(dir.path)/plugins","plugins":[],"resources":{}}"#
         let entries = lines.enumerated().map { index, line in

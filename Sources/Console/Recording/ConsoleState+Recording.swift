@@ -19,12 +19,13 @@ extension ConsoleState {
         return name.contains("/") ? path.string : FilePath(sessionsFolder).pushing(path).string
     }
 
-    /// The plugins loaded now, as a recording's header lists them.
+    /// The plugins loaded now, as a recording's header lists them: the code as it was loaded, which
+    /// is what the recorded results came from even when a file was saved since.
     var recordedPlugins: [SessionFile.Plugin] {
         (registry?.records ?? []).map { r in
             SessionFile.Plugin(
                 name: r.name, kind: r.kind, priority: r.manifest.priority, runtime: r.manifest.runtime.rawValue, state: r.state.name,
-                fingerprint: r.folder.map(Fingerprint.of(folder:)) ?? "")
+                fingerprint: loadedCode.fingerprint(of: r.name) ?? r.folder.map { Fingerprint.of(folder: $0) } ?? "")
         }
     }
 

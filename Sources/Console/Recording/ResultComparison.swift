@@ -7,8 +7,9 @@ import PluginSystem
 /// recording's), leaving out what changes from run to run — durations, process ids, temporary
 /// paths, where the plugin directory lives on disk — and what the user's ignore rules name.
 struct ResultComparison: Sendable {
-    /// Keys whose values depend on the run, not on the plugins.
-    static let runDependent: Set<String> = ["duration_us", "debugger_us", "pid"]
+    /// Keys whose values depend on the run, not on the plugins (`edited_since_load`: the recording's
+    /// header already says which code its results came from).
+    static let runDependent: Set<String> = ["duration_us", "debugger_us", "pid", "edited_since_load"]
 
     /// Path prefixes that name the plugin directory, recorded and now, replaced by `<plugins>`.
     let directoryForms: [String]

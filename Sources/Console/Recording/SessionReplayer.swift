@@ -54,6 +54,7 @@ final class SessionReplayer: Sendable {
         let first = file.count > 0 ? (try? file.entry(0))?.state : nil
         for (name, value) in file.header.resources { options.resources[name] = value }
         for (name, value) in first?["resources"]?.objectValue ?? [:] { options.resources[name] = value }
+        options.noticesEdits = false
         let console = ConsoleState(options: options)
         let mode = settings.http ?? file.header.http
         if let mode { console.httpCassette.serve(file.header.setupHTTP, mode: mode) }

@@ -11,6 +11,8 @@ public struct ExecutedCommand: Sendable {
     public let error: ConsoleError?
     /// `quit` was typed.
     public let quits: Bool
+    /// Plugins that ran (or, for `record`, will) with code older than their files on disk.
+    var editedSinceLoad: [String] = []
 
     public var succeeded: Bool { error == nil && (output?.succeeded ?? true) }
 
@@ -19,15 +21,19 @@ public struct ExecutedCommand: Sendable {
         var o: JSONObject = ["command": .string(name)]
         if let output { for (k, v) in output.json { o[k] = v } }
         if let error { o["error"] = error.json }
+        if !editedSinceLoad.isEmpty { o["edited_since_load"] = .array(editedSinceLoad.map(JSONValue.string)) }
         return .object(o)
     }
 
     public func text(_ style: TextStyle) -> String {
+        let text: String
         if let error {
-            if let underlying = error.underlying { return ErrorJSON.text(underlying, style) }
-            return style.red("error: ") + error.message
+            text = error.underlying.map { ErrorJSON.text($0, style) } ?? style.red("error: ") + error.message
+        } else {
+            text = output?.text(style) ?? ""
         }
-        return output?.text(style) ?? ""
+        guard !editedSinceLoad.isEmpty else { return text }
+        return text + (text.isEmpty ? "" : "\n") + style.yellow("warning: ") + LoadedCode.warning(editedSinceLoad)
     }
 }
 
@@ -50,6 +56,7 @@ extension ConsoleState {
         if capturing { httpCassette.capture() }
         var executed = await run(name: name, args: args, line: line)
         if replayer?.held != nil { executed = await handBackIfDone(executed) }
+        if options.noticesEdits, Self.runsPlugins(executed) { executed.editedSinceLoad = loadedCode.edited() }
         let http = capturing ? httpCassette.finish().made : []
         let failures = (executed.output?.pluginFailures ?? []) + [executed.error?.underlying].compactMap { $0 }
         if let failure = failures.last(where: { $0.plugin != nil }) { lastFailure = failure }
@@ -62,6 +69,13 @@ extension ConsoleState {
             }
         }
         return executed
+    }
+
+    /// Commands whose results come from the loaded code: a trace, a call, a walk's steps, and a
+    /// recording started (its results will).
+    static func runsPlugins(_ executed: ExecutedCommand) -> Bool {
+        if executed.name == "record" { return executed.output?.json["recording"] == true }
+        return ["trace", "call", "step", "again", "timing", "debug", "next", "continue", "retry", "skip", "goto"].contains(executed.name)
     }
 
     /// A verb of `replay --step` (while no replayed command holds a walk: then they drive the walk).

@@ -23,6 +23,9 @@ public actor ConsoleState {
         /// A person types at the prompt (a terminal, no `-c`): a replay may stop at their breakpoints
         /// and hand them the walk. A script or a pipe has nobody to hand it to.
         public var interactive = false
+        /// Whether commands that run plugins say when a plugin's files changed since it was loaded
+        /// (a replay's own console does not look: it loaded what it replays against a moment ago).
+        public var noticesEdits = true
         public init() {}
     }
 
@@ -57,6 +60,8 @@ public actor ConsoleState {
     private(set) var setupHTTP: [HTTPExchange] = []
     /// The recording being walked with `replay FILE --step`, if any.
     var replayer: SessionReplayer?
+    /// What the loaded plugins' folders held when they were loaded.
+    private(set) var loadedCode = LoadedCode()
     /// The last error a command reported for a plugin: what `pm` looks at when no plugin is named.
     var lastFailure: DagstackError?
     /// `watch` is running commands on each change: nothing it runs may wait for the user.
@@ -114,6 +119,7 @@ public actor ConsoleState {
         if own { setupHTTP = httpCassette.finish().made }
         directory = loaded
         self.path = path
+        loadedCode = options.noticesEdits ? LoadedCode(loaded.registry) : LoadedCode()
         reapplySwitches()
         // The directory read again (`reload`, `resource set`): a walk goes on with the new code.
         // Another directory ends it.
