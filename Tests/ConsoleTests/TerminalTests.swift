@@ -128,6 +128,23 @@ import TestSupport
         #expect(await t.waitForExit() == 0)
     }
 
+    @Test func ctrlCInABatchOfPythonStagesKeepsTheStagesBeforeAndWhatTheStoppedOneWrote() async throws {
+        let t = try await start(["Tests/Fixtures/python-chain", "--call-timeout", "60"])
+        await t.type(#"trace pipe.run {"text": "hang"}"# + "\r")
+        await t.pump(1.0)
+        await t.type("\u{03}", whileRunning: true)
+        #expect(await t.waitFor("Cancelled: Plugin 'flaky' was interrupted during pipe.run; it was stopped"), "\(t.lines)")
+        #expect(await t.waitForPrompt())
+        let lines = t.lines
+        #expect(lines.contains { $0.hasPrefix("  1  upper ") && $0.contains("changed") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("  2  flaky ") && $0.contains("error") && $0.hasSuffix(" ms") }, "\(lines)")
+        #expect(lines.filter { $0.contains("upper saw hang") }.count == 1, "\(lines)")
+        #expect(lines.contains { $0.hasSuffix("stdout │ flaky waits for HANG") }, "\(lines)")
+        #expect(lines.contains { $0.hasSuffix("stdout │ half a line") }, "\(lines)")
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
+    }
+
     @Test func ctrlDTearsEverythingDownAndLeavesNoChild() async throws {
         let t = try await start()
         let children = descendants(of: t.pid)

@@ -67,6 +67,52 @@ class CaptureTests(unittest.TestCase):
         capture.stream_unsent(force=True)  # between calls: nothing to send
         self.assertEqual(len(seen), 2)
 
+    def test_an_unfinished_line_is_streamed_as_partial_once_per_change(self):
+        seen = []
+        capture.SINK = seen.append
+        self.addCleanup(setattr, capture, "SINK", None)
+
+        def slow():
+            time.sleep(capture.STREAM_AFTER * 1.5)
+            print("half", end="")
+            capture.stream_unsent()
+            capture.stream_unsent()  # unchanged: not sent again
+            print(" a line")
+            capture.stream_unsent()
+
+        capture.run_captured(slow)
+        self.assertEqual(seen, [{"stream": "stdout", "text": "half", "partial": True}, {"stream": "stdout", "text": "half a line"}])
+
+    def test_a_slow_stage_of_a_batch_is_announced_before_its_output_with_the_stages_done(self):
+        events = []
+        capture.SINK = lambda entry: events.append(("output", entry["text"]))
+        capture.ANNOUNCE = lambda method, params: events.append((method, params))
+        self.addCleanup(setattr, capture, "SINK", None)
+        self.addCleanup(setattr, capture, "ANNOUNCE", None)
+        capture.batch_begin()
+        self.addCleanup(capture.batch_end)
+        # A quick first stage is not announced; a slow second one is, with the first one's record.
+        capture.batch_stage(0, "quick")
+        capture.run_captured(lambda: print("quick ran"))
+        capture.stream_unsent()
+        capture.batch_finished({"plugin": "quick", "value": 1})
+        capture.batch_stage(1, "slow")
+
+        def slow():
+            print("slow says")
+            time.sleep(capture.STREAM_AFTER * 1.5)
+            capture.stream_unsent()
+            capture.stream_unsent()  # announced once
+
+        capture.run_captured(slow)
+        self.assertEqual(len(events), 2, events)
+        method, params = events[0]
+        self.assertEqual(method, "chain_stage")
+        self.assertEqual({k: params[k] for k in ("index", "plugin", "streamed", "done")},
+                         {"index": 1, "plugin": "slow", "streamed": 0, "done": [{"plugin": "quick", "value": 1}]})
+        self.assertGreaterEqual(params["elapsed_us"], capture.STREAM_AFTER * 1e6)
+        self.assertEqual(events[1], ("output", "slow says"))
+
     def test_output_past_the_limit_is_cut_and_the_rest_counted(self):
         def plugin():
             sys.stderr.write("x" * (capture.LIMIT - 10) + "\n")

@@ -15,10 +15,14 @@ final class DirectoryWatch: @unchecked Sendable {
         "__pycache__", ".git", ".hg", ".svn", "node_modules", ".build", ".mypy_cache", ".pytest_cache", ".venv",
     ]
 
-    /// A file an editor or a cache writes beside the real one.
+    /// A file an editor or a cache writes beside the real one: swap and backup files, and the
+    /// temporary files atomic saves write and rename over the real one (Foundation's, gedit's,
+    /// JetBrains') — on a busy machine the rename can come after the quiet time, and the temporary
+    /// file alone must not start a run.
     static func isScratch(_ name: String) -> Bool {
         name.hasSuffix("~") || name.hasSuffix(".swp") || name.hasSuffix(".swx") || name.hasSuffix(".pyc") || name.hasPrefix(".#")
-            || name == "4913"
+            || name == "4913" || name.hasPrefix(".dat.nosync") || name.hasPrefix(".goutputstream-") || name.hasSuffix("___jb_tmp___")
+            || name.hasSuffix("___jb_old___") || name.hasSuffix(".kate-swp")
     }
 
     static let events = UInt32(IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB)

@@ -327,31 +327,57 @@ public class InterpreterHost: @unchecked Sendable {
             "plugins": .array(plugins.map(JSONValue.string)), "hook": .string(hook), "value": value, "kwargs": .object(named),
             "metadata": .object(metadata),
         ]
+        let activity = "\(kind).\(hook)"
+        guard let channel = state.withLock({ $0.channel }) else { return nil }
+        let progress = ChainBatchProgress(callTimeout: callTimeout)
         let reply: (value: JSONValue, logs: [PluginLog])
         do {
+            // Until the host announces a stage (only one that runs a moment), the batch as a whole
+            // has every stage's limit.
             reply = try await rawExchange(
-                "chain", params, timeout: callTimeout * Double(plugins.count), plugin: plugins.first, activity: "\(kind).\(hook)",
-                limitName: "--call-timeout")
+                "chain", params, timeout: callTimeout * Double(plugins.count), plugin: plugins.first, activity: activity,
+                limitName: "--call-timeout", progress: progress)
         } catch {
-            if error.pluginStopped, !state.withLock({ $0.stopping }) { _ = await restartOffTask() }
-            return nil
-        }
-        guard let channel = state.withLock({ $0.channel }) else { return nil }
-        let activity = "\(kind).\(hook)"
-        return (reply.value["stages"]?.arrayValue ?? []).map { stage in
-            let name = stage["plugin"]?.stringValue ?? "?"
-            let duration = Duration.microseconds(stage["duration_us"]?.intValue ?? 0)
-            if let error = stage["error"] {
-                let remote = RPCFailure.remote(code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? "", data: error["data"])
-                var failure = remote.error(plugin: name, activity: activity, process: channel.process, timeout: callTimeout, limitName: "--call-timeout")
-                failure.logs = Self.logs(error["data"]?["logs"])
-                Self.classify(&failure, remote, plugin: name, activity: activity)
-                return BatchedStage(plugin: name, result: .failure(failure), duration: duration)
+            guard error.pluginStopped else { return nil }
+            guard let hung = progress.current else {
+                // Not known which stage it was: they run again one by one, which names it.
+                if !state.withLock({ $0.stopping }) { _ = await restartOffTask() }
+                return nil
             }
-            let output = HookOutput(wire: stage["value"] ?? .null)
-            let reply = HookReply(output, logs: Self.logs(stage["logs"]), debuggerWait: Self.debuggerWait(stage))
-            return BatchedStage(plugin: name, result: .success(reply), duration: duration)
+            // The announced stage hung, crashed the interpreter or was interrupted: it alone is
+            // blamed; the stages before it keep what they returned.
+            var failure = error
+            let stopping = state.withLock { s in
+                s.abandoned.insert(hung.plugin)
+                return s.stopping
+            }
+            if !stopping, let restarted = await restartOffTask() { failure.message = Self.withRestartNote(failure.message, restarted) }
+            let finished = progress.finished.map { stage(from: $0, activity: activity, process: channel.process) }
+            return finished + [BatchedStage(plugin: hung.plugin, result: .failure(failure), duration: .now - hung.started)]
         }
+        return (reply.value["stages"]?.arrayValue ?? []).map { stage(from: $0, activity: activity, process: channel.process) }
+    }
+
+    /// One stage of a batch as the host reported it.
+    private func stage(from stage: JSONValue, activity: String, process: ChildProcess) -> BatchedStage {
+        let name = stage["plugin"]?.stringValue ?? "?"
+        let duration = Duration.microseconds(stage["duration_us"]?.intValue ?? 0)
+        if let error = stage["error"] {
+            let remote = RPCFailure.remote(code: error["code"]?.intValue ?? 0, message: error["message"]?.stringValue ?? "", data: error["data"])
+            var failure = remote.error(plugin: name, activity: activity, process: process, timeout: callTimeout, limitName: "--call-timeout")
+            failure.logs = Self.logs(error["data"]?["logs"])
+            Self.classify(&failure, remote, plugin: name, activity: activity)
+            return BatchedStage(plugin: name, result: .failure(failure), duration: duration)
+        }
+        let output = HookOutput(wire: stage["value"] ?? .null)
+        let reply = HookReply(output, logs: Self.logs(stage["logs"]), debuggerWait: Self.debuggerWait(stage))
+        return BatchedStage(plugin: name, result: .success(reply), duration: duration)
+    }
+
+    /// `message` with the restart said on its first line, before a crash's "stderr (last lines)" block.
+    static func withRestartNote(_ message: String, _ restarted: String) -> String {
+        let lines = message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        return lines[0] + "; \(restarted)" + (lines.count > 1 ? "\n" + lines[1] : "")
     }
 
     /// A request on behalf of `plugin`. When the interpreter had to be stopped (the plugin hung,
@@ -367,32 +393,37 @@ public class InterpreterHost: @unchecked Sendable {
                 s.abandoned.insert(plugin)
                 return s.stopping
             }
-            if !stopping, let restarted = await restartOffTask() {
-                // On the message's first line, before the crash's "stderr (last lines)" block.
-                let lines = error.message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-                error.message = lines[0] + "; \(restarted)" + (lines.count > 1 ? "\n" + lines[1] : "")
-            }
+            if !stopping, let restarted = await restartOffTask() { error.message = Self.withRestartNote(error.message, restarted) }
             throw error
         }
     }
 
     /// A request from async code: a quick answer is read on the calling thread (a hand-off to an
     /// I/O thread and back costs more than most plugins take), a slow one on an I/O thread.
+    /// With a batch's `progress`, a failure is blamed on the stage announced last, with that
+    /// stage's own time limit and only its output.
     private func rawExchange(
-        _ method: String, _ params: JSONValue, timeout: Double, plugin: String?, activity: String, limitName: String
+        _ method: String, _ params: JSONValue, timeout: Double, plugin: String?, activity: String, limitName: String,
+        progress: ChainBatchProgress? = nil
     ) async throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
         let channel = try liveChannel(for: plugin)
         let outcome: Result<JSONRPCChannel.Reply, RPCFailure>
-        do { outcome = .success(try await channel.exchange(method, params: params, timeout: timeout)) } catch { outcome = .failure(error) }
+        do { outcome = .success(try await channel.exchange(method, params: params, timeout: timeout, progress: progress?.hook)) } catch {
+            outcome = .failure(error)
+        }
+        let stage = progress?.current
+        let blamed = stage?.plugin ?? plugin, limit = stage == nil ? timeout : callTimeout
         if case .failure(let failure) = outcome, failure.stopsPeer {
             // Stopping the interpreter waits for it: not on the calling task's thread.
             return try await BlockingIO.run { [self] _ in
                 Result { () throws(DagstackError) in
-                    try settle(outcome, channel: channel, plugin: plugin, activity: activity, timeout: timeout, limitName: limitName)
+                    try settle(
+                        outcome, channel: channel, plugin: blamed, activity: activity, timeout: limit, limitName: limitName,
+                        skippingStreamed: stage?.streamed ?? 0)
                 }
             }.get()
         }
-        return try settle(outcome, channel: channel, plugin: plugin, activity: activity, timeout: timeout, limitName: limitName)
+        return try settle(outcome, channel: channel, plugin: blamed, activity: activity, timeout: limit, limitName: limitName)
     }
 
     /// A request blocking the calling thread, for the host's own housekeeping (restart, scans, stop).
@@ -417,7 +448,7 @@ public class InterpreterHost: @unchecked Sendable {
     /// the interpreter unusable stops it.
     private func settle(
         _ outcome: Result<JSONRPCChannel.Reply, RPCFailure>, channel: JSONRPCChannel, plugin: String?, activity: String, timeout: Double,
-        limitName: String
+        limitName: String, skippingStreamed: Int = 0
     ) throws(DagstackError) -> (value: JSONValue, logs: [PluginLog]) {
         let who = plugin ?? launcher.id
         switch outcome {
@@ -428,7 +459,7 @@ public class InterpreterHost: @unchecked Sendable {
         case .failure(let error):
             var failure = error.error(plugin: who, activity: activity, process: channel.process, timeout: timeout, limitName: limitName)
             // No answer: what the plugin wrote came as it was written (and on stderr).
-            if error.stopsPeer { failure.logs = channel.takeUnansweredOutput() }
+            if error.stopsPeer { failure.logs = channel.takeUnansweredOutput(skippingStreamed: skippingStreamed) }
             if case .remote(_, _, let data) = error {
                 failure.logs = Self.logs(data?["logs"])
                 Self.classify(&failure, error, plugin: who, activity: activity)

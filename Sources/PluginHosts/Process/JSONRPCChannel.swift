@@ -58,7 +58,7 @@ final class JSONRPCChannel: Sendable {
 
     /// What the peer sent during the last request that got no answer (it timed out, was cancelled,
     /// or the peer died): its log and output notifications and stray stdout lines, kept for the error.
-    private let unanswered = Mutex<[PluginLog]>([])
+    private let unanswered = Mutex(Heard(deadline: nil))
 
     /// The channels whose peer requests the current task is answering: its own requests on them
     /// are part of the conversation already held.
@@ -98,8 +98,11 @@ final class JSONRPCChannel: Sendable {
 
     /// What the peer wrote during the request that just failed, and on its stderr since the last
     /// call (a last line without a newline included): what the user needs to see after a hang or a crash.
-    func takeUnansweredOutput() -> [PluginLog] {
-        unanswered.withLock { logs in defer { logs.removeAll() }; return logs }
+    /// With `skippingStreamed`, the first streamed entries are left out (they belong to an earlier
+    /// stage of a batch, whose answer came in an announcement).
+    func takeUnansweredOutput(skippingStreamed skipped: Int = 0) -> [PluginLog] {
+        let kept = unanswered.withLock { heard in defer { heard = Heard(deadline: nil) }; return heard }
+        return kept.logs + kept.streamedLogs(from: skipped)
             + process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) }
     }
 
@@ -110,7 +113,7 @@ final class JSONRPCChannel: Sendable {
 
     /// What a notification the peer sends during a request (other than its output) changes: nil
     /// leaves the deadline as it is, a number of seconds starts a new one from now.
-    typealias Progress = (_ method: String, _ params: JSONValue) -> Double?
+    typealias Progress = @Sendable (_ method: String, _ params: JSONValue) -> Double?
 
     /// One request and its answer, blocking the calling thread (never one of Swift's cooperative
     /// threads: a peer request is answered by waiting here for an asynchronous task).
@@ -153,7 +156,7 @@ final class JSONRPCChannel: Sendable {
     /// a thread hand-off costs more than a fast plugin takes to answer. Requests the peer makes
     /// meanwhile are answered, and the time spent answering them does not count against `timeout`:
     /// the peer was waiting for the console.
-    func exchange(_ method: String, params: JSONValue?, timeout: Double?) async throws(RPCFailure) -> Reply {
+    func exchange(_ method: String, params: JSONValue?, timeout: Double?, progress: Progress? = nil) async throws(RPCFailure) -> Reply {
         let nested = Self.answering.contains(ObjectIdentifier(self))
         if !nested, conversation.wait(timeout: .now()) == .timedOut {
             await BlockingIO.run { [conversation] _ in conversation.wait() }
@@ -162,14 +165,14 @@ final class JSONRPCChannel: Sendable {
         let id = try send(method, params)
         var heard = Heard(deadline: deadline(timeout))
         while true {
-            var received = try receive(id, cancellation: nil, until: .now + .microseconds(500), heard: &heard)
+            var received = try receive(id, cancellation: nil, until: .now + .microseconds(500), progress: progress, heard: &heard)
             if case .pending = received {
                 let early = heard
                 let outcome = await BlockingIO.run { [self] flag in
                     Result { () throws(RPCFailure) -> (Received, Heard) in
                         var heard = early
                         // Already looked for without sleeping above: this wait may sleep at once.
-                        let received = try receive(id, cancellation: flag, until: nil, spin: false, heard: &heard)
+                        let received = try receive(id, cancellation: flag, until: nil, spin: false, progress: progress, heard: &heard)
                         return (received, heard)
                     }
                 }
@@ -255,10 +258,25 @@ final class JSONRPCChannel: Sendable {
         var streamed: [Data] = []
 
         /// Everything heard, the streamed lines read now.
-        var all: [PluginLog] {
-            logs + streamed.compactMap { raw in
-                (try? JSONValue.parse(data: raw)).map { JSONRPCChannel.outputLine($0["params"] ?? .null) }
+        var all: [PluginLog] { logs + streamedLogs(from: 0) }
+
+        /// The streamed lines from the `first`-th on. A line still being written comes as a partial
+        /// entry, replaced by the next one of its stream: only the last unfinished line of each
+        /// stream is kept, after the others.
+        func streamedLogs(from first: Int) -> [PluginLog] {
+            var lines: [PluginLog] = []
+            var partial: [String: PluginLog] = [:]
+            for raw in streamed.dropFirst(first) {
+                guard let params = (try? JSONValue.parse(data: raw))?["params"] else { continue }
+                let line = JSONRPCChannel.outputLine(params)
+                if params["partial"] == true {
+                    partial[line.stream] = line
+                } else {
+                    partial[line.stream] = nil
+                    lines.append(line)
+                }
             }
+            return lines + partial.values.sorted { $0.stream > $1.stream }
         }
     }
 
@@ -269,7 +287,7 @@ final class JSONRPCChannel: Sendable {
         heard: inout Heard
     ) throws(RPCFailure) -> Received {
         func unanswered(_ failure: RPCFailure, _ kept: Heard) -> RPCFailure {
-            self.unanswered.withLock { $0 = kept.all }
+            self.unanswered.withLock { $0 = kept }
             return failure
         }
         while true {

@@ -1,3 +1,4 @@
+import sys
 import time
 
 
@@ -6,5 +7,7 @@ class Flaky:
         if "RAISE" in value["text"]:
             raise RuntimeError("flaky refuses " + value["text"])
         if "HANG" in value["text"]:
+            print("flaky waits for", value["text"])
+            sys.stdout.write("half a line")
             time.sleep(3600)
         return {**value, "flaky": True}

@@ -15,10 +15,20 @@ LIMIT = 1 << 20
 # answer, and a quick call — nearly all — pays nothing for it (its answer carries its output).
 SINK = None
 STREAM_AFTER = 0.02
+# How much of an unfinished line is streamed (the answer carries all of it, up to LIMIT).
+PARTIAL_LIMIT = 4096
 
 # When the call in progress started (None between calls), and what of its output was sent.
 CALL_STARTED = None
 STREAM_LOCK = threading.Lock()
+# How many entries SINK was given since the process started.
+STREAMED = 0
+
+# Called with a notification's method and params (the protocol sends it): a batched chain's stage
+# that runs long is announced before any of its output, so the console gives each stage its own
+# time limit and, if one hangs, keeps the stages that finished and the output of the one that hung.
+ANNOUNCE = None
+BATCH = None
 
 # How many pieces of plugin code are running, one inside another (a plugin's request to the console
 # answered with a nested call into this interpreter).
@@ -70,11 +80,14 @@ class CapturedStream:
     def __init__(self, name):
         self.name = name
         self.buffer_text = ""
+        # How long the unfinished line was when it was last streamed as a partial entry.
+        self.partial_sent = 0
 
     def write(self, text):
         self.buffer_text += text
         while "\n" in self.buffer_text:
             line, self.buffer_text = self.buffer_text.split("\n", 1)
+            self.partial_sent = 0
             CURRENT.write_stream(self.name, line)
         return len(text)
 
@@ -82,6 +95,16 @@ class CapturedStream:
         if self.buffer_text:
             CURRENT.write_stream(self.name, self.buffer_text)
             self.buffer_text = ""
+            self.partial_sent = 0
+
+    def unfinished(self):
+        """The line being written, when it grew since it was last streamed (at most PARTIAL_LIMIT
+        characters of it): a plugin that hangs after `print(..., end="")` does not lose it."""
+        text = self.buffer_text
+        if not text or len(text) == self.partial_sent:
+            return None
+        self.partial_sent = len(text)
+        return {"stream": self.name, "text": text[:PARTIAL_LIMIT], "partial": True}
 
     def isatty(self):
         return False
@@ -149,17 +172,75 @@ def run_captured(fn):
     return result
 
 
+class ChainBatch:
+    """Consecutive chain stages run in one exchange (methods.chain): the stage running, the stages
+    finished and not yet announced, and where the batch's streamed output began."""
+
+    def __init__(self):
+        self.index = None
+        self.plugin = None
+        self.started = None
+        self.announced = None
+        self.finished = []
+        self.reported = 0
+        self.streamed_from = STREAMED
+
+
+def batch_begin():
+    global BATCH
+    with STREAM_LOCK:
+        BATCH = ChainBatch()
+
+
+def batch_stage(index, plugin):
+    """Stage `index` (of the batch) starts; the one before it, if any, put its record in first."""
+    with STREAM_LOCK:
+        BATCH.index, BATCH.plugin, BATCH.started = index, plugin, time.perf_counter()
+
+
+def batch_finished(record):
+    with STREAM_LOCK:
+        BATCH.finished.append(record)
+
+
+def batch_end():
+    global BATCH
+    with STREAM_LOCK:
+        BATCH = None
+
+
+def _announce_stage(now):
+    """Tells the console which stage of the batch runs, once it has run STREAM_AFTER seconds, with the
+    stages finished since the last announcement and how many output entries came before it."""
+    batch = BATCH
+    if ANNOUNCE is None or batch is None or batch.index is None or batch.announced == batch.index:
+        return
+    if now - batch.started < STREAM_AFTER:
+        return
+    done = batch.finished[batch.reported:]
+    batch.reported = len(batch.finished)
+    batch.announced = batch.index
+    ANNOUNCE("chain_stage", {"index": batch.index, "plugin": batch.plugin, "elapsed_us": int((now - batch.started) * 1e6),
+                             "streamed": STREAMED - batch.streamed_from, "done": done})
+
+
 def stream_unsent(force=False):
     """Sends what the call in progress wrote and was not sent yet, once it has run STREAM_AFTER
-    seconds (or at once with `force`, when the process is about to end)."""
+    seconds (or at once with `force`, when the process is about to end) — in a batched chain, after
+    announcing the stage it belongs to."""
+    global STREAMED
     with STREAM_LOCK:
+        now = time.perf_counter()
+        _announce_stage(now)
         started, current = CALL_STARTED, CURRENT
-        if SINK is None or started is None or (not force and time.perf_counter() - started < STREAM_AFTER):
+        if SINK is None or started is None or (not force and now - started < STREAM_AFTER):
             return
         entries = current.logs[current.sent:]
         current.sent += len(entries)
+        entries += [partial for partial in (STDOUT.unfinished(), STDERR.unfinished()) if partial is not None]
         for entry in entries:
             SINK(entry)
+        STREAMED += len(entries)
 
 
 def start_streaming():

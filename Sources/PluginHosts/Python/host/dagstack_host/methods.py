@@ -222,25 +222,32 @@ def call(params):
 
 def chain(params):
     """Consecutive chain stages in one exchange: each stage's output is the next one's input; stops
-    after STOP_CHAIN or an error. Returns every stage that ran, with its output, logs and time."""
+    after STOP_CHAIN or an error. Returns every stage that ran, with its output, logs and time. A
+    stage that runs long is announced to the console as it starts (capture.batch_*)."""
     value = params["value"]
     stages = []
-    for name in params["plugins"]:
-        started = time.perf_counter()
-        try:
-            output, logs, waited = call_one(name, params["hook"], [value], params.get("kwargs", {}), params.get("metadata"),
-                                            name == params.get("debug"))
-            stages.append(_waited({"plugin": name, "value": output, "logs": logs, "duration_us": _elapsed_us(started)}, waited))
-        except BaseException as exc:
-            stages.append({"plugin": name, "error": error(exc), "duration_us": _elapsed_us(started)})
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            break
-        if output == STOP_CHAIN_MARKER:
-            break
-        # The next stage may change its input in place: it gets a copy, so this stage's output stays
-        # what this stage returned.
-        value = copy_json(output)
+    capture.batch_begin()
+    try:
+        for index, name in enumerate(params["plugins"]):
+            capture.batch_stage(index, name)
+            started = time.perf_counter()
+            try:
+                output, logs, waited = call_one(name, params["hook"], [value], params.get("kwargs", {}), params.get("metadata"),
+                                                name == params.get("debug"))
+                stages.append(_waited({"plugin": name, "value": output, "logs": logs, "duration_us": _elapsed_us(started)}, waited))
+            except BaseException as exc:
+                stages.append({"plugin": name, "error": error(exc), "duration_us": _elapsed_us(started)})
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                break
+            capture.batch_finished(stages[-1])
+            if output == STOP_CHAIN_MARKER:
+                break
+            # The next stage may change its input in place: it gets a copy, so this stage's output
+            # stays what this stage returned.
+            value = copy_json(output)
+    finally:
+        capture.batch_end()
     return {"stages": stages}
 
 

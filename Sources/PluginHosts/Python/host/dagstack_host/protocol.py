@@ -140,6 +140,7 @@ def main():
     faulthandler.enable(file=sys.stderr, all_threads=False)
     capture.install_log_handler()
     capture.SINK = send_output
+    capture.ANNOUNCE = announce
     capture.start_streaming()
     keep_output_at_exit()
     integrity.take_snapshot()
