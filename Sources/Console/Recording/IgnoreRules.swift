@@ -1,4 +1,5 @@
 import PluginSystem
+import Inspector
 
 /// What a comparison of results leaves out: JSON Pointers (RFC 6901) in which `*` stands for any
 /// member or index — `/stages/*/after/request_id`. They come from `replay --ignore`, from the
@@ -51,26 +52,7 @@ struct IgnoreRules: Sendable, Equatable {
             throw ConsoleError(
                 "--ignore '\(pointer)': a JSON Pointer starts with / (for example /stages/*/after/request_id; * stands for any member or index)")
         }
-        var tokens: [String] = []
-        for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            var token = "", escaping = false
-            for character in raw {
-                if escaping {
-                    guard character == "0" || character == "1" else {
-                        throw ConsoleError("--ignore '\(pointer)': '~\(character)' is not an escape of a JSON Pointer (~0 is ~, ~1 is /)")
-                    }
-                    token.append(character == "0" ? "~" : "/")
-                    escaping = false
-                } else if character == "~" {
-                    escaping = true
-                } else {
-                    token.append(character)
-                }
-            }
-            if escaping { throw ConsoleError("--ignore '\(pointer)': a ~ at the end is not an escape of a JSON Pointer (~0 is ~, ~1 is /)") }
-            tokens.append(token)
-        }
-        return tokens
+        do { return try JSONPointer(parsing: pointer).tokens } catch { throw ConsoleError("--ignore '\(pointer)': \(error.message)") }
     }
 
     /// What stands in an array for an element a rule leaves out, so the indices after it still line up.

@@ -36,7 +36,8 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
                 switch characters.next() {
                 case "0": current.append("~"); offset += 1
                 case "1": current.append("/"); offset += 1
-                default: throw ParseError(message: "'~' in a JSON Pointer must be ~0 (for ~) or ~1 (for /)", offset: offset)
+                case let other?: throw ParseError(message: "'~\(other)' is not an escape of a JSON Pointer (~0 is ~, ~1 is /)", offset: offset)
+                case nil: throw ParseError(message: "a ~ at the end is not an escape of a JSON Pointer (~0 is ~, ~1 is /)", offset: offset)
                 }
             default:
                 current.append(c)
