@@ -161,6 +161,25 @@ import TestSupport
         #expect(docs[2]["output"]?["text"] == "x kubernetes")
     }
 
+    @Test func reloadDoesNotRunAgainATraceThatHungOrAWalkInProgress() async throws {
+        let hung = try await consoleJSON("Tests/Fixtures/python-chain", [#"trace pipe.run {"text": "hang"}"#, "reload", "again"],
+                                         in: packageRoot, extra: ["--call-timeout", "1"])
+        #expect(hung.documents[0]["error"]?["code"] == "PluginTimeout", "\(hung.documents[0])")
+        #expect(hung.documents[1]["trace"] == nil)
+        #expect(hung.documents[1]["trace_not_run"] == "the last trace was stopped at flaky (PluginTimeout): `again` runs it",
+                "\(hung.documents[1])")
+        // `again` still runs it, when asked.
+        #expect(hung.documents[2]["error"]?["code"] == "PluginTimeout")
+        // A walk in progress goes on with the new code instead of an older trace running again.
+        let walk = try await consoleJSON("plugins", [
+            #"trace query_rewriter.rewrite {"text": "a"}"#, #"step query_rewriter.rewrite {"text": "b"}"#, "next", "reload",
+        ], in: packageRoot)
+        #expect(walk.documents[3]["trace"] == nil, "\(walk.documents[3])")
+        #expect(walk.documents[3]["changes"] == nil)
+        #expect(walk.documents[3]["step"]?.stringValue?.hasPrefix("the walk of query_rewriter.rewrite goes on with the new code") == true,
+                "\(walk.documents[3])")
+    }
+
     @Test func reloadRunsTheLastTraceAgainAndShowsWhatChanged() async throws {
         let dir = TempDir()
         try FileManager.default.removeItem(atPath: dir.path)

@@ -73,6 +73,23 @@ import TestSupport
         #expect(!text.lines.contains { $0.hasPrefix("warning:") })
     }
 
+    @Test func aRecordedEditReloadLoopReplaysItsReloadAsTheTraceItRan() async throws {
+        let dir = project()
+        let console = try PipedConsole(arguments: [dir.path + "/plugins", "--json", "--record", "loop"])
+        #expect(try await console.send(#"trace text.shout {"text": "hi"}"#)["output"] == ["text": "hi!"])
+        dir.write("plugins/exclaim/plugin.py", "class Exclaim:\n    def shout(self, value):\n        return {**value, \"text\": value[\"text\"] + \"?\"}\n")
+        let reload = try await console.send("reload")
+        #expect(reload["changes"]?["same"] == false)
+        #expect(try await console.send(#"trace text.shout {"text": "hi"}"#)["output"] == ["text": "hi?"])
+        #expect(await console.finish() == 0)
+        // Replayed against the edited code: the trace before the edit differs — it ran the old code —
+        // and the reload's own trace is the same; what it was compared with at recording time (its
+        // `changes`) is not compared again.
+        let replay = try await runConsole(["--replay", dir.path + "/sessions/loop.jsonl", "--json"], in: dir.path)
+        let report = try JSONValue.parse(replay.stdout)
+        #expect(report["entries"]?.arrayValue?.map { $0["verdict"] } == ["diverged", "same", "same"], "\(report)")
+    }
+
     @Test func theWarningAboutSavedCodeIsOneLineAfterTheOutput() async throws {
         let dir = project()
         let t = try TerminalSession(arguments: [dir.path + "/plugins"])

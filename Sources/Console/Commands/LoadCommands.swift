@@ -20,6 +20,8 @@ struct LoadSummary: CommandOutput {
     var teardownOutput: [(plugin: String, logs: [PluginLog])] = []
     /// What happened to the walk in progress (it goes on with the new code, or it ended).
     var walkNote: String?
+    /// Why `reload` did not run the last trace again (it was stopped at a hang or by Ctrl-C).
+    var traceNotRun: String?
 
     init(directory: PluginDirectory, teardown: DagstackError? = nil) {
         path = directory.path
@@ -47,6 +49,7 @@ struct LoadSummary: CommandOutput {
             o["teardown_output"] = .array(teardownOutput.map { ["plugin": .string($0.plugin), "logs": .array($0.logs.map(LogJSON.json))] })
         }
         if let walkNote { o["step"] = .string(walkNote) }
+        if let traceNotRun { o["trace_not_run"] = .string(traceNotRun) }
         if let rerun { o["trace"] = .object(TraceJSON.object(rerun)) }
         if let delta { o["changes"] = TraceDeltaJSON.json(delta) }
         return o
@@ -79,6 +82,7 @@ struct LoadSummary: CommandOutput {
         for w in warnings { lines.append("  " + style.yellow("warning") + " " + w) }
         lines += DispatchProblemsOutput.lines(dispatchProblems, style)
         if let walkNote { lines.append(style.bold("step") + ": " + walkNote) }
+        if let traceNotRun { lines.append(style.bold("last trace not run again") + ": " + traceNotRun) }
         if let rerun, let delta {
             lines.append(style.bold("last trace run again") + ": " + (delta.isSame ? style.green("same result") : style.yellow("changed")))
             lines.append(TraceDeltaText.render(delta, style))
@@ -152,10 +156,15 @@ enum ReloadCommand {
             """,
         maxWords: 0,
         run: { _, console throws(ConsoleError) in
-            let previous = await console.lastTrace
+            // A walk in progress goes on with the new code (its note says so): no older trace runs.
+            let previous = await console.stepper == nil ? await console.lastTrace : nil
             var output = try await console.reloadDirectory()
             output.headline = "reloaded \(output.path)"
-            if let previous, let registry = await console.registry {
+            if let previous, let stopped = previous.error, [.pluginTimeout, .cancelled].contains(stopped.code) {
+                // It would hang again, or run what Ctrl-C stopped: the user decides.
+                let at = stopped.plugin.map { " at \($0)" } ?? ""
+                output.traceNotRun = "the last trace was stopped\(at) (\(stopped.code.rawValue)): `again` runs it"
+            } else if let previous, let registry = await console.registry {
                 // Run as a walk (not stopping at breakpoints): `back`, `blame` and `why` reach it after.
                 let walk = ChainStepper(
                     tracer: ChainTracer(registry: registry, kind: previous.kind, hook: previous.hook), input: previous.input,

@@ -88,13 +88,22 @@ struct ResultComparison: Sendable {
     }
 
     func compare(recorded: JSONValue, now: JSONValue) -> Outcome {
-        let before = normalize(recorded), after = normalize(SessionRecorder.recordable(now))
+        let before = normalize(Self.withoutDerived(recorded)), after = normalize(Self.withoutDerived(SessionRecorder.recordable(now)))
         let all = JSONDiff.diff(before, after)
         guard !all.isEmpty else { return Outcome(diff: [], ignored: 0, firstStage: nil) }
         guard !ignore.isEmpty else { return Outcome(diff: all, ignored: 0, firstStage: firstStageDifference(before, after)) }
         let (a, b) = (ignore.prune(before), ignore.prune(after))
         let left = JSONDiff.diff(a, b)
         return Outcome(diff: left, ignored: ignore.countDiffering(before, after), firstStage: left.isEmpty ? nil : firstStageDifference(a, b))
+    }
+
+    /// A result without what it only derives from earlier results of its session: a `reload`'s
+    /// `changes` compare its trace with the one before it, which a replay compares on its own — and
+    /// a recording of an edit-reload loop replays against the edited code, so they could never agree.
+    static func withoutDerived(_ result: JSONValue) -> JSONValue {
+        guard case .object(var o) = result, o["command"] == "reload", o["changes"] != nil else { return result }
+        o["changes"] = nil
+        return .object(o)
     }
 
     /// For results with trace stages (normalized): the first stage whose status or value differs.
