@@ -51,21 +51,21 @@ final class Seen: HookObserver {
     }
 
     @Test func aHangInABatchIsStillPinnedOnItsPlugin() async throws {
-        let dir = await Self.load(timeout: 1)
+        let dir = await Self.load(timeout: 2)
         let started = ContinuousClock.now
         let trace = await ChainTracer(registry: dir.registry, kind: "pipe", hook: "run").trace(["text": "hang"])
         let took = ContinuousClock.now - started
         #expect(trace.error?.code == .pluginTimeout)
         #expect(trace.error?.plugin == "flaky")
-        // The hanging stage had its own limit — not the batch's three — and the stage before it ran
-        // once: its result is kept, nothing ran again after the host was restarted.
-        #expect(took < .milliseconds(2500), "\(took)")
+        // The hanging stage had its own limit — not the batch's three (6 s, then the stages again one
+        // by one: 8 s and more) — and the stage before it ran once: its result is kept.
+        #expect(took < .seconds(5), "\(took)")
         #expect(trace.stages.map { "\($0.plugin):\($0.status.rawValue)" } == ["upper:changed", "flaky:error", "suffix:not_run"])
         #expect(trace.stages[0].logs == [PluginLog(stream: "stdout", text: "upper saw hang")])
         #expect(trace.stages[1].logs == [PluginLog(stream: "stdout", text: "flaky waits for HANG"), PluginLog(stream: "stdout", text: "half a line")],
                 "\(trace.stages[1].logs)")
         let hung = try #require(trace.stages[1].durationMicros)
-        #expect(hung >= 1_000_000 && hung < 2_000_000, "\(hung)")
+        #expect(hung >= 2_000_000 && hung < 4_000_000, "\(hung)")
         #expect(dir.registry.record(named: "flaky")?.state.name == "failed")
         #expect(dir.registry.record(named: "upper")?.state == .active)
         // The rest of the chain works without it.

@@ -346,6 +346,7 @@ public class InterpreterHost: @unchecked Sendable {
             }
             // The announced stage hung, crashed the interpreter or was interrupted: it alone is
             // blamed; the stages before it keep what they returned.
+            let ran = ContinuousClock.now - hung.started
             var failure = error
             let stopping = state.withLock { s in
                 s.abandoned.insert(hung.plugin)
@@ -353,7 +354,7 @@ public class InterpreterHost: @unchecked Sendable {
             }
             if !stopping, let restarted = await restartOffTask() { failure.message = Self.withRestartNote(failure.message, restarted) }
             let finished = progress.finished.map { stage(from: $0, activity: activity, process: channel.process) }
-            return finished + [BatchedStage(plugin: hung.plugin, result: .failure(failure), duration: .now - hung.started)]
+            return finished + [BatchedStage(plugin: hung.plugin, result: .failure(failure), duration: ran)]
         }
         return (reply.value["stages"]?.arrayValue ?? []).map { stage(from: $0, activity: activity, process: channel.process) }
     }
