@@ -3,7 +3,7 @@ import PluginSystem
 import Synchronization
 
 /// Where a batch of chain stages running in the Python host has got to, from the host's
-/// `chain_stage` announcements: the host announces a stage once it has run a moment (a quick batch
+/// `chain_stage` announcements (the Python host sends them): the host announces a stage once it has run a moment (a quick batch
 /// announces nothing), with the stages finished before it. Each announced stage gets the whole
 /// `--call-timeout` from its own start, and when one hangs or is interrupted, the stages before it
 /// keep their results and nothing runs twice.
