@@ -2,9 +2,9 @@ import Foundation
 import PluginSystem
 import Synchronization
 
-/// Where a batch of chain stages running in the Python host has got to, from the host's
-/// `chain_stage` announcements (the Python host sends them): the host announces a stage once it has run a moment (a quick batch
-/// announces nothing), with the stages finished before it. Each announced stage gets the whole
+/// Where a batch of chain stages running in an interpreter host has got to, from the host's
+/// `chain_stage` announcements (the Python host sends them): a stage is announced once it has run a
+/// moment (a quick batch announces nothing), with the stages finished before it. Each announced stage gets the whole
 /// `--call-timeout` from its own start, and when one hangs or is interrupted, the stages before it
 /// keep their results and nothing runs twice.
 final class ChainBatchProgress: Sendable {
