@@ -201,14 +201,17 @@ final class Collector: HookObserver {
     func hookDidRun(_ event: HookEvent) { events.withLock { $0.append(event) } }
 }
 
-/// An HTTP server on 127.0.0.1 for one test: it answers every POST with what it received.
+/// An HTTP server on 127.0.0.1 for one test: it answers every POST with what it received. It exits
+/// when its standard input closes, so it never outlives a test process that crashed (an orphan holding
+/// the test's stderr would keep the test runner waiting for ever).
 final class LocalHTTPServer: @unchecked Sendable {
     let process = Process()
     let url: String
 
     init() throws {
         let script = """
-            import http.server, json, sys
+            import http.server, json, os, sys, threading
+            threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
             class H(http.server.BaseHTTPRequestHandler):
                 def do_POST(self):
                     body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
@@ -225,6 +228,8 @@ final class LocalHTTPServer: @unchecked Sendable {
         process.arguments = ["python3", "-c", script]
         let out = Pipe()
         process.standardOutput = out
+        process.standardInput = Pipe()
+        process.standardError = FileHandle.nullDevice
         try process.run()
         var line = Data()
         while !line.contains(0x0A) { line += out.fileHandleForReading.availableData }
