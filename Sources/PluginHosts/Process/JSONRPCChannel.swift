@@ -335,7 +335,9 @@ final class JSONRPCChannel: Sendable {
                 } else if notification == "debugger" {
                     debuggerEvent(params, heard: &heard)
                 } else if let progress, let seconds = progress(notification, params) {
-                    heard.deadline = self.deadline(seconds)
+                    // While a debugger waits for the user the limit stays paused: the new one starts
+                    // when it resumes.
+                    if heard.paused != nil { heard.paused = .some(.seconds(seconds)) } else { heard.deadline = self.deadline(seconds) }
                 }
                 continue
             }
