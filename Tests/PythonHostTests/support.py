@@ -6,6 +6,7 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,11 @@ sys.dont_write_bytecode = True
 if HOST_SOURCES not in sys.path:
     sys.path.insert(0, HOST_SOURCES)
 
+
+# A background job of a non-interactive shell (`make test &` in a script or a CI step) starts with
+# SIGINT ignored, and an ignored signal stays ignored in the children: the hosts these tests start must
+# take Ctrl-C as the console's children do (the console resets it for them).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 CACHE_HOME = tempfile.mkdtemp(prefix="dagstack-host-test-cache-")
 atexit.register(shutil.rmtree, CACHE_HOME, True)
