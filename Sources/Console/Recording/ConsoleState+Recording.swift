@@ -126,9 +126,9 @@ extension ConsoleState {
     }
 
     /// Where a replay from the command line runs when no directory is given: the recording's plugin
-    /// directory — its absolute path, else its path taken from where the session file is (the file
-    /// in `sessions/` next to the plugins, or beside them) — never one that happens to have the same
-    /// name in the current directory. Nil when the file cannot be read (the replay says why);
+    /// directory — its absolute path, else its path taken from where the session file is (from its
+    /// folder or the nearest folder above it that holds it: `sessions/` next to the plugins, or beside
+    /// them) — never one that happens to have the same name in the current directory. Nil when the file cannot be read (the replay says why);
     /// an error when the recorded directory is nowhere to be found.
     public static func recordedDirectory(of path: String) -> Result<String, SessionFileError>? {
         guard let header = try? SessionFile.readHeader(path) else { return nil }
@@ -138,8 +138,14 @@ extension ConsoleState {
         if recorded.isAbsolute {
             candidates.append(recorded)
         } else {
-            let sessionFolder = FilePath(expandingTilde: path).absolute.removingLastComponent()
-            candidates += [sessionFolder.pushing(recorded), sessionFolder.appending("..").pushing(recorded)]
+            // The session file's folder and each folder above it (`sessions/divergent/x.jsonl` is two
+            // levels below the project), nearest first.
+            var folder = FilePath(expandingTilde: path).absolute.lexicallyNormalized().removingLastComponent()
+            while true {
+                candidates.append(folder.pushing(recorded))
+                guard !folder.components.isEmpty else { break }
+                folder = folder.removingLastComponent()
+            }
         }
         for candidate in candidates.map({ $0.lexicallyNormalized() }) where isDirectory(candidate.string) {
             return .success(candidate.string)
