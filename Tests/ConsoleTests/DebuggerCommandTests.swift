@@ -409,6 +409,14 @@ import TestSupport
         #expect(paused[2]["paused"]?["plugin"] == "spellfix")
     }
 
+    @Test func stepHintsOfferIntoOnlyBeforeAPythonStage() async throws {
+        let lines = try await consoleText("plugins", [#"step query_rewriter.rewrite {"text": "x"}"#, "next", "next", "next"], in: packageRoot).lines
+        #expect(lines.contains("next: 2/5 blacklist (75) — next, into, continue, skip, set JSON, back, abort"), "\(lines)")
+        // spellfix is a Perl program over stdio: pdb cannot go into it.
+        #expect(lines.contains("next: 3/5 spellfix (60) — next, continue, skip, set JSON, back, abort"), "\(lines)")
+        #expect(lines.contains("next: 4/5 synonymizer (50) — next, into, continue, skip, set JSON, back, abort"), "\(lines)")
+    }
+
     @Test func againReadsQuotedFileNamesAsTheShellDoes() async throws {
         let dir = TempDir()
         let whole = dir.write("whole input.json", #"{"text": "Teh dog"}"#)

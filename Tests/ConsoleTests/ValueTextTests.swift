@@ -20,4 +20,16 @@ import Testing
         #expect(ValueText.fitted(["a very long piece"], limit: 5, open: "[", close: "]") == "[…1 more]")
         #expect(!ValueText.short(big, limit: 20).contains("[,"), "\(ValueText.short(big, limit: 20))")
     }
+
+    @Test func durationsReadInTheUnitThatFits() {
+        #expect([999, 1000, 999_994, 1_000_000, 2_342_890, 30_347_420].map(TraceText.duration)
+                == ["999 µs", "1.00 ms", "999.99 ms", "1.00 s", "2.34 s", "30.35 s"])
+    }
+
+    @Test func aWalksHintOffersOnlyTheVerbsThatWorkThere() {
+        #expect(WalkText.verbs(halted: false, into: true, back: false) == "next, into, continue, skip, set JSON, abort")
+        #expect(WalkText.verbs(halted: false, into: false, back: true) == "next, continue, skip, set JSON, back, abort")
+        #expect(WalkText.verbs(halted: true, into: true, back: false) == "retry, skip, set JSON, abort")
+        #expect(WalkText.verbs(halted: true, into: false, back: true) == "retry, skip, set JSON, back, abort")
+    }
 }

@@ -153,7 +153,7 @@ enum CallCommand {
             if let paused, let pause = paused.pause {
                 lines.append(WalkText.pauseLine(pause, style))
                 if let next = paused.upcoming {
-                    lines.append(style.dim("stepping: \(paused.halted ? "at" : "next") \(next.position)/\(next.total) \(next.name) — next, continue, skip, set JSON, back, abort"))
+                    lines.append(style.dim("stepping: \(paused.halted ? "at" : "next") \(next.position)/\(next.total) \(next.name) — \(paused.verbs)"))
                 }
             }
             return lines.joined(separator: "\n")

@@ -95,6 +95,8 @@ struct WalkOutput: CommandOutput {
     var result: TraceResult
     var value: JSONValue
     var upcoming: (name: String, priority: Int, position: Int, total: Int)?
+    /// What can be typed now (`into` only before a Python stage, `back` only after a stage ran).
+    var verbs: String
     /// Each stage's place in the chain (1-based), which is its number however the walk went.
     var positions: [String: Int]
     var pause: WalkPause?
@@ -113,6 +115,9 @@ struct WalkOutput: CommandOutput {
         result = walk.result
         value = walk.currentValue
         upcoming = walk.upcoming.map { ($0.record.name, $0.record.priority, $0.position, $0.total) }
+        verbs = WalkText.verbs(
+            halted: walk.isHalted, into: walk.upcoming?.record.instance is PythonPlugin,
+            back: walk.result.stages.contains { $0.ran || $0.status == .skipped })
         positions = Dictionary(walk.tracer.stages.enumerated().map { ($1.record.name, $0 + 1) }, uniquingKeysWith: { a, _ in a })
         pause = walk.pause
         branch = walk.currentBranch
@@ -160,10 +165,9 @@ struct WalkOutput: CommandOutput {
                 lines.append(style.dim("output ") + ValueText.short(result.output ?? .null) + TraceText.stoppedBy(result.stoppedBy, style))
             }
         } else if halted, let at = upcoming {
-            lines.append(style.dim("at \(at.position)/\(at.total) \(at.name), which raised — retry, skip, set JSON, back, abort"))
+            lines.append(style.dim("at \(at.position)/\(at.total) \(at.name), which raised — \(verbs)"))
         } else if let next = upcoming {
-            let back = result.stages.contains { $0.ran || $0.status == .skipped } ? ", back" : ""
-            lines.append(style.dim("next: \(next.position)/\(next.total) \(next.name) (\(next.priority)) — next, into, continue, skip, set JSON\(back), abort"))
+            lines.append(style.dim("next: \(next.position)/\(next.total) \(next.name) (\(next.priority)) — \(verbs)"))
         }
         return lines.joined(separator: "\n")
     }
@@ -171,6 +175,14 @@ struct WalkOutput: CommandOutput {
 
 /// How a walk's pause reads, in text and JSON (shared by traces that stop and step verbs).
 enum WalkText {
+    /// The verbs a walk takes where it stands, as its hint lines list them.
+    static func verbs(halted: Bool, into: Bool, back: Bool) -> String {
+        let words = halted
+            ? ["retry", "skip", "set JSON"] + (back ? ["back"] : []) + ["abort"]
+            : ["next"] + (into ? ["into"] : []) + ["continue", "skip", "set JSON"] + (back ? ["back"] : []) + ["abort"]
+        return words.joined(separator: ", ")
+    }
+
     static func pauseJSON(_ pause: WalkPause) -> JSONValue {
         switch pause {
         case .error(let plugin):

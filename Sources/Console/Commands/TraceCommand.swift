@@ -64,8 +64,8 @@ enum TraceCommand {
                 if let pause = paused.pause { text += "\n" + WalkText.pauseLine(pause, style) }
                 if let next = paused.upcoming {
                     text += "\n" + style.dim(paused.halted
-                        ? "stepping: at \(next.position)/\(next.total) \(next.name), which raised — retry, skip, set JSON, back, abort"
-                        : "stepping: next \(next.position)/\(next.total) \(next.name) — next, continue, skip, set JSON, back, abort")
+                        ? "stepping: at \(next.position)/\(next.total) \(next.name), which raised — \(paused.verbs)"
+                        : "stepping: next \(next.position)/\(next.total) \(next.name) — \(paused.verbs)")
                 }
             }
             return text

@@ -134,8 +134,10 @@ enum TraceText {
         }.joined()
     }
 
+    /// µs under a millisecond, ms under a second, then seconds: `1267.65 ms` reads worse than `1.27 s`.
     static func duration(_ micros: Int) -> String {
-        micros >= 1000 ? String(format: "%.2f ms", Double(micros) / 1000) : "\(micros) µs"
+        if micros >= 1_000_000 { return String(format: "%.2f s", Double(micros) / 1_000_000) }
+        return micros >= 1000 ? String(format: "%.2f ms", Double(micros) / 1000) : "\(micros) µs"
     }
 
     /// The time a debugger in the plugin's code waited at its prompt: the user's, not the plugin's.

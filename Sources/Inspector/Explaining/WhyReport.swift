@@ -110,8 +110,8 @@ public struct WhyReport: Sendable {
                 verdict = "'\(name)' answered in the last \(kind).\(hook)"
             } else if let error = last.raised[name] {
                 ran = true
-                say("raised", "it raised: \(error.message)")
-                verdict = "'\(name)' ran in the last \(kind).\(hook) and raised"
+                say("raised", "it \(Self.failure(error)): \(error.message)")
+                verdict = "'\(name)' ran in the last \(kind).\(hook) and \(Self.failure(error))"
             } else if last.notCalled.contains(name) {
                 ran = false
                 let failed = last.raised.keys.sorted().joined(separator: ", ")
@@ -172,8 +172,9 @@ public struct WhyReport: Sendable {
             say("stopped", "it returned STOP_CHAIN: the stages after it did not run and the chain returned the value it was given")
             return (true, "'\(name)' ran in the last \(ref) (stage \(position)) and stopped the chain")
         case .error:
-            say("raised", "it raised: \(stage.error?.message ?? "an error")")
-            return (true, "'\(name)' ran in the last \(ref) (stage \(position)) and raised")
+            let how = Self.failure(stage.error)
+            say("raised", "it \(how): \(stage.error?.message ?? "an error")")
+            return (true, "'\(name)' ran in the last \(ref) (stage \(position)) and \(how)")
         case .skipped:
             say("skipped", "you skipped it while stepping")
             return (false, "'\(name)' did not run in the last \(ref): you skipped it")
@@ -233,6 +234,16 @@ public struct WhyReport: Sendable {
             say("lower_priority", "its priority is \(record.priority)" + (pinned == nil ? "; set \(variable)=\(name) to choose it" : ""))
         }
         return (false, "'\(name)' did not run in the last \(ref): \(chosen) was chosen")
+    }
+
+    /// How a call that failed ended: a plugin that hung or was stopped did not raise anything.
+    static func failure(_ error: DagstackError?) -> String {
+        switch error?.code {
+        case .pluginTimeout?: "timed out"
+        case .cancelled?: "was interrupted"
+        case .pluginCrashed?: "crashed"
+        default: "raised"
+        }
     }
 
     static func capability(_ name: String, _ last: DispatchRecord, registry: PluginRegistry, _ say: (String, String) -> Void) -> (Bool?, String) {
