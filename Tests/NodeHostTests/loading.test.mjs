@@ -28,13 +28,14 @@ test("hooks are the public methods, inherited and arrow-function fields included
   class Base { inherited(value) { return value; } }
   class Plugin extends Base {
     field = (ctx, value) => value;
+    unused(_ctx, value) { return value; }
     setup(ctx) {}
     teardown() {}
     _private() {}
     rewrite(query) { return query; }
   }
   assert.deepEqual(hooksOf(new Plugin()), {
-    rewrite: { takes_ctx: false }, inherited: { takes_ctx: false }, field: { takes_ctx: true },
+    rewrite: { takes_ctx: false }, inherited: { takes_ctx: false }, field: { takes_ctx: true }, unused: { takes_ctx: true },
   });
 });
 

@@ -37,13 +37,16 @@ class LoadingTests(unittest.TestCase):
                 def ping(self, context):
                     return "pong"
 
+                def probe(self, _ctx, value):
+                    return value
+
                 def _helper(self):
                     pass
             """)
         self.assertEqual(found["entry_point"], "plugin:Normalizer")
         self.assertTrue(found["inferred"])
         self.assertEqual(found["hooks"], {"chunk": {"takes_ctx": False}, "ping": {"takes_ctx": True},
-                                          "rewrite": {"takes_ctx": True}})
+                                          "probe": {"takes_ctx": True}, "rewrite": {"takes_ctx": True}})
         self.assertIn("one-class", loading.PLUGINS)
 
     def test_without_an_entry_point_two_classes_are_ambiguous(self):

@@ -85,7 +85,10 @@ export function inferClass(module, file, kindHooks = []) {
 }
 
 /** The name of a function's first parameter, read from its source: hooks take ctx first only when
- * it is named ctx or context, as the TypeScript runtime's plugins are written. */
+ * it is named ctx or context (or _ctx, _context: the spelling of an unused parameter under
+ * noUnusedParameters), as the TypeScript runtime's plugins are written. */
+export const CTX_NAMES = ["ctx", "context", "_ctx", "_context"];
+
 export function firstParameter(fn) {
   const source = Function.prototype.toString.call(fn)
     .replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
@@ -105,7 +108,7 @@ export function hooksOf(instance) {
     if (name.startsWith("_") || name === "setup" || name === "teardown" || name === "constructor") continue;
     const value = instance[name];
     if (typeof value !== "function" || isClass(value)) continue;
-    hooks[name] = { takes_ctx: ["ctx", "context"].includes(firstParameter(value)) };
+    hooks[name] = { takes_ctx: CTX_NAMES.includes(firstParameter(value)) };
   }
   return hooks;
 }

@@ -17,6 +17,10 @@ class PluginError(Exception):
 
 
 # name -> {"instance", "hooks": {hook: {"takes_ctx": bool}}, "spec": what `load` was given}
+
+# A hook gets ctx first when its first parameter has one of these names (`_ctx`: a linter's spelling
+# of a parameter the hook does not use).
+CTX_NAMES = ("ctx", "context", "_ctx", "_context")
 PLUGINS = {}
 
 
@@ -145,7 +149,7 @@ def hooks_of(instance):
         method = getattr(instance, attr, None)
         if not callable(method) or isinstance(method, type):
             continue
-        hooks[attr] = {"takes_ctx": first_parameter(method) in ("ctx", "context")}
+        hooks[attr] = {"takes_ctx": first_parameter(method) in CTX_NAMES}
     return hooks
 
 
