@@ -182,6 +182,26 @@ import TestSupport
                 "\(walk.documents[3])")
     }
 
+    @Test func reloadDoesNotBlameAPluginForWhatYouChangedWhileStepping() async throws {
+        let docs = try await consoleJSON("plugins", [
+            #"step query_rewriter.rewrite {"text": "launch now"}"#, "next", #"set /text="Changed by me""#, "continue", "reload",
+        ], in: packageRoot)
+        let reload = docs.documents[4]
+        #expect(reload["changes"] == nil, "\(reload)")
+        #expect(reload["trace"]?["output"] == ["text": "start now"])
+        #expect(reload["trace_not_compared"] == "you set a value while stepping it", "\(reload)")
+        let text = try await consoleText("plugins", [
+            #"step query_rewriter.rewrite {"text": "launch now"}"#, "next", #"set /text="Changed by me""#, "continue", "reload",
+        ], in: packageRoot).lines
+        #expect(text.contains("last trace run again: not compared, you set a value while stepping it"), "\(text)")
+        #expect(text.contains(#"  output {"text":"start now"}"#), "\(text)")
+        // A stage that no longer runs is said to, not shown turning the value into null.
+        let off = try await consoleText("plugins", [#"trace query_rewriter.rewrite {"text": "launch now"}"#, "disable synonymizer", "reload"],
+                                        in: packageRoot).lines
+        #expect(off.contains("  synonymizer       changed → disabled"), "\(off)")
+        #expect(!off.contains { $0.contains("→ null") }, "\(off)")
+    }
+
     @Test func reloadRunsTheLastTraceAgainAndShowsWhatChanged() async throws {
         let dir = TempDir()
         try FileManager.default.removeItem(atPath: dir.path)

@@ -22,6 +22,8 @@ struct LoadSummary: CommandOutput {
     var walkNote: String?
     /// Why `reload` did not run the last trace again (it was stopped at a hang or by Ctrl-C).
     var traceNotRun: String?
+    /// Why `reload` ran the last trace again without comparing (the user steered that walk).
+    var traceNotCompared: String?
 
     init(directory: PluginDirectory, teardown: DagstackError? = nil) {
         path = directory.path
@@ -50,6 +52,7 @@ struct LoadSummary: CommandOutput {
         }
         if let walkNote { o["step"] = .string(walkNote) }
         if let traceNotRun { o["trace_not_run"] = .string(traceNotRun) }
+        if let traceNotCompared { o["trace_not_compared"] = .string(traceNotCompared) }
         if let rerun { o["trace"] = .object(TraceJSON.object(rerun)) }
         if let delta { o["changes"] = TraceDeltaJSON.json(delta) }
         return o
@@ -87,6 +90,9 @@ struct LoadSummary: CommandOutput {
             lines.append(style.bold("last trace run again") + ": " + (delta.isSame ? style.green("same result") : style.yellow("changed")))
             lines.append(TraceDeltaText.render(delta, style))
             if !delta.isSame { lines.append(TraceText.render(rerun, style)) }
+        } else if let rerun, let traceNotCompared {
+            lines.append(style.bold("last trace run again") + ": not compared, " + traceNotCompared)
+            lines.append(TraceText.render(rerun, style))
         }
         return lines.joined(separator: "\n")
     }
@@ -111,7 +117,9 @@ enum TraceDeltaText {
         for s in d.stages {
             let from = s.before?.rawValue ?? "absent", to = s.after?.rawValue ?? "absent"
             lines.append("  " + pad(s.plugin, 18) + (from == to ? style.dim(to) : "\(style.state(from)) → \(style.state(to))"))
-            for op in s.outputDiff { lines += TraceText.operation(op, style) }
+            // A stage that did not run on one side has no output there to compare: not `→ null`.
+            let ranBoth = ![from, to].contains { ["not_run", "disabled", "skipped", "absent"].contains($0) }
+            if ranBoth { for op in s.outputDiff { lines += TraceText.operation(op, style) } }
         }
         if !d.outputDiff.isEmpty {
             lines.append("  " + style.bold("output"))
@@ -169,10 +177,12 @@ enum ReloadCommand {
                 let walk = ChainStepper(
                     tracer: ChainTracer(registry: registry, kind: previous.kind, hook: previous.hook), input: previous.input,
                     progress: await console.progress)
+                let steering = await console.lastTraceSteering
                 await walk.run(.end)
                 await console.settle(walk)
                 output.rerun = walk.result
-                output.delta = TraceDelta(old: previous, new: walk.result)
+                // What the user changed while stepping is not the new code's doing.
+                if let steering { output.traceNotCompared = steering } else { output.delta = TraceDelta(old: previous, new: walk.result) }
             }
             return output
         })

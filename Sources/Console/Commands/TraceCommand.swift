@@ -89,5 +89,8 @@ extension ConsoleState {
         return TraceCommand.Output(walk: walk, view: view)
     }
 
-    func remember(_ trace: TraceResult) { lastTrace = trace }
+    func remember(_ trace: TraceResult) {
+        lastTrace = trace
+        lastTraceSteering = nil
+    }
 }

@@ -44,6 +44,8 @@ public actor ConsoleState {
     private(set) var sessionConfig: JSONObject = [:]
     /// The last trace (its kind, hook and input are in it), so `reload` can run it again and show what changed.
     var lastTrace: TraceResult?
+    /// How the user steered the walk that gave `lastTrace`, if they did (`set`, `skip`, `back`).
+    var lastTraceSteering: String?
     /// The chain being walked (`step`, or a trace that stopped at a breakpoint), if any.
     var stepper: ChainStepper?
     /// Breakpoints, the last finished walk (`back`, `goto`, `history`, `blame` reach it) and the

@@ -27,6 +27,16 @@ extension ConsoleState {
         if stepper === walk { stepper = nil }
         debugger.lastWalk = walk
         lastTrace = result
+        lastTraceSteering = Self.steering(of: walk)
+    }
+
+    /// How the user changed a walk's course, if they did: its result is then theirs as much as the
+    /// plugins', and `reload` does not compare a new run with it.
+    static func steering(of walk: ChainStepper) -> String? {
+        if walk.branches.count > 1 { return "you went back while stepping it" }
+        if walk.branches.contains(where: { $0.steps.contains { $0.edit != nil } }) { return "you set a value while stepping it" }
+        if walk.result.stages.contains(where: { $0.status == .skipped }) { return "you skipped a stage while stepping it" }
+        return nil
     }
 
     /// The walk `back`, `goto`, `retry` and `history` act on: the one in progress, else the last
