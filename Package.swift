@@ -65,7 +65,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: ["PluginHosts"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PluginHosts", "PluginSystem"], path: "Tests/TestSupport"),
         .target(name: "CTestPTY", path: "Tests/CTestPTY"),
         .testTarget(
             name: "PluginSystemTests",

@@ -29,15 +29,10 @@ import TestSupport
     }
 
     static func call(_ dir: PluginDirectory, _ hook: String, _ value: JSONValue = "v") async throws(DagstackError) -> HookReply {
-        try await SingletonDispatcher(dir.registry).dispatch("fault", hook, HookArguments([value])).reply
+        try await FaultHook.call(dir, hook, value)
     }
 
-    static func error(_ dir: PluginDirectory, _ hook: String) async -> DagstackError? {
-        do {
-            _ = try await call(dir, hook)
-            return nil
-        } catch { return error }
-    }
+    static func error(_ dir: PluginDirectory, _ hook: String) async -> DagstackError? { await FaultHook.error(dir, hook) }
 
     static func stillWorks(_ dir: PluginDirectory, calls: Int? = nil) async throws {
         let answer = try await SingletonDispatcher(dir.registry).dispatch("steady", "ping", HookArguments(["hi"]))
