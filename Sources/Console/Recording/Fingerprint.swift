@@ -8,7 +8,7 @@ enum Fingerprint {
     /// Caches and installed dependencies (a plugin's own `.venv`, which discovery skips too).
     static let skipped: Set<String> = ["__pycache__", ".git", ".mypy_cache", ".pytest_cache", "node_modules", ".venv", "venv"]
 
-    static func of(folder: String, files: [String]? = nil) -> String {
+    static func of(folder: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ bytes: some Sequence<UInt8>) {
             for byte in bytes {
@@ -17,7 +17,7 @@ enum Fingerprint {
             }
         }
         let real = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
-        for relative in files ?? Self.files(in: real) {
+        for relative in files(in: real) {
             mix(relative.utf8)
             mix([0])
             if let data = FileManager.default.contents(atPath: real + "/" + relative) { mix(data) }

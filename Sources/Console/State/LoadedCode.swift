@@ -7,9 +7,8 @@ import PluginSystem
 struct LoadedCode: Sendable {
     struct Folder: Sendable {
         var folder: String
-        /// The content fingerprint of the folder as loaded (what a recording's header lists).
-        var fingerprint: String
-        /// Every file's path, size and modification time as loaded: cheap to compare with disk.
+        /// Every file's path, size and modification time as loaded: cheap to take at every load and
+        /// to compare with disk (the files' contents are read only when a recording needs them).
         var stamp: [FileStamp]
     }
 
@@ -28,18 +27,26 @@ struct LoadedCode: Sendable {
         for record in registry.records {
             // A plugin folder may be a symbolic link (an example directory sharing another's plugins).
             guard let folder = record.folder.map({ URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }) else { continue }
-            let files = Fingerprint.files(in: folder)
-            plugins[record.name] = Folder(folder: folder, fingerprint: Fingerprint.of(folder: folder, files: files), stamp: Self.stamp(folder, files))
+            plugins[record.name] = Folder(folder: folder, stamp: Self.stamp(folder, Fingerprint.files(in: folder)))
         }
     }
 
     /// The plugins whose files changed on disk since they were loaded, by name.
     func edited() -> [String] {
-        plugins.filter { _, loaded in Self.stamp(loaded.folder, Fingerprint.files(in: loaded.folder)) != loaded.stamp }.keys.sorted()
+        plugins.filter { _, loaded in Self.isEdited(loaded) }.keys.sorted()
     }
 
-    /// The loaded fingerprint of `plugin`, if it was loaded from a folder.
-    func fingerprint(of plugin: String) -> String? { plugins[plugin]?.fingerprint }
+    static func isEdited(_ loaded: Folder) -> Bool { stamp(loaded.folder, Fingerprint.files(in: loaded.folder)) != loaded.stamp }
+
+    /// What a recording's header says of the code `plugin` runs: its folder's fingerprint while the
+    /// files are as loaded, else a mark no folder's fingerprint equals (its replay then names it as
+    /// changed). Nil for a plugin not loaded from a folder.
+    func fingerprint(of plugin: String) -> String? {
+        guard let loaded = plugins[plugin] else { return nil }
+        return Self.isEdited(loaded) ? Self.editedMark : Fingerprint.of(folder: loaded.folder)
+    }
+
+    static let editedMark = "edited-since-load"
 
     static func stamp(_ folder: String, _ files: [String]) -> [FileStamp] {
         files.map { relative in
