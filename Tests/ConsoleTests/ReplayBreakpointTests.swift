@@ -19,9 +19,9 @@ import TestSupport
         return (dir, file)
     }
 
-    func start(_ arguments: [String] = ["plugins"]) async throws -> TerminalSession {
-        let session = try TerminalSession(
-            arguments: arguments, environment: ["DAGSTACK_CONSOLE_HISTORY": NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"])
+    func start(_ arguments: [String] = ["plugins"], environment: [String: String] = [:]) async throws -> TerminalSession {
+        let history = ["DAGSTACK_CONSOLE_HISTORY": NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"]
+        let session = try TerminalSession(arguments: arguments, environment: history.merging(environment) { $1 })
         #expect(await session.waitFor("dagstack>"), "\(session.lines)")
         #expect(await session.waitForPrompt())
         return session
@@ -189,7 +189,8 @@ import TestSupport
 
     @Test func updateNeverStopsAtYourBreakpoints() async throws {
         let (dir, file) = try await Self.recording([Self.trace])
-        let t = try await start()
+        // A person at a terminal, even when the tests themselves run in CI (where --update refuses).
+        let t = try await start(environment: ["CI": ""])
         await t.type("break spellfix\r")
         await t.type("replay \(file) --update\r")
         #expect(await t.waitFor("1 same, 0 diverged"), "\(t.lines)")
