@@ -48,7 +48,7 @@ public struct DirectoryContractEnvironment: ContractEnvironment {
         guard let entry = discovered[plugin], entry.manifest.runtime == .inProcess, !PluginDirectory.hasPythonCode(entry),
             PluginDirectory.hasNodeCode(entry)
         else { return nil }
-        return "a JavaScript/TypeScript plugin runs in the directory's Node process, which the console does not watch"
+        return "a JavaScript/TypeScript plugin runs in the directory's Node process"
     }
 
     public func ambientState(of plugin: String) async -> AmbientStateScan? {
@@ -82,18 +82,21 @@ struct LoadedContractInstance: ContractInstance {
 
     var registry: PluginRegistry { directory.registry }
 
+    /// The interpreter host running the plugin under test (Python or Node), which watches its hooks.
+    var host: InterpreterHost? { (registry.record(named: plugin)?.instance as? any InterpreterHosted)?.interpreterHost }
+
     func beginObservation(_ request: ObservationRequest) async -> Bool {
-        guard let python = registry.record(named: plugin)?.instance as? PythonPlugin else { return false }
+        guard let host else { return false }
         var params: JSONObject = ["plugin": .string(plugin)]
         if let checkpoint = request.checkpoint { params["checkpoint"] = .object(checkpoint) }
         if let crash = request.crashAfterCheckpoints { params["crash_after_checkpoints"] = .int(crash) }
-        if case .success = await python.host.contractRequest("observe_begin", params, plugin: plugin) { return true }
+        if case .success = await host.contractRequest("observe_begin", params, plugin: plugin) { return true }
         return false
     }
 
     func endObservation() async -> HookObservation? {
-        guard let python = registry.record(named: plugin)?.instance as? PythonPlugin,
-            case .success(let reply) = await python.host.contractRequest("observe_end", ["plugin": .string(plugin)], plugin: plugin),
+        guard let host,
+            case .success(let reply) = await host.contractRequest("observe_end", ["plugin": .string(plugin)], plugin: plugin),
             reply["watched"] == true
         else { return nil }
         func strings(_ value: JSONValue?) -> [String] { (value?.arrayValue ?? []).compactMap(\.stringValue) }
@@ -105,7 +108,8 @@ struct LoadedContractInstance: ContractInstance {
             },
             stateChanges: strings(reply["state_changes"]), checkpoint: reply["checkpoint"]?.objectValue ?? [:],
             checkpointSaves: strings(reply["checkpoint_saves"]), progress: reply["progress"]?.arrayValue ?? [],
-            unserializable: strings(reply["unserializable"]))
+            unserializable: strings(reply["unserializable"]), sinksGiven: reply["sinks"] != false,
+            language: host is NodeHost ? .javaScript : .python)
     }
 
     func tearDownAndInspect() async -> LeakInspection {

@@ -15,6 +15,7 @@ enum NodeHostSource {
         ("loader.mjs", PackageResources.loader_mjs),
         ("loading.mjs", PackageResources.loading_mjs),
         ("main.mjs", PackageResources.main_mjs),
+        ("observation.mjs", PackageResources.observation_mjs),
         ("plugin-system.mjs", PackageResources.plugin_system_mjs),
         ("values.mjs", PackageResources.values_mjs),
         ("wire.mjs", PackageResources.wire_mjs),

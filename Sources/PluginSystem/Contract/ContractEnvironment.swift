@@ -58,7 +58,7 @@ public struct HookObservation: Sendable {
         public var blocking: [String]
         /// Side effects the suite can see: files opened for writing, checkpoint saves.
         public var writes: [String]
-        /// The hook returned an awaitable (a coroutine) rather than a value.
+        /// The hook returned an awaitable (a coroutine, a promise) rather than a value.
         public var returnedAwaitable: Bool
 
         public init(hook: String, environment: [String] = [], blocking: [String] = [], writes: [String] = [], returnedAwaitable: Bool = false) {
@@ -79,15 +79,26 @@ public struct HookObservation: Sendable {
     public var progress: [JSONValue]
     /// Checkpoint states or progress events JSON cannot carry.
     public var unserializable: [String]
+    /// Whether the runtime gives the plugin the progress and checkpoint sinks (ctx.progress,
+    /// ctx.checkpoint) at all: where it does not, nothing of them can be watched.
+    public var sinksGiven: Bool
+    /// The language the watched code is in, for the words of a finding (a coroutine or a promise).
+    public var language: Language
+
+    public enum Language: Sendable {
+        case python, javaScript
+    }
 
     public init(calls: [Call] = [], stateChanges: [String] = [], checkpoint: JSONObject = [:], checkpointSaves: [String] = [],
-                progress: [JSONValue] = [], unserializable: [String] = []) {
+                progress: [JSONValue] = [], unserializable: [String] = [], sinksGiven: Bool = true, language: Language = .python) {
         self.calls = calls
         self.stateChanges = stateChanges
         self.checkpoint = checkpoint
         self.checkpointSaves = checkpointSaves
         self.progress = progress
         self.unserializable = unserializable
+        self.sinksGiven = sinksGiven
+        self.language = language
     }
 }
 

@@ -24,12 +24,14 @@ extension ContractSuite {
         do {
             (run, observation) = try await watchedMainRun(for: .executionModel, runs, unwatchable: "how its hooks wait cannot be seen from the console")
         } catch { return error }
+        let javaScript = observation.language == .javaScript
+        let awaitable = javaScript ? "a promise" : "a coroutine"
         var problems: [String] = []
         for call in observation.calls {
             if model == .async {
                 problems += call.blocking.map { "hook '\(call.hook)' blocks the event loop: \($0)" }
             } else if call.returnedAwaitable {
-                problems.append("hook '\(call.hook)' returned a coroutine, but the plugin declares execution_model = \"\(model.rawValue)\"")
+                problems.append("hook '\(call.hook)' returned \(awaitable), but the plugin declares execution_model = \"\(model.rawValue)\"")
             }
         }
         var seen = Set<String>()
@@ -38,7 +40,9 @@ extension ContractSuite {
             return ContractFinding(
                 check: .executionModel, status: .fail, message: problems[0],
                 fix: model == .async
-                    ? "await the non-blocking form (asyncio.sleep, an async client, asyncio.to_thread for file work), or declare a sync execution_model"
+                    ? javaScript
+                        ? "await the promise form (fs/promises, child_process.exec/execFile, a timer promise) instead of the *Sync call, or declare a sync execution_model"
+                        : "await the non-blocking form (asyncio.sleep, an async client, asyncio.to_thread for file work), or declare a sync execution_model"
                     : "declare execution_model = \"async\" for async hooks, or make the hook a plain function",
                 details: Array(problems.dropFirst()))
         }
@@ -46,8 +50,10 @@ extension ContractSuite {
         return ContractFinding(
             check: .executionModel, status: .pass,
             message: model == .async
-                ? "execution_model = \"async\": \(observation.calls.count) call(s) made no blocking sleep, file or socket call"
-                : "execution_model = \"\(model.rawValue)\": \(observation.calls.count) call(s) answered without a coroutine")
+                ? javaScript
+                    ? "execution_model = \"async\": \(observation.calls.count) call(s) made no blocking (*Sync) file or child process call"
+                    : "execution_model = \"async\": \(observation.calls.count) call(s) made no blocking sleep, file or socket call"
+                : "execution_model = \"\(model.rawValue)\": \(observation.calls.count) call(s) answered without \(awaitable)")
     }
 
     // MARK: unit_of_work (#5)
@@ -87,11 +93,14 @@ extension ContractSuite {
                 check: .checkpointResume, status: .notApplicable,
                 message: "no checkpointable unit of work declared ([plugin.unit_of_work] checkpointable = true): nothing to resume")
         }
+        let unwatchable = "this runtime gives ctx.progress and ctx.checkpoint to Python plugins only"
         let single: SampleRun, observation: HookObservation
         do {
-            (single, observation) = try await watchedMainRun(
-                for: .checkpointResume, runs, unwatchable: "this runtime gives ctx.progress and ctx.checkpoint to Python plugins only")
+            (single, observation) = try await watchedMainRun(for: .checkpointResume, runs, unwatchable: unwatchable)
         } catch { return error }
+        guard observation.sinksGiven else {
+            return ContractFinding(check: .checkpointResume, status: .notApplicable, message: "\(runtimeDescription): \(unwatchable)")
+        }
         if let missing = missingEvidence(single, for: .checkpointResume, runs) { return missing }
         var problems = observation.unserializable
         var resumed = 0

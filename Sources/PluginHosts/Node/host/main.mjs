@@ -10,6 +10,7 @@ import * as capture from "./capture.mjs";
 import { CONTEXTS } from "./context.mjs";
 import * as contract from "./contract.mjs";
 import { loadPlugin, PLUGINS, PluginError } from "./loading.mjs";
+import * as observation from "./observation.mjs";
 import { copy, fromWire, LIMITS, SerializationError, STOP_CHAIN_MARKER, toWire } from "./values.mjs";
 import { awaitingConsole, notify, send, serve } from "./wire.mjs";
 
@@ -87,10 +88,10 @@ async function callOne(name, hook, args, kwargs, metadata) {
   // Named arguments (the console's kwargs) go as one object after the positional ones: a TypeScript
   // hook takes its input as one value.
   if (kwargs && Object.keys(kwargs).length) values.push(kwargs);
-  const { value, logs } = await run(() => {
+  const { value, logs } = await run(() => observation.watching(name, hook, () => {
     const method = instance[hook];
     return info.takes_ctx ? method.call(instance, context(name, metadata), ...values) : method.apply(instance, values);
-  });
+  }));
   try {
     return { value: toWire(value, strict), logs };
   } catch (error) {
@@ -193,12 +194,13 @@ const METHODS = {
     return { violations: ambientState(params.file, ESBUILD) };
   },
 
-  async observe_begin() {
-    return { watched: false };
+  async observe_begin(params) {
+    observation.begin(params.plugin, plugin(params.plugin));
+    return {};
   },
 
-  async observe_end() {
-    return { watched: false };
+  async observe_end(params) {
+    return observation.end(params.plugin);
   },
 };
 
