@@ -9,7 +9,8 @@ struct ServerError: Error, CustomStringConvertible {
 
 /// A local HTTP server for one test: on 127.0.0.1, a port the system chose, stopped by the test (and
 /// gone with the test process: it exits when its standard input closes).
-/// `GET /quote` answers `{"quote": …, "path": …}`; any other path is a 404.
+/// `GET /quote` answers `{"quote": …, "path": …}`; `POST /echo` answers what it was sent
+/// (`{"content_type": …, "body": …}`); any other path is a 404.
 final class LocalHTTPServer: @unchecked Sendable {
     let process = Process()
     let port: Int
@@ -25,6 +26,16 @@ final class LocalHTTPServer: @unchecked Sendable {
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Set-Cookie", "session=abc123")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def do_POST(self):
+                if not self.path.startswith("/echo"):
+                    self.send_response(404); self.end_headers(); return
+                sent = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                body = json.dumps({"content_type": self.headers.get("Content-Type"), "body": sent}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -70,44 +70,102 @@ async function request(method, params) {
   return callConsole(method, params);
 }
 
+/** A response's headers: a plain object by lower-case name (`headers["content-type"]`, as the
+ * Python host gives them) that also answers fetch's Headers methods (`get`, `has`, `forEach`,
+ * `entries`), as TypeScript code reading a response writes. */
+function responseHeaders(raw) {
+  const headers = Object.fromEntries(Object.entries(raw ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const methods = {
+    get: (name) => headers[String(name).toLowerCase()] ?? null,
+    has: (name) => String(name).toLowerCase() in headers,
+    forEach: (fn) => { for (const [k, v] of Object.entries(headers)) fn(v, k, headers); },
+    entries: () => Object.entries(headers)[Symbol.iterator](),
+    keys: () => Object.keys(headers)[Symbol.iterator](),
+    values: () => Object.values(headers)[Symbol.iterator](),
+    [Symbol.iterator]: () => Object.entries(headers)[Symbol.iterator](),
+  };
+  for (const [name, fn] of Object.entries(methods)) Object.defineProperty(headers, name, { value: fn });
+  Object.defineProperty(headers, Symbol.iterator, { value: methods[Symbol.iterator] });
+  return headers;
+}
+
+/** The response: fetch's fields (`status`, `ok`, `statusText`, `headers.get`, `json()`, `text()`,
+ * `arrayBuffer()`, which may be awaited) and the Python host's (`status_code`, `content`). */
 class HttpResponse {
   constructor(method, url, reply) {
     this.method = method;
     this.url = url;
     this.status = this.status_code = this.statusCode = reply.status_code;
     this.statusText = reply.reason ?? "";
-    this.headers = Object.fromEntries(Object.entries(reply.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-    this.body = Buffer.from(reply.body_base64 ?? "", "base64");
+    this.headers = responseHeaders(reply.headers);
+    this.body = this.content = Buffer.from(reply.body_base64 ?? "", "base64");
     this.ok = this.status >= 200 && this.status < 300;
   }
   text() { return this.body.toString("utf8"); }
   json() { return JSON.parse(this.text()); }
+  arrayBuffer() { return this.body.buffer.slice(this.body.byteOffset, this.body.byteOffset + this.body.byteLength); }
 }
 
-/** The http_client resource: the console makes each request, so it shows in the trace. */
+/** Request headers as fetch's RequestInit takes them: an object, a Headers, or [name, value] pairs. */
+function requestHeaders(headers) {
+  if (headers == null) return {};
+  if (Array.isArray(headers)) return Object.fromEntries(headers.map(([k, v]) => [String(k), String(v)]));
+  if (typeof headers.forEach === "function" && typeof headers.get === "function") {
+    const out = {};
+    headers.forEach((value, name) => { out[name] = String(value); });
+    return out;
+  }
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)]));
+}
+
+const hasHeader = (headers, name) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+
+/** A body as bytes with its content type: a string as text, bytes as they are, anything else as JSON. */
+function encodeBody(body, headers) {
+  if (body === undefined || body === null) return null;
+  if (typeof body === "string") {
+    if (!hasHeader(headers, "content-type")) headers["Content-Type"] = "text/plain;charset=UTF-8";
+    return Buffer.from(body);
+  }
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+    return ArrayBuffer.isView(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : Buffer.from(body);
+  }
+  if (body instanceof URLSearchParams) {
+    if (!hasHeader(headers, "content-type")) headers["Content-Type"] = "application/x-www-form-urlencoded;charset=UTF-8";
+    return Buffer.from(body.toString());
+  }
+  if (!hasHeader(headers, "content-type")) headers["Content-Type"] = "application/json";
+  return Buffer.from(JSON.stringify(toWire(body)));
+}
+
+/** The http_client resource, with reference/resources-list's TypeScript signatures —
+ * `get(url, init?)`, `post(url, body, init?)`, `put(url, body, init?)`, `patch(url, body, init?)`,
+ * `delete(url, init?)`, `head(url, init?)`, where `init` is fetch's RequestInit (its `headers`, and
+ * its `body` for `request`) — and `request(method, url, {headers, json, body, timeout})`. The
+ * console makes each request, so it shows in the trace and is kept in a recording. */
 class HttpClient {
   constructor(caller) { this.caller = caller; }
-  async request(method, url, { headers = {}, json, body, timeout } = {}) {
-    const sent = { ...headers };
-    let bytes = null;
+  async request(method, url, { headers, json, body, timeout } = {}) {
+    const sent = requestHeaders(headers);
+    let bytes;
     if (json !== undefined) {
       bytes = Buffer.from(JSON.stringify(toWire(json)));
-      sent["Content-Type"] ??= "application/json";
-    } else if (body !== undefined) {
-      bytes = Buffer.from(body);
+      if (!hasHeader(sent, "content-type")) sent["Content-Type"] = "application/json";
+    } else {
+      bytes = encodeBody(body, sent);
     }
     const reply = await request("http.request", {
-      method: method.toUpperCase(), url, headers: sent, timeout: timeout ?? null, caller: this.caller,
+      method: method.toUpperCase(), url: String(url), headers: sent, timeout: timeout ?? null, caller: this.caller,
       body_base64: bytes === null ? null : bytes.toString("base64"),
     });
-    return new HttpResponse(method.toUpperCase(), url, reply);
+    return new HttpResponse(method.toUpperCase(), String(url), reply);
   }
-  get(url, options) { return this.request("GET", url, options); }
-  post(url, options) { return this.request("POST", url, options); }
-  put(url, options) { return this.request("PUT", url, options); }
-  patch(url, options) { return this.request("PATCH", url, options); }
-  delete(url, options) { return this.request("DELETE", url, options); }
-  head(url, options) { return this.request("HEAD", url, options); }
+  get(url, init = {}) { return this.request("GET", url, { headers: init.headers, timeout: init.timeout }); }
+  head(url, init = {}) { return this.request("HEAD", url, { headers: init.headers, timeout: init.timeout }); }
+  delete(url, init = {}) { return this.request("DELETE", url, { headers: init.headers, body: init.body, timeout: init.timeout }); }
+  post(url, body, init = {}) { return this.request("POST", url, { headers: init.headers, body: body ?? init.body, timeout: init.timeout }); }
+  put(url, body, init = {}) { return this.request("PUT", url, { headers: init.headers, body: body ?? init.body, timeout: init.timeout }); }
+  patch(url, body, init = {}) { return this.request("PATCH", url, { headers: init.headers, body: body ?? init.body, timeout: init.timeout }); }
 }
 
 /** The blob_store resource: put, get (null when absent), delete, list(prefix), exists. */
