@@ -10,6 +10,7 @@ enum NodeHostSource {
     static let files: [(name: String, source: [UInt8])] = [
         ("ambient.mjs", PackageResources.ambient_mjs),
         ("capture.mjs", PackageResources.capture_mjs),
+        ("config.mjs", PackageResources.config_mjs),
         ("context.mjs", PackageResources.context_mjs),
         ("contract.mjs", PackageResources.contract_mjs),
         ("loader.mjs", PackageResources.loader_mjs),

@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ambientState } from "./ambient.mjs";
 import * as capture from "./capture.mjs";
+import * as config from "./config.mjs";
 import { CONTEXTS } from "./context.mjs";
 import * as contract from "./contract.mjs";
 import { loadPlugin, PLUGINS, PluginError } from "./loading.mjs";
@@ -129,11 +130,18 @@ const METHODS = {
 
   async setup(params) {
     const name = params.plugin;
-    const { instance } = plugin(name);
+    const { instance, spec } = plugin(name);
     if ("config" in params) CONTEXTS.setConfig(name, params.config);
+    config.checkStaticSchema(instance, spec, CONTEXTS.configs.get(name) ?? {});
     if (typeof instance.setup !== "function") return { logs: [] };
-    const { logs } = await run(() => instance.setup(context(name, params.metadata)));
-    return { logs };
+    try {
+      const { logs } = await run(() => instance.setup(context(name, params.metadata)));
+      return { logs };
+    } catch (failure) {
+      const invalid = failure instanceof CallFailure ? config.fromSetupError(failure.error, spec) : null;
+      if (invalid) throw new CallFailure(invalid, failure.logs);
+      throw failure;
+    }
   },
 
   async setup_many(params) {
