@@ -24,7 +24,7 @@ import TestSupport
         Case(line: #"step query_rewriter.rewrite {"text": "x"}"#, text: "next: 1/5 normalizer (100) — next, into, continue, skip, set JSON, abort", field: "event", value: "started"),
         Case(line: #"call chunker.chunk {"text": "abc", "max_size": 2}"#, text: #"  fixed             [{"text":"ab","offset":0},{"text":"c","offset":2}]"#, field: "dispatch", value: "singleton"),
         Case(line: "disable blacklist", text: "disabled 'blacklist'", field: "state", value: "disabled"),
-        Case(line: "enable blacklist", text: "enabled 'blacklist'", field: "state", value: "active"),
+        Case(line: "enable blacklist", text: "'blacklist' is already active", field: "state", value: "active"),
         Case(line: "priority fixed 7", text: "'fixed' priority 0 → 7", field: "priority", value: 7),
         Case(line: "resources", text: "tenant_keywords", field: "resources", value: .null),
         Case(line: #"resource set tenant_keywords {"t": ["k"]}"#, text: "resource 'tenant_keywords' set; plugins set up again: 7 plugins, 7 active", field: "path", value: "plugins"),

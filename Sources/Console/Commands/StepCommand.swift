@@ -46,6 +46,7 @@ enum StepCommand {
         }
         var stages: [StageTrace] = []
         let event: WalkOutput.Event
+        var abortedAt: WalkOutput.AbortPoint?
         switch name {
         case "next":
             // One stage; a `change` breakpoint it trips is reported.
@@ -76,12 +77,15 @@ enum StepCommand {
             do throws(WalkError) { try walk.set(value) } catch { throw ConsoleError(error.message) }
             event = .set
         default:
+            abortedAt = walk.upcoming.map { .init(plugin: $0.record.name, position: $0.position, total: $0.total, raised: walk.isHalted) }
             walk.abort()
             event = .aborted
         }
         await console.countHit(walk.pause)
         await console.settle(walk)
-        return WalkOutput(event: event, walk: walk, stages: stages, view: await console.debugger.walkView)
+        var output = WalkOutput(event: event, walk: walk, stages: stages, view: await console.debugger.walkView)
+        output.abortedAt = abortedAt
+        return output
     }
 }
 
@@ -105,6 +109,28 @@ struct WalkOutput: CommandOutput {
     /// What a reload changed, or what going back abandoned.
     var note: String?
     var view: TraceText.View
+    /// The stage an `abort` left the walk at (nil when every stage had run).
+    var abortedAt: AbortPoint?
+
+    struct AbortPoint {
+        var plugin: String
+        var position: Int
+        var total: Int
+        /// The walk stood at a stage that raised.
+        var raised: Bool
+
+        var json: JSONValue {
+            ["plugin": .string(plugin), "position": .int(position), "of": .int(total), "raised": .bool(raised)]
+        }
+
+        /// `aborted before 3/5 spellfix: stages 3 to 5 did not run, so the chain has no output`.
+        var text: String {
+            let first = raised ? position + 1 : position
+            let left = first > total ? "" : first == total ? "stage \(total) did not run, so " : "stages \(first) to \(total) did not run, so "
+            return (raised ? "aborted at \(position)/\(total) \(plugin), which raised" : "aborted before \(position)/\(total) \(plugin)")
+                + ": \(left)the chain has no output"
+        }
+    }
 
     init(event: Event, walk: ChainStepper, stages: [StageTrace], note: String? = nil, view: TraceText.View = TraceText.View()) {
         self.view = view
@@ -140,6 +166,7 @@ struct WalkOutput: CommandOutput {
         if halted { o["halted"] = true }
         if let pause { o["paused"] = WalkText.pauseJSON(pause) }
         if let note { o["note"] = .string(note) }
+        if let abortedAt { o["aborted"] = abortedAt.json }
         if finished { o["trace"] = .object(TraceJSON.object(result)) }
         return o
     }
@@ -149,7 +176,7 @@ struct WalkOutput: CommandOutput {
         switch event {
         case .started: lines.append(style.bold("stepping \(result.kind).\(result.hook)") + "  " + style.dim("input ") + ValueText.short(value))
         case .set: lines.append("the next stage gets " + ValueText.short(value))
-        case .aborted: lines.append(style.yellow("aborted"))
+        case .aborted: lines.append(style.yellow(abortedAt?.text ?? "aborted: the chain has no output"))
         case .back, .goto:
             if let next = upcoming {
                 lines.append("at \(next.position)/\(next.total) \(next.name) (branch \(branch)); it gets " + ValueText.short(value))
@@ -159,7 +186,9 @@ struct WalkOutput: CommandOutput {
         if let note { lines.append(style.dim(note)) }
         lines += TraceText.stages(stages, numbers: stages.map { positions[$0.plugin] ?? 0 }, nameWidth: TraceText.nameWidth(positions.keys), style, view: view)
         if let pause { lines.append(WalkText.pauseLine(pause, style)) }
-        if finished {
+        if finished && result.aborted {
+            lines.append(style.dim("value reached ") + ValueText.short(value))
+        } else if finished {
             if let error = result.error { lines.append(style.red("chain failed") + (error.plugin.map { " at \($0)" } ?? ": \(error.message)")) }
             else {
                 lines.append(style.dim("output ") + ValueText.short(result.output ?? .null) + TraceText.stoppedBy(result.stoppedBy, style))

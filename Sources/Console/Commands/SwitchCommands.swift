@@ -11,7 +11,7 @@ enum SwitchCommands {
             name: name, usage: "\(name) PLUGIN",
             summary: enabled ? "switch a disabled plugin back on" : "switch a plugin off (its manifest is not touched)",
             help: enabled
-                ? "Switches PLUGIN back on: the next dispatch includes it again."
+                ? "Switches PLUGIN back on: the next dispatch includes it again. A failed or unavailable plugin is not switched off but broken: `enable` says so, and `reload` sets it up again."
                 : "Switches PLUGIN off: it stays set up, but no dispatch calls it until `enable`. Survives `reload`.",
             arguments: [.plugin],
             maxWords: 1,
@@ -19,12 +19,37 @@ enum SwitchCommands {
                 let registry = try await console.requireRegistry()
                 let record = try args.plugin(try args.split().first, registry: registry, usage: "\(name) PLUGIN")
                 try await console.refuseWhileStepping(record.name, "\(name) '\(record.name)'")
+                let wasDisabled = await console.disabled.contains(record.name)
                 try await console.setEnabled(record.name, enabled)
                 let state = registry.record(named: record.name)!.state
-                var note = ""
-                if enabled, state != .active { note = " (its state is \(state.name): it will not run until it is set up again — try `reload`)" }
-                return MessageOutput(message: "\(name)d '\(record.name)'\(note)", fields: ["plugin": .string(record.name), "state": .string(state.name)])
+                if enabled, let refusal = notRunnable(record.name, state, wasDisabled: wasDisabled) { throw ConsoleError(refusal) }
+                let message = enabled && !wasDisabled && state == .active ? "'\(record.name)' is already active" : "\(name)d '\(record.name)'"
+                return MessageOutput(message: message, fields: ["plugin": .string(record.name), "state": .string(state.name)])
             })
+    }
+
+    /// Why `enable` did not make a plugin run: a failed or unavailable plugin is not switched off but
+    /// broken, and only setting it up again (`reload`) can bring it back. Nil when it runs now.
+    static func notRunnable(_ name: String, _ state: PluginState, wasDisabled: Bool) -> String? {
+        let what: String
+        switch state {
+        case .failed(let error):
+            what = "'\(name)' is failed, not switched off, so `enable` cannot make it run: \(firstLine(error.message))"
+                + "\n  fix it, then `reload` sets it up again"
+        case .unavailable(let why):
+            what = "'\(name)' is unavailable, not switched off, so `enable` cannot make it run: \(firstLine(why))"
+                + "\n  `reload` sets it up again once that is fixed"
+        case .registered, .tornDown:
+            what = "'\(name)' is \(state.name) (not set up), so `enable` cannot make it run; `reload` sets it up"
+        case .active, .disabled:
+            return nil
+        }
+        // Their own switch is taken off all the same, so the plugin runs once it is set up again.
+        return what + (wasDisabled ? " (your `disable` is lifted: it will run once it is set up)" : "")
+    }
+
+    private static func firstLine(_ text: String) -> String {
+        String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
     }
 }
 

@@ -143,6 +143,10 @@ struct HistoryOutput: CommandOutput {
             "output": b.end?.output ?? .null, "stopped_by": b.end?.stoppedBy.map(JSONValue.string) ?? .null,
             "error": b.end?.error.map(ErrorJSON.json) ?? .null,
         ]
+        if b.end?.aborted == true {
+            o["output"] = .null
+            o["reached"] = b.end?.output ?? .null
+        }
         if b.id == current { o["cursor"] = .int(cursor) }
         return .object(o)
     }
@@ -174,7 +178,9 @@ struct HistoryOutput: CommandOutput {
             if !steps.isEmpty { lines.append("      " + steps.joined(separator: ", ")) }
             if let end = b.end {
                 if let error = end.error { lines.append("      " + style.red("failed") + ": " + error.description) }
-                else if let output = end.output {
+                else if end.aborted, let reached = end.output {
+                    lines.append("      " + style.dim("value reached ") + ValueText.short(reached, limit: 120))
+                } else if let output = end.output {
                     lines.append("      " + style.dim("output ") + ValueText.short(output, limit: 120) + TraceText.stoppedBy(end.stoppedBy, style))
                 }
             }

@@ -5,12 +5,19 @@ import PluginSystem
 /// The `--json` shape of a trace: {"kind","hook","input","output","stopped_by","error","stages":[…]}.
 enum TraceJSON {
     static func object(_ r: TraceResult) -> JSONObject {
-        [
+        var o: JSONObject = [
             "kind": .string(r.kind), "hook": .string(r.hook), "input": r.input, "output": r.output ?? .null,
             "stopped_by": r.stoppedBy.map(JSONValue.string) ?? .null,
             "error": r.error.map(ErrorJSON.json) ?? .null,
             "stages": .array(r.stages.map(stage)),
         ]
+        // An aborted walk returned nothing: the value it had reached is not the chain's output.
+        if r.aborted {
+            o["output"] = .null
+            o["aborted"] = true
+            o["reached"] = r.output ?? .null
+        }
+        return o
     }
 
     static func stage(_ s: StageTrace) -> JSONValue {
@@ -65,8 +72,9 @@ enum TraceJSON {
                 },
                 pluginDiff: s["plugin_diff"].map { ops($0) })
         }
+        let aborted = json["aborted"]?.boolValue ?? false
         return TraceResult(
-            kind: kind, hook: hook, input: input, output: optional(json["output"]), stoppedBy: json["stopped_by"]?.stringValue,
-            error: error(json["error"]), stages: decoded)
+            kind: kind, hook: hook, input: input, output: optional(aborted ? json["reached"] : json["output"]), stoppedBy: json["stopped_by"]?.stringValue,
+            error: error(json["error"]), stages: decoded, aborted: aborted)
     }
 }

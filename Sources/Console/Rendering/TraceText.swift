@@ -30,6 +30,10 @@ enum TraceText {
         if r.stages.isEmpty && r.error == nil { lines.append("  " + style.dim("no plugin implements \(r.kind).\(r.hook): the input comes back as it is")) }
         if paused {
             // The walk goes on: the stage that raised (if one did) shows its error above.
+        } else if r.aborted {
+            lines.append("  " + style.yellow("aborted") + (r.error != nil ? " at a stage that raised (its error is above)" : "")
+                + ": the chain did not finish, so it has no output")
+            if let reached = r.output { lines.append("  " + style.dim("value reached ") + ValueText.short(reached)) }
         } else if let error = r.error {
             // An error a stage raised is shown with that stage, once.
             if let at = r.stages.firstIndex(where: { $0.status == .error && $0.error?.description == error.description }) {

@@ -78,7 +78,8 @@ public final class ChainStepper: Sendable {
             let end = s.finished ? s.branch.end : nil
             let r = TraceResult(
                 kind: s.tracer.kind, hook: s.tracer.hook, input: s.input, output: end?.output, stoppedBy: end?.stoppedBy,
-                error: end?.error ?? (s.halted ? s.branch.steps[s.cursor - 1].stage.error : nil), stages: s.branch.steps.prefix(s.cursor).map(\.stage))
+                error: end?.error ?? (s.halted ? s.branch.steps[s.cursor - 1].stage.error : nil), stages: s.branch.steps.prefix(s.cursor).map(\.stage),
+                aborted: end?.aborted ?? false)
             s.built = r
             return r
         }

@@ -56,7 +56,7 @@ public struct WalkBranch: Sendable {
     public func result(kind: String, hook: String, input: JSONValue) -> TraceResult {
         TraceResult(
             kind: kind, hook: hook, input: input, output: end?.output, stoppedBy: end?.stoppedBy, error: end?.error,
-            stages: steps.map(\.stage))
+            stages: steps.map(\.stage), aborted: end?.aborted ?? false)
     }
 }
 

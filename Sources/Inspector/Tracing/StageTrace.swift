@@ -108,9 +108,12 @@ public struct TraceResult: Sendable {
     public var stoppedBy: String?
     public var error: DagstackError?
     public var stages: [StageTrace]
+    /// A walk ended with `abort`: `output` is then the value it had reached, which no chain returned.
+    public var aborted: Bool
 
     public init(
-        kind: String, hook: String, input: JSONValue, output: JSONValue?, stoppedBy: String?, error: DagstackError?, stages: [StageTrace]
+        kind: String, hook: String, input: JSONValue, output: JSONValue?, stoppedBy: String?, error: DagstackError?, stages: [StageTrace],
+        aborted: Bool = false
     ) {
         self.kind = kind
         self.hook = hook
@@ -119,5 +122,6 @@ public struct TraceResult: Sendable {
         self.stoppedBy = stoppedBy
         self.error = error
         self.stages = stages
+        self.aborted = aborted
     }
 }
