@@ -47,7 +47,7 @@ enum ErrorJSON {
         if !repeatsItsLogs(message.dropFirst(), e.logs) {
             lines += message.dropFirst().map { indent + "  " + String($0) }
         }
-        if let traceback = e.traceback?.trimmingCharacters(in: .newlines), !traceback.isEmpty {
+        if let traceback = e.traceback?.trimmingCharacters(in: .newlines), !traceback.isEmpty, !repeatsItsHeadline(traceback, e.message) {
             lines += traceback.split(separator: "\n", omittingEmptySubsequences: false).map { indent + "  " + style.dim(String($0)) }
         }
         if logs { lines += e.logs.map { indent + "  " + LogJSON.text($0, style) } }
@@ -57,6 +57,18 @@ enum ErrorJSON {
 }
 
 extension ErrorJSON {
+    /// Whether a traceback is no more than the error's headline again: one line and no frame
+    /// (`SerializationError: …` for a value the host could not send, a type alone) whose text the
+    /// message already says. Printed, it would say the same fact twice.
+    static func repeatsItsHeadline(_ traceback: String, _ message: String) -> Bool {
+        let lines = traceback.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }
+        guard lines.count == 1, let line = lines.first.map(String.init) else { return false }
+        if message.contains(line) { return true }
+        guard let colon = line.range(of: ": ") else { return false }
+        let text = line[colon.upperBound...]
+        return !text.isEmpty && message.contains(text)
+    }
+
     /// Whether a message's further lines are a "stderr (last lines)" block whose every line is one
     /// of the stderr lines in `logs`.
     static func repeatsItsLogs(_ further: ArraySlice<Substring>, _ logs: [PluginLog]) -> Bool {

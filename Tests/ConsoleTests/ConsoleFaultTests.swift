@@ -185,7 +185,7 @@ import TestSupport
         let dir = TempDir()
         dir.pythonPlugin("p", name: "p", kind: "k", code: "class P:\n    def setup(self, ctx):\n        raise KeyboardInterrupt\n\n    def h(self, value):\n        return value\n")
         let result = try await run(consoleBinary, [dir.path, "-c", "plugins"], workingDirectory: dir.path)
-        #expect(result.stdout.contains("failed — Plugin 'p' failed in setup: KeyboardInterrupt: KeyboardInterrupt"), "\(result.stdout)")
+        #expect(result.stdout.contains("failed — Plugin 'p' failed in setup: KeyboardInterrupt"), "\(result.stdout)")
     }
 
     @Test func aHugeUnknownCommandIsShortenedNotEchoedWhole() async throws {

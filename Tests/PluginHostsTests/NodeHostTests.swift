@@ -205,7 +205,7 @@ import TestSupport
         for (hook, path) in expected {
             let error = try #require(await Self.error(dir, hook))
             #expect(error.code == .serializationError)
-            #expect(error.message == "Plugin 'ts-faults' failed in fault.\(hook): plugin 'ts-faults' hook '\(hook)' returned a value JSON cannot carry: \(path)")
+            #expect(error.message == "Plugin 'ts-faults' failed in fault.\(hook): the hook returned a value JSON cannot carry: \(path)")
         }
         #expect(dir.registry.record(named: "ts-faults")?.state == .active)
         try await Self.stillWorks(dir)

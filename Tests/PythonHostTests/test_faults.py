@@ -41,6 +41,9 @@ class PluginFaultTests(unittest.TestCase):
                 def bad_str(self):
                     raise BadStr()
 
+                def no_message(self):
+                    raise KeyError()
+
                 def surrogate_message(self):
                     print("lone \\udc80 in print")
                     raise ValueError("lone \\ud800 in message")
@@ -104,6 +107,13 @@ class PluginFaultTests(unittest.TestCase):
         self.assertTrue(error["data"]["traceback"].endswith("BadStr: <BadStr.__str__ raised RuntimeError>\n"))
         self.assert_innocent_works()
 
+    def test_an_exception_without_a_message_ends_its_traceback_with_its_type_alone(self):
+        error = self.call("rogue", "no_message")["error"]
+        self.assertEqual(error["message"], "KeyError")
+        self.assertEqual(error["data"]["type"], "KeyError")
+        self.assertTrue(error["data"]["traceback"].endswith("raise KeyError()\nKeyError\n"), error["data"]["traceback"])
+        self.assert_innocent_works()
+
     def test_lone_surrogates_in_output_and_messages_arrive_escaped(self):
         error = self.call("rogue", "surrogate_message")["error"]
         self.assertEqual(error["message"], "lone \ud800 in message")
@@ -119,7 +129,8 @@ class PluginFaultTests(unittest.TestCase):
         for hook, path in cases.items():
             error = self.call("rogue", hook)["error"]
             self.assertEqual(error["data"]["kind"], "serialization", hook)
-            self.assertEqual(error["message"], f"plugin 'rogue' hook {hook!r} returned a value JSON cannot carry: {path}")
+            # The console names the plugin and the hook: the message does not say them again.
+            self.assertEqual(error["message"], f"the hook returned a value JSON cannot carry: {path}")
         self.assert_innocent_works()
 
 

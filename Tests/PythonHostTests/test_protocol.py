@@ -36,6 +36,11 @@ class ProtocolTests(unittest.TestCase):
                         query["text"] += "{key}"
                         return query
                 """)
+        self.folders.add("in-place", """
+            class InPlace:
+                def rewrite(self, query):
+                    query["text"] = query["text"].upper()
+            """)
         self.folders.add("broken", """
             def helper(value):
                 return value["missing"]
@@ -47,7 +52,7 @@ class ProtocolTests(unittest.TestCase):
         self.host = support.HostProcess(cwd=self.folders.root)
         self.addCleanup(self.host.close)
         self.loaded = self.host.request("load", {
-            "plugins": [self.folders.spec(n, resources=["clock"]) for n in ("upper", "stopper", "broken", "mut-a", "mut-b")],
+            "plugins": [self.folders.spec(n, resources=["clock"]) for n in ("upper", "stopper", "broken", "mut-a", "mut-b", "in-place")],
             "resources": {"clock": {"resource": "clock"}}, "config": {},
         })
 
@@ -56,7 +61,7 @@ class ProtocolTests(unittest.TestCase):
         plugins = self.loaded["result"]["plugins"]
         self.assertEqual({name: entry["entry_point"] for name, entry in plugins.items()},
                          {"upper": "plugin:Upper", "stopper": "plugin:Stopper", "broken": "plugin:Broken",
-                          "mut-a": "plugin:Mutator", "mut-b": "plugin:Mutator"})
+                          "mut-a": "plugin:Mutator", "mut-b": "plugin:Mutator", "in-place": "plugin:InPlace"})
         self.assertEqual(plugins["stopper"]["hooks"], {"rewrite": {"takes_ctx": False}})
 
     def test_setup_and_calls_return_values_with_what_the_plugin_printed(self):
@@ -81,6 +86,17 @@ class ProtocolTests(unittest.TestCase):
         values = [s["value"] for s in reply["result"]["stages"]]
         self.assertEqual(values, [{"text": "xa", "a": 1}, {"text": "xab", "a": 1, "b": 1},
                                   {"text": "XAB", "a": 1, "b": 1}])
+
+    def test_a_hook_returning_none_is_said_so_with_whether_it_changed_its_input_in_place(self):
+        reply = self.host.request("call", {"plugin": "in-place", "hook": "rewrite", "args": [{"text": "a"}], "kwargs": {}})
+        self.assertEqual(reply["result"], {"value": None, "logs": [], "returned_nothing": {"as": "None", "input_changed": True}})
+        reply = self.host.request("chain", {"plugins": ["in-place", "in-place"], "hook": "rewrite", "value": {"text": "a"}})
+        stages = reply["result"]["stages"]
+        self.assertEqual(stages[0]["returned_nothing"], {"as": "None", "input_changed": True})
+        self.assertEqual(stages[1]["plugin"], "in-place")
+        self.assertIn("error", stages[1])  # None["text"]: the chain passed None on, as the reference does
+        reply = self.host.request("call", {"plugin": "upper", "hook": "rewrite", "args": [{"text": "a"}], "kwargs": {}})
+        self.assertNotIn("returned_nothing", reply["result"])
 
     def test_an_error_carries_only_the_plugins_frames(self):
         reply = self.host.request("call", {"plugin": "broken", "hook": "rewrite", "args": [{"text": "a"}]})

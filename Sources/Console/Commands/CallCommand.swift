@@ -110,6 +110,7 @@ enum CallCommand {
                     case .value(let v): ao["value"] = v
                     case .stopChain: ao["stop_chain"] = true
                     }
+                    if let nothing = a.reply.returnedNothing { ao["returned_nothing"] = TraceJSON.nothingJSON(nothing) }
                     ao["logs"] = .array(a.reply.logs.map(LogJSON.json))
                     return .object(ao)
                 }),
@@ -139,7 +140,9 @@ enum CallCommand {
                 case .value(let v): ValueText.short(v, limit: 400)
                 case .stopChain: style.yellow("STOP_CHAIN")
                 }
-                lines.append("  " + pad(answer.plugin, 18) + value)
+                // null on the wire, but the plugin returned nothing: said in its language's words.
+                let nothing = answer.reply.returnedNothing.map { style.dim("  (\($0.returned))") } ?? ""
+                lines.append("  " + pad(answer.plugin, 18) + value + nothing)
                 for log in answer.reply.logs { lines.append("      " + LogJSON.text(log, style)) }
             }
             if answers.isEmpty && errors.isEmpty { lines.append(style.dim("  no plugin answered")) }
@@ -185,7 +188,7 @@ extension CallCommand.Output {
         for stage in result.stages where stage.ran && stage.status != .error {
             let logs = stage.middleware.filter { $0.hook == "before" }.flatMap(\.logs) + stage.logs
                 + stage.middleware.filter { $0.hook == "after" }.flatMap(\.logs)
-            let reply = HookReply(stage.status == .stopped ? .stopChain : .value(stage.after ?? .null), logs: logs)
+            let reply = HookReply(stage.status == .stopped ? .stopChain : .value(stage.after ?? .null), logs: logs, returnedNothing: stage.returnedNothing)
             answers.append(PluginAnswer(plugin: stage.plugin, reply: reply))
         }
         if let error = result.error {

@@ -14,8 +14,11 @@ struct ResultComparison: Sendable {
     /// Path prefixes that name the plugin directory, recorded and now, replaced by `<plugins>`.
     let directoryForms: [String]
     let ignore: IgnoreRules
+    /// The session format the older side was recorded in: both sides are compared in its shape.
+    let version: Int
 
-    init(recordedDirectories: [String], currentDirectories: [String], ignore: IgnoreRules = .none) {
+    init(recordedDirectories: [String], currentDirectories: [String], ignore: IgnoreRules = .none, version: Int = SessionFile.version) {
+        self.version = version
         directoryForms = Set((recordedDirectories + currentDirectories).filter { !$0.isEmpty })
             .sorted { $0.count > $1.count }  // longest first, so an absolute path wins over a relative one
         self.ignore = ignore
@@ -88,7 +91,8 @@ struct ResultComparison: Sendable {
     }
 
     func compare(recorded: JSONValue, now: JSONValue) -> Outcome {
-        let before = normalize(Self.withoutDerived(recorded)), after = normalize(Self.withoutDerived(SessionRecorder.recordable(now)))
+        let before = normalize(Self.withoutDerived(ResultShape.asRecorded(recorded, version: version)))
+        let after = normalize(Self.withoutDerived(ResultShape.asRecorded(SessionRecorder.recordable(now), version: version)))
         let all = JSONDiff.diff(before, after)
         guard !all.isEmpty else { return Outcome(diff: [], ignored: 0, firstStage: nil) }
         guard !ignore.isEmpty else { return Outcome(diff: all, ignored: 0, firstStage: firstStageDifference(before, after)) }

@@ -55,7 +55,8 @@ struct SessionDiff: CommandOutput {
         let rules = try IgnoreRules(a.header.ignore + b.header.ignore + extra)
         let comparison = ResultComparison(
             recordedDirectories: [a.header.pluginDir, a.header.pluginDirAbsolute],
-            currentDirectories: [b.header.pluginDir, b.header.pluginDirAbsolute], ignore: rules)
+            currentDirectories: [b.header.pluginDir, b.header.pluginDirAbsolute], ignore: rules,
+            version: min(a.header.version, b.header.version))
         var rows: [Row] = []
         for (i, j) in align(a.locations.map(\.line), b.locations.map(\.line)) {
             switch (i, j) {

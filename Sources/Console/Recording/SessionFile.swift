@@ -8,8 +8,11 @@ public struct SessionFile: Sendable {
     /// 2 added the header's `ignore` (it changes what a replay compares) and `updated`; 3 the header's
     /// `http` and `setup_http` and the entries' `http` (network exchanges a replay serves again). A
     /// console that does not know them must not replay the file: it would compare what the file says
-    /// may differ, or send requests to the network that the recording answers.
-    public static let version = 3
+    /// may differ, or send requests to the network that the recording answers. 4 marks a stage or an
+    /// answer that returned nothing (`returned_nothing`) and gives an aborted walk no `output` (its
+    /// `aborted` and `reached` instead); results recorded before are compared in their shape
+    /// (`ResultShape`).
+    public static let version = 4
 
     public struct Plugin: Sendable, Equatable {
         public var name: String

@@ -62,7 +62,8 @@ final class SessionReplayer: Sendable {
         let setup = mode == nil ? nil : console.httpCassette.finish()
         let absolute = FilePath(expandingTilde: directory).absolute.string
         let comparison = ResultComparison(
-            recordedDirectories: [file.header.pluginDir, file.header.pluginDirAbsolute], currentDirectories: [directory, absolute], ignore: ignore)
+            recordedDirectories: [file.header.pluginDir, file.header.pluginDirAbsolute], currentDirectories: [directory, absolute], ignore: ignore,
+            version: file.header.version)
         let walk = SessionReplayer(file: file, directory: directory, replay: console, comparison: comparison, settings: settings, stepping: stepping)
         if let setup { walk.state.withLock { $0.setupMismatches = setup.mismatches; $0.setupMade = setup.made } }
         return walk

@@ -31,6 +31,7 @@ enum TraceJSON {
         // Only when middleware changed the value around the plugin: what the plugin itself changed.
         if let pluginDiff = s.pluginDiff { o["plugin_diff"] = .array(pluginDiff.map(\.json)) }
         if let waited = s.debuggerMicros { o["debugger_us"] = .int(waited) }
+        if let nothing = s.returnedNothing { o["returned_nothing"] = nothingJSON(nothing) }
         if !s.middleware.isEmpty {
             o["middleware"] = .array(s.middleware.map { m in
                 var mo: JSONObject = [
@@ -44,6 +45,11 @@ enum TraceJSON {
             })
         }
         return .object(o)
+    }
+
+    /// `{"as": "undefined", "input_changed": true}`: as the hosts put it on the wire.
+    static func nothingJSON(_ nothing: ReturnedNothing) -> JSONValue {
+        ["as": .string(nothing.word), "input_changed": .bool(nothing.inputChanged)]
     }
 
     /// A trace read back from its JSON (a recorded session's result), with what blame needs: the

@@ -92,6 +92,7 @@ enum TraceText {
                 + (logs > 0 ? ", \(logs) log line\(logs == 1 ? "" : "s")" : ""))
         }
         lines.append(head)
+        if let nothing = s.returnedNothing { lines.append("       " + style.yellow(nothing.chainNote)) }
         // With middleware changes around it, the plugin's own part of the diff; else the whole.
         for op in s.pluginDiff ?? s.diff { lines += operation(op, style) }
         for log in s.logs { lines.append("       " + LogJSON.text(log, style)) }

@@ -179,6 +179,7 @@ public final class ChainTracer: Sendable {
         switch result {
         case .success(let reply):
             stage.logs = reply.logs
+            stage.returnedNothing = reply.returnedNothing
             switch reply.output {
             case .stopChain: stage.status = .stopped
             case .value(let after):

@@ -64,6 +64,8 @@ public struct StageTrace: Sendable {
     public var pluginDiff: [PatchOperation]? = nil
     /// How long a debugger in the plugin's code (pdb) waited at its prompt during the stage.
     public var debuggerMicros: Int? = nil
+    /// The hook returned nothing (None, undefined): `after` is the null the wire carried.
+    public var returnedNothing: ReturnedNothing? = nil
 
     public init(
         plugin: String, priority: Int, status: StageStatus, before: JSONValue?, after: JSONValue?, diff: [PatchOperation],

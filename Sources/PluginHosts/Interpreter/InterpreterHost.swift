@@ -312,7 +312,9 @@ public class InterpreterHost: @unchecked Sendable {
         if let target = DebugTarget.current, target.claim(plugin: name, hook: hook) { params["debug"] = true }
         let reply = try await request("call", .object(params), timeout: callTimeout, plugin: name, activity: "\(context.kind).\(hook)",
                                       limitName: "--call-timeout")
-        return HookReply(HookOutput(wire: reply.value["value"] ?? .null), logs: reply.logs, debuggerWait: Self.debuggerWait(reply.value))
+        return HookReply(
+            HookOutput(wire: reply.value["value"] ?? .null), logs: reply.logs, debuggerWait: Self.debuggerWait(reply.value),
+            returnedNothing: ReturnedNothing(wire: reply.value))
     }
 
     /// Consecutive chain stages in one exchange. A failure of the exchange itself (a stage hung or
@@ -371,7 +373,7 @@ public class InterpreterHost: @unchecked Sendable {
             return BatchedStage(plugin: name, result: .failure(failure), duration: duration)
         }
         let output = HookOutput(wire: stage["value"] ?? .null)
-        let reply = HookReply(output, logs: Self.logs(stage["logs"]), debuggerWait: Self.debuggerWait(stage))
+        let reply = HookReply(output, logs: Self.logs(stage["logs"]), debuggerWait: Self.debuggerWait(stage), returnedNothing: ReturnedNothing(wire: stage))
         return BatchedStage(plugin: name, result: .success(reply), duration: duration)
     }
 

@@ -34,8 +34,10 @@ extension RPCFailure {
                 plugin: plugin)
         case .remote(_, let message, let data):
             let type = data?["type"]?.stringValue
+            // An exception without a message is named by its type alone (`KeyError`, not `KeyError: KeyError`).
+            let headline = type.map { $0 == message ? $0 : "\($0): \(message)" } ?? message
             return DagstackError(
-                .pluginError, "Plugin '\(plugin)' failed in \(activity): \(type.map { "\($0): " } ?? "")\(message)",
+                .pluginError, "Plugin '\(plugin)' failed in \(activity): \(headline)",
                 plugin: plugin, exceptionType: type, traceback: data?["traceback"]?.stringValue)
         }
         result.pluginStopped = true

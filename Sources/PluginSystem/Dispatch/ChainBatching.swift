@@ -52,7 +52,7 @@ extension ChainDispatcher {
         var input = value
         for (stage, done) in zip(batch, ran) {
             var result = done.result
-            if case .success(let reply) = result, case .value(let output) = reply.output, let violation = schemaViolation(stage, plan, output) {
+            if case .success(let reply) = result, case .value(let output) = reply.output, let violation = schemaViolation(stage, plan, output, nothing: reply.returnedNothing) {
                 result = .failure(violation)
             }
             if case .failure(let error) = result, error.pluginStopped { registry.markFailed(stage.name, error) }

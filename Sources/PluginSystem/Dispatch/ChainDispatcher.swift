@@ -74,14 +74,15 @@ public struct ChainDispatcher: Sendable {
         return ChainOutcome(value: value, stoppedBy: nil, answers: answers)
     }
 
-    /// The hook's output schema, when the kind declares one, checked against a stage's output.
-    func schemaViolation(_ stage: PluginRecord, _ plan: DispatchPlan, _ output: JSONValue) -> DagstackError? {
+    /// The hook's output schema, when the kind declares one, checked against a stage's output. A hook
+    /// that returned nothing is said to have, in its language's words, not to have returned null.
+    func schemaViolation(_ stage: PluginRecord, _ plan: DispatchPlan, _ output: JSONValue, nothing: ReturnedNothing? = nil) -> DagstackError? {
         guard let schema = plan.spec?.outputSchema, let first = schema.validate(output).first else { return nil }
         let where_ = first.path.isEmpty ? "" : " at \(first.path)"
-        var error = DagstackError(
-            .dispatchMismatch,
-            "Plugin '\(stage.name)' returned \(first.received)\(where_), expected \(first.expected) (\(plan.kind).\(plan.hook) output_schema \(schema.source))",
-            plugin: stage.name)
+        let what = nothing.map(\.returned) ?? "returned \(first.received)\(where_)"
+        var message = "Plugin '\(stage.name)' \(what), expected \(first.expected) (\(plan.kind).\(plan.hook) output_schema \(schema.source))"
+        if nothing?.inputChanged == true { message += "; it changed its input in place, but a chain passes on what a hook returns — `return` the value" }
+        var error = DagstackError(.dispatchMismatch, message, plugin: stage.name)
         error.returned = output
         return error
     }
@@ -150,7 +151,7 @@ public struct ChainDispatcher: Sendable {
         let reply = try await HookInvoker(registry: registry).call(
             stage, kind: plan.kind, hook: plan.hook, arguments: HookArguments([value], named: named), metadata: metadata,
             middleware: plan.middleware, observers: observers)
-        if case .value(let output) = reply.output, let violation = schemaViolation(stage, plan, output) { throw violation }
+        if case .value(let output) = reply.output, let violation = schemaViolation(stage, plan, output, nothing: reply.returnedNothing) { throw violation }
         return reply
     }
 }

@@ -43,8 +43,15 @@ struct HookInvoker: Sendable {
                 arguments: HookArguments([.string(kind), .string(record.name), .string(hook), reply.output.wire]),
                 metadata: metadata, observers: observers)
             reply.logs += after.logs
-            if case .value(let replacement) = after.output, replacement != .null { reply.output = HookOutput(wire: replacement) }
-            if case .stopChain = after.output { reply.output = .stopChain }
+            // A replaced result is the middleware's, not the nothing the plugin returned.
+            if case .value(let replacement) = after.output, replacement != .null {
+                reply.output = HookOutput(wire: replacement)
+                reply.returnedNothing = nil
+            }
+            if case .stopChain = after.output {
+                reply.output = .stopChain
+                reply.returnedNothing = nil
+            }
         }
         reply.logs = logs + reply.logs
         return reply

@@ -69,11 +69,14 @@ public struct HookReply: Sendable, Equatable {
     /// How long a debugger in the plugin's code (pdb) waited at its prompt during the call: part of
     /// the call's time that was the user's, not the plugin's.
     public var debuggerWait: Duration?
+    /// The hook returned nothing (None, undefined), which `output` carries as null.
+    public var returnedNothing: ReturnedNothing?
 
-    public init(_ output: HookOutput, logs: [PluginLog] = [], debuggerWait: Duration? = nil) {
+    public init(_ output: HookOutput, logs: [PluginLog] = [], debuggerWait: Duration? = nil, returnedNothing: ReturnedNothing? = nil) {
         self.output = output
         self.logs = logs
         self.debuggerWait = debuggerWait
+        self.returnedNothing = returnedNothing
     }
 }
 

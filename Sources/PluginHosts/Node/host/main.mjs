@@ -5,6 +5,7 @@
 import * as nodeModule from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 import { ambientState } from "./ambient.mjs";
 import * as capture from "./capture.mjs";
 import * as config from "./config.mjs";
@@ -31,9 +32,19 @@ export function pluginStack(error) {
   return lines.map((line) => line.replace(/file:\/\/(\/[^\s):]+)/g, (_, p) => decodeURIComponent(p))).join("\n") + "\n";
 }
 
+/** What was thrown, said once: a value that is not an Error has no name, message or stack. */
 function describeThrown(value) {
   if (value instanceof Error) return `${value.name}: ${value.message}`;
-  return `a thrown ${value === null ? "null" : typeof value}: ${String(value)}`;
+  if (value === null || value === undefined) return `threw ${value}, not an Error`;
+  const type = Array.isArray(value) ? "array" : typeof value;
+  let shown;
+  try {
+    shown = type === "function" ? value.name || "anonymous" : JSON.stringify(value) ?? String(value);
+  } catch {
+    shown = String(value); // a BigInt, or an object JSON cannot write
+  }
+  if (shown.length > 200) shown = `${shown.slice(0, 200)}…`;
+  return `threw ${/^[aeiou]/.test(type) ? "an" : "a"} ${type}, not an Error: ${shown}`;
 }
 
 function typeName(error) {
@@ -41,11 +52,15 @@ function typeName(error) {
   return error === null ? "null" : typeof error;
 }
 
-/** The JSON-RPC error object for what plugin code threw, with what it wrote in the call. */
+/** The JSON-RPC error object for what plugin code threw, with what it wrote in the call. A thrown
+ * value that is not an Error has no type and no stack: its message says what it was, once. */
 function errorObject(error, logs, kind) {
-  const message = error instanceof Error ? error.message || error.name : String(error);
-  const data = { type: typeName(error), kind: kind ?? error?.kind ?? "exception", traceback: pluginStack(error?.cause ?? error) };
-  if (error?.cause && error instanceof PluginError) data.traceback = pluginStack(error.cause);
+  const isError = error instanceof Error;
+  const message = isError ? error.message || error.name : describeThrown(error);
+  const data = { kind: kind ?? error?.kind ?? "exception" };
+  if (isError) data.type = typeName(error);
+  const stackOf = error?.cause && error instanceof PluginError ? error.cause : error;
+  if (stackOf instanceof Error) data.traceback = pluginStack(stackOf);
   if (logs) data.logs = logs;
   return { code: -32000, message, data };
 }
@@ -75,7 +90,9 @@ async function run(fn) {
   return outcome;
 }
 
-async function callOne(name, hook, args, kwargs, metadata) {
+/** One hook call. `sent()` gives the arguments (positional, then the named ones) as they were before
+ * the call, to tell whether a hook that returned nothing changed them in place. */
+async function callOne(name, hook, args, kwargs, metadata, sent) {
   const { instance, hooks } = plugin(name);
   const info = hooks[hook];
   if (!info) throw new CallFailure(new PluginError(`plugin '${name}' has no hook '${hook}'`, "no_hook"), []);
@@ -94,13 +111,29 @@ async function callOne(name, hook, args, kwargs, metadata) {
     return info.takes_ctx ? method.call(instance, context(name, metadata), ...values) : method.apply(instance, values);
   }));
   try {
-    return { value: toWire(value, strict), logs };
+    const answer = { value: toWire(value, strict), logs };
+    // undefined goes as null; the console says the hook returned nothing, and whether it changed
+    // its input in place instead (which a chain does not pass on).
+    if (value === undefined) answer.returned_nothing = { as: "undefined", input_changed: changedInPlace(values, sent()) };
+    return answer;
   } catch (error) {
     if (!(error instanceof SerializationError)) throw error;
-    const failure = new SerializationError(`plugin '${name}' hook '${hook}' returned a value JSON cannot carry: ${error.message}`);
+    // The console names the plugin and hook; the host's own frames are no traceback of the plugin's.
+    const failure = new SerializationError(`the hook returned a value JSON cannot carry: ${error.message}`);
     failure.stack = `SerializationError: ${failure.message}`;
     throw new CallFailure(failure, logs);
   }
+}
+
+/** Whether a hook changed any of the values it was given (each parsed from `sent`) in place. */
+function changedInPlace(values, sent) {
+  return values.some((value, index) => {
+    try {
+      return !isDeepStrictEqual(toWire(value), sent[index]);
+    } catch {
+      return true; // it now holds something JSON cannot carry: it was changed
+    }
+  });
 }
 
 const elapsedUs = (started) => Math.round(Number(process.hrtime.bigint() - started) / 1000);
@@ -118,7 +151,7 @@ const METHODS = {
         results[spec.name] = { ok: true, ...outcome.value };
         instances.set(spec.name, PLUGINS.get(spec.name).instance);
       } catch (error) {
-        const failure = error instanceof PluginError ? error : new PluginError(`${typeName(error)}: ${error?.message ?? error}`);
+        const failure = error instanceof PluginError ? error : new PluginError(error instanceof Error ? `${typeName(error)}: ${error.message}` : describeThrown(error));
         if (!(error instanceof PluginError)) failure.cause = error;
         results[spec.name] = { ok: false, error: errorObject(failure, null, "load") };
       }
@@ -168,27 +201,41 @@ const METHODS = {
     return { logs };
   },
 
-  async call(params) {
-    return callOne(params.plugin, params.hook, params.args ?? [], params.kwargs ?? {}, params.metadata);
+  async call(params, sent) {
+    const original = () => {
+      const { args = [], kwargs = {} } = sent();
+      return [...args, kwargs];
+    };
+    return callOne(params.plugin, params.hook, params.args ?? [], params.kwargs ?? {}, params.metadata, original);
   },
 
   /** Consecutive chain stages in one exchange: each stage's output is the next one's input; stops
    * after STOP_CHAIN or an error. Every stage that ran, with its output, logs and time. */
-  async chain(params) {
+  async chain(params, sent) {
     let value = params.value;
+    // What each stage was given, untouched: the chain's input as sent, then the previous stage's
+    // output (the stage itself gets a copy).
+    let given = () => {
+      const { value: input, kwargs = {} } = sent();
+      return [input, kwargs];
+    };
     const stages = [];
     for (const name of params.plugins) {
       const started = process.hrtime.bigint();
       let output;
       try {
-        const result = await callOne(name, params.hook, [value], params.kwargs ?? {}, params.metadata);
+        const result = await callOne(name, params.hook, [value], params.kwargs ?? {}, params.metadata, given);
         output = result.value;
-        stages.push({ plugin: name, value: output, logs: result.logs, duration_us: elapsedUs(started) });
+        const stage = { plugin: name, value: output, logs: result.logs, duration_us: elapsedUs(started) };
+        if (result.returned_nothing) stage.returned_nothing = result.returned_nothing;
+        stages.push(stage);
       } catch (error) {
         stages.push({ plugin: name, error: failureObject(error), duration_us: elapsedUs(started) });
         break;
       }
       if (output?.__dagstack__ === STOP_CHAIN_MARKER.__dagstack__) break;
+      const previous = output;
+      given = () => [previous, params.kwargs ?? {}];
       value = copy(output);
     }
     return { stages };
@@ -217,7 +264,7 @@ function failureObject(error) {
   return errorObject(error, []);
 }
 
-async function answer(request) {
+async function answer(request, line) {
   const { id, method } = request;
   if (method === "shutdown") {
     send({ result: null, id });
@@ -229,7 +276,9 @@ async function answer(request) {
     return;
   }
   try {
-    send({ result: await handler(request.params ?? {}), id });
+    // The params as sent, parsed again on demand: plugin code may have changed its arguments in place.
+    const sent = () => JSON.parse(line).params ?? {};
+    send({ result: await handler(request.params ?? {}, sent), id });
   } catch (error) {
     send({ error: failureObject(error), id });
   }
@@ -252,9 +301,9 @@ function main() {
   // One request at a time, in order, as the console sends them; a nested one (sent while plugin
   // code awaits the console) at once, or the two would wait for each other.
   let queue = Promise.resolve();
-  serve((request) => {
-    if (awaitingConsole()) void answer(request);
-    else queue = queue.then(() => answer(request));
+  serve((request, line) => {
+    if (awaitingConsole()) void answer(request, line);
+    else queue = queue.then(() => answer(request, line));
   });
   notify("ready", { node: process.versions.node });
 }

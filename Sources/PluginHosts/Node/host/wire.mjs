@@ -89,7 +89,9 @@ function receive(line) {
     else waiter.resolve(message.result);
     return;
   }
-  handleRequest(message);
+  // The line as it came: what a request sent, before plugin code could change it in place (read
+  // again only when needed — a hook that returned nothing).
+  handleRequest(message, line);
 }
 
 /** Whether plugin code awaits an answer of the console: a request the console sends meanwhile is

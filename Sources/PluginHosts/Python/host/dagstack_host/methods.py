@@ -36,9 +36,16 @@ def plugin_traceback(exc):
     try:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_host_frame(f.filename)]
         text = "Traceback (most recent call last):\n" if frames else ""
-        return text + "".join(traceback.format_list(frames)) + f"{type(exc).__name__}: {describe(exc)}\n"
+        return text + "".join(traceback.format_list(frames)) + _exception_line(exc)
     except BaseException:  # noqa: BLE001 -- a frame's source or repr may be plugin code that fails
-        return f"{type(exc).__name__}: {describe(exc)}\n"
+        return _exception_line(exc)
+
+
+def _exception_line(exc):
+    """The traceback's last line as Python prints it: `ValueError: n too big`, or the type alone
+    when the exception has no message (`raise KeyError()`), never `KeyError: `."""
+    text = describe(exc)
+    return f"{type(exc).__name__}: {text}\n" if text else f"{type(exc).__name__}\n"
 
 
 def error_kind(exc):
@@ -177,13 +184,15 @@ def teardown(params):
 
 
 def call_one(name, hook, args, kwargs, metadata, debug=False):
-    """Runs one hook; returns (value as JSON, logs, seconds pdb waited at its prompt). Raises what the
-    plugin raises. With `debug`, pdb stops at the first line of the hook (the console's `debug`)."""
+    """Runs one hook; returns (value as JSON, logs, seconds pdb waited at its prompt, what it returned
+    when that was None — see `_returned_none`). Raises what the plugin raises. With `debug`, pdb stops
+    at the first line of the hook (the console's `debug`)."""
     plugin = loading.PLUGINS[name]
     info = plugin["hooks"].get(hook)
     if info is None:
         raise loading.PluginError(f"plugin {name!r} has no hook {hook!r}", kind="no_hook")
     method = getattr(plugin["instance"], hook)
+    sent = list(args) + ([kwargs] if kwargs else [])
     args = [from_json(a) for a in args]
     if kwargs:
         kwargs = {k: from_json(v) for k, v in kwargs.items()}
@@ -210,14 +219,30 @@ def call_one(name, hook, args, kwargs, metadata, debug=False):
     try:
         value = to_json(result, strict=strict)
     except SerializationError as exc:
-        raise SerializationError(f"plugin {name!r} hook {hook!r} returned a value JSON cannot carry: {exc}") from None
-    return value, capture.logs(), waited
+        # The console names the plugin and hook.
+        raise SerializationError(f"the hook returned a value JSON cannot carry: {exc}") from None
+    nothing = _returned_none(list(args) + ([kwargs] if kwargs else []), sent) if result is None else None
+    return value, capture.logs(), waited, nothing
+
+
+def _returned_none(values, sent):
+    """A hook returned None: the console says so, and whether the hook changed the values it was
+    given (each parsed from `sent`) in place instead, which a chain does not pass on."""
+    def changed(value, original):
+        try:
+            return to_json(value) != original
+        except BaseException:  # noqa: BLE001 -- it now holds something JSON cannot carry: changed
+            return True
+    return {"as": "None", "input_changed": any(changed(v, s) for v, s in zip(values, sent))}
 
 
 def call(params):
-    value, logs, waited = call_one(params["plugin"], params["hook"], params.get("args", []), params.get("kwargs", {}),
-                                   params.get("metadata"), params.get("debug", False))
-    return _waited({"value": value, "logs": logs}, waited)
+    value, logs, waited, nothing = call_one(params["plugin"], params["hook"], params.get("args", []), params.get("kwargs", {}),
+                                            params.get("metadata"), params.get("debug", False))
+    result = {"value": value, "logs": logs}
+    if nothing:
+        result["returned_nothing"] = nothing
+    return _waited(result, waited)
 
 
 def chain(params):
@@ -232,9 +257,12 @@ def chain(params):
             capture.batch_stage(index, name)
             started = time.perf_counter()
             try:
-                output, logs, waited = call_one(name, params["hook"], [value], params.get("kwargs", {}), params.get("metadata"),
-                                                name == params.get("debug"))
-                stages.append(_waited({"plugin": name, "value": output, "logs": logs, "duration_us": _elapsed_us(started)}, waited))
+                output, logs, waited, nothing = call_one(name, params["hook"], [value], params.get("kwargs", {}),
+                                                         params.get("metadata"), name == params.get("debug"))
+                stage = {"plugin": name, "value": output, "logs": logs, "duration_us": _elapsed_us(started)}
+                if nothing:
+                    stage["returned_nothing"] = nothing
+                stages.append(_waited(stage, waited))
             except BaseException as exc:
                 stages.append({"plugin": name, "error": error(exc), "duration_us": _elapsed_us(started)})
                 if isinstance(exc, (KeyboardInterrupt, SystemExit)):
