@@ -52,8 +52,28 @@ import TestSupport
         let report = try JSONValue.parse(replay.stdout)
         #expect(replay.status == 0, "\(replay.stdout)")
         #expect(report["same"] == .int(Self.commands.count))
-        // The same file claiming version 4 differs: the shape it holds is version 3's.
+        // The same file claiming version 4 (or later) differs: the shape it holds is version 3's.
         dir.write("sessions/mislabelled.jsonl", old.replacingOccurrences(of: #""version":3"#, with: #""version":4"#))
+        let mislabelled = try await runConsole(["--replay", "sessions/mislabelled.jsonl", "plugins", "--json"], in: dir.path)
+        #expect(mislabelled.status == 1, "\(mislabelled.stdout)")
+    }
+
+    @Test func aVersion4RecordingWithPositionalArrayDiffsReplaysSame() async throws {
+        let dir = TempDir()
+        dir.write("plugins/kinds/k/v1.yaml", "kind: k\nkind_api_version: 1.0.0\nhooks:\n  - name: f\n    dispatch: chain\n")
+        dir.pythonPlugin("plugins/front", name: "front", kind: "k", code: "class Front:\n    def f(self, doc):\n        return {**doc, \"tags\": [\"go\"] + doc[\"tags\"]}\n")
+        let trace = #"trace k.f {"tags": ["typescript", "python"]}"#
+        _ = try await runConsole(["plugins", "--record", "now", "-c", trace], in: dir.path)
+        let now = try String(contentsOfFile: dir.path + "/sessions/now.jsonl", encoding: .utf8)
+        let element = #"[{"op":"add","path":"/tags/0","value":"go"}]"#
+        #expect(now.contains(#""diff":\#(element)"#), "\(now)")
+        // As a version 4 console recorded it: the array compared position by position.
+        let positional = #"[{"op":"replace","path":"/tags/0","value":"go","old":"typescript"},{"op":"replace","path":"/tags/1","value":"typescript","old":"python"},{"op":"add","path":"/tags/2","value":"python"}]"#
+        let old = now.replacingOccurrences(of: #""version":5"#, with: #""version":4"#).replacingOccurrences(of: element, with: positional)
+        dir.write("sessions/v4.jsonl", old)
+        let replay = try await runConsole(["--replay", "sessions/v4.jsonl", "plugins", "--json"], in: dir.path)
+        #expect(replay.status == 0, "\(replay.stdout)")
+        dir.write("sessions/mislabelled.jsonl", old.replacingOccurrences(of: #""version":4"#, with: #""version":5"#))
         let mislabelled = try await runConsole(["--replay", "sessions/mislabelled.jsonl", "plugins", "--json"], in: dir.path)
         #expect(mislabelled.status == 1, "\(mislabelled.stdout)")
     }

@@ -162,7 +162,7 @@ import TestSupport
         #expect(entry["seq"] == 2 && entry["line"] == .string(Self.traces[1]))
         #expect(entry["result"]?["output"] == ["text": "b?"])
         let header = try JSONValue.parse(String(after[0]))
-        #expect(header["version"] == 4 && header["updated"]?.stringValue != nil)
+        #expect(header["version"] == 5 && header["updated"]?.stringValue != nil)
         #expect(header["created"] == (try JSONValue.parse(String(before[0])))["created"])
         // What it now holds replays the same, and names no plugin as changed.
         let (status, report, output) = try await replayJSON(dir, ["sessions/u.jsonl"])

@@ -33,7 +33,7 @@ import TestSupport
         #expect(lines.count == 8)
         let header = try JSONValue.parse(String(lines[0]))
         #expect(header["format"] == "dagstack-console-session")
-        #expect(header["version"] == 4)
+        #expect(header["version"] == 5)
         #expect(header["plugins"]?.arrayValue?.count == 7)
         let entry = try JSONValue.parse(String(lines[5]))
         #expect(entry["seq"] == 5)
@@ -96,13 +96,13 @@ import TestSupport
         try await record(["kinds", "plugins", "order chunker"], as: dir.path + "/good.jsonl", in: dir, plugins: packageRoot + "/plugins")
         let good = try String(contentsOfFile: dir.path + "/good.jsonl", encoding: .utf8)
         let lines = good.split(separator: "\n").map(String.init)
-        dir.write("future.jsonl", #"{"format":"dagstack-console-session","version":5}"# + "\n")
+        dir.write("future.jsonl", #"{"format":"dagstack-console-session","version":6}"# + "\n")
         dir.write("other.jsonl", "{\"hello\": 1}\n")
         dir.write("empty.jsonl", "")
         dir.write("corrupt.jsonl", ([lines[0], lines[1], "{\"seq\": 2, \"li"] + lines[3...]).joined(separator: "\n") + "\n")
         dir.write("fieldless.jsonl", ([lines[0], #"{"seq": 1}"#]).joined(separator: "\n") + "\n")
         let cases: [(String, String)] = [
-            ("future.jsonl", "future.jsonl:1: session format version 5 is newer than this console reads (4); update dagstack-console"),
+            ("future.jsonl", "future.jsonl:1: session format version 6 is newer than this console reads (5); update dagstack-console"),
             ("other.jsonl", #"other.jsonl:1: not a dagstack console session (the first line must be a header with "format": "dagstack-console-session")"#),
             ("empty.jsonl", "empty.jsonl is empty: not a dagstack console session"),
             ("corrupt.jsonl", "corrupt.jsonl:3: corrupt entry: unterminated string at line 1, column 12"),
@@ -124,7 +124,7 @@ import TestSupport
         // In the console, a bad file is an error and the console carries on.
         let inConsole = try await console(["plugins", "-c", "replay \(dir.path)/future.jsonl", "-c", "kinds"], in: packageRoot)
         #expect(inConsole.status == 1)
-        #expect(inConsole.stdout.contains("error: \(dir.path)/future.jsonl:1: session format version 5 is newer"))
+        #expect(inConsole.stdout.contains("error: \(dir.path)/future.jsonl:1: session format version 6 is newer"))
         #expect(inConsole.stdout.contains("query_rewriter  5 plugins"))
     }
 

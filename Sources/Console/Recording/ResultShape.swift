@@ -5,7 +5,32 @@ import PluginSystem
 enum ResultShape {
     /// `result` as a console writing format `version` recorded it (unchanged for the current format).
     static func asRecorded(_ result: JSONValue, version: Int) -> JSONValue {
-        version < 4 ? beforeVersion4(result) : result
+        var result = result
+        if version < 4 { result = beforeVersion4(result) }
+        if version < 5 { result = withoutStageDiffs(result) }
+        return result
+    }
+
+    /// Before version 5 a stage's diff compared arrays position by position. Its `before` and
+    /// `after` values say the same in full, so both sides are compared without the diffs (the
+    /// stage's, the plugin's own, and its middleware's).
+    static func withoutStageDiffs(_ result: JSONValue) -> JSONValue {
+        guard case .object(var o) = result else { return result }
+        func strip(_ trace: JSONObject) -> JSONObject {
+            var t = trace
+            guard let stages = t["stages"]?.arrayValue else { return t }
+            t["stages"] = .array(stages.map { stage in
+                guard case .object(var s) = stage else { return stage }
+                s["diff"] = nil
+                s["plugin_diff"] = nil
+                if let calls = s["middleware"]?.arrayValue { s["middleware"] = .array(calls.map { without("diff", $0) }) }
+                return .object(s)
+            })
+            return t
+        }
+        o = strip(o)
+        if case .object(let trace)? = o["trace"] { o["trace"] = .object(strip(trace)) }
+        return .object(o)
     }
 
     /// Before version 4 a stage or an answer that returned nothing (None, undefined) was not marked

@@ -10,9 +10,10 @@ public struct SessionFile: Sendable {
     /// console that does not know them must not replay the file: it would compare what the file says
     /// may differ, or send requests to the network that the recording answers. 4 marks a stage or an
     /// answer that returned nothing (`returned_nothing`) and gives an aborted walk no `output` (its
-    /// `aborted` and `reached` instead); results recorded before are compared in their shape
+    /// `aborted` and `reached` instead); 5 compares arrays in stage diffs element by element (an
+    /// insertion at the front is one `add`). Results recorded before are compared in their shape
     /// (`ResultShape`).
-    public static let version = 4
+    public static let version = 5
 
     public struct Plugin: Sendable, Equatable {
         public var name: String

@@ -30,9 +30,9 @@ public struct PatchOperation: Sendable, Equatable {
     }
 }
 
-/// The difference between two values as JSON Patch. Objects are compared key by key; arrays by
-/// their common prefix and suffix, then element by element, so one change in a large array is one
-/// operation. Linear in the size of the values.
+/// The difference between two values as JSON Patch. Objects are compared key by key; arrays element
+/// by element (`ArrayDiff`: an element inserted at the front is one insertion), so one change in a
+/// large array is one operation.
 public enum JSONDiff {
     public static func diff(_ before: JSONValue, _ after: JSONValue) -> [PatchOperation] {
         var ops: [PatchOperation] = []
@@ -59,25 +59,7 @@ public enum JSONDiff {
                 }
             }
         case (.array(let x), .array(let y)):
-            var prefix = 0
-            while prefix < x.count && prefix < y.count && x[prefix] == y[prefix] { prefix += 1 }
-            var suffix = 0
-            while suffix < x.count - prefix && suffix < y.count - prefix && x[x.count - 1 - suffix] == y[y.count - 1 - suffix] {
-                suffix += 1
-            }
-            let xMid = x.count - prefix - suffix, yMid = y.count - prefix - suffix
-            let common = min(xMid, yMid)
-            for i in 0..<common { diff(x[prefix + i], y[prefix + i], path: "\(path)/\(prefix + i)", into: &ops) }
-            if xMid > yMid {
-                // Remove from the highest index down so every path is valid when applied in order.
-                for i in stride(from: prefix + xMid - 1, through: prefix + common, by: -1) {
-                    ops.append(PatchOperation(op: .remove, path: "\(path)/\(i)", old: x[i]))
-                }
-            } else {
-                for i in common..<yMid {
-                    ops.append(PatchOperation(op: .add, path: "\(path)/\(prefix + i)", value: y[prefix + i]))
-                }
-            }
+            ArrayDiff.diff(x, y, path: path, into: &ops)
         default:
             if a != b { ops.append(PatchOperation(op: .replace, path: path, value: b, old: a)) }
         }
