@@ -123,6 +123,9 @@ public final class ConsoleRunner {
                 }
                 line = next
             }
+            // What the user types while the command runs waits, unechoed, for the next prompt.
+            let held = editor is LibEditLineEditor ? HeldEcho() : nil
+            defer { held?.release() }
             if Self.isWatch(line) {
                 if !watch(line, watcher) { failures += 1 }
                 continue

@@ -91,8 +91,12 @@ public final class DebuggerTerminal: Sendable {
                 throw PeerError(message: "the pseudo-terminal could not be set up: \(problem)", type: "DebuggerUnavailable")
             }
             tell(true)
-            // The debugger's terminal starts as the user's was at the console's prompt.
-            tcsetattr(master, TCSANOW, &saved)
+            // The debugger's terminal starts as the user's was at the console's prompt — echo on,
+            // though the console holds it off while a command runs (what is typed ahead waits for
+            // the prompt); the console's own settings come back as they were when the session ends.
+            var settings = saved
+            settings.c_lflag |= tcflag_t(ECHO)
+            tcsetattr(master, TCSANOW, &settings)
             _ = dagstack_copy_window_size(output, master)
             _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
             var raw = saved
