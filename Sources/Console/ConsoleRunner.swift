@@ -132,6 +132,8 @@ public final class ConsoleRunner {
             }
             guard let executed = watcher.runCancellable({ await console.execute(line) }) else { continue }
             if !executed.succeeded { failures += 1 }
+            // The interpreters' own messages (a debugger attached) came before or during the command.
+            for message in waitFor({ await console.runtimeMessages() }) { note(message) }
             if configuration.json {
                 write(executed.json.encoded())
             } else if !executed.quits {

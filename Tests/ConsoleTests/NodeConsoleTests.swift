@@ -123,6 +123,38 @@ import TestSupport
         #expect(await t.waitForExit() == 0)
     }
 
+    /// The console advises `kill -USR1` on the Node host to debug a plugin: what Node's inspector
+    /// then writes on the host's stderr is the host's message, shown as such, not output of the
+    /// plugin whose call runs next.
+    @Test func theInspectorsMessagesAreTheHostsNotThePluginsOutput() async throws {
+        let t = try TerminalSession(
+            arguments: ["Tests/Fixtures/node-plugins"],
+            environment: ["DAGSTACK_CONSOLE_HISTORY": NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"])
+        #expect(await t.waitForPrompt(seconds: 30), "\(t.lines)")
+        await t.type("show steady\r")
+        #expect(await t.waitFor("Node pid "), "\(t.lines)")
+        let shown = t.lines.joined(separator: "\n")
+        let pid = try #require(shown.firstMatch(of: /Node pid (\d+)/).flatMap { Int32($0.1) }, "\(shown)")
+        kill(pid, SIGUSR1)
+        await t.pump(0.5)
+        await t.type("call steady.ping 1\r")
+        #expect(await t.waitFor(#"steady            {"pong":1,"calls":1}"#), "\(t.lines)")
+        // Node writes as soon as the inspector is up (or its port is taken); an Enter shows what came
+        // after the call.
+        var said = await t.waitFor("Node host (pid \(pid)): ", seconds: 2)
+        for _ in 0..<5 where !said {
+            await t.type("\r")
+            said = await t.waitFor("Node host (pid \(pid)): ", seconds: 2)
+        }
+        let text = t.lines.joined(separator: "\n")
+        #expect(text.contains("Node host (pid \(pid)): Debugger listening on ws://127.0.0.1:")
+                    || text.contains("Node host (pid \(pid)): Starting inspector on 127.0.0.1:9229 failed"), "\(text)")
+        #expect(!text.contains("stderr │ Debugger") && !text.contains("stderr │ For help") && !text.contains("stderr │ Starting inspector"),
+                "\(text)")
+        await t.type("quit\r")
+        #expect(await t.waitForExit() == 0)
+    }
+
     @Test func sigkillOfTheConsoleLeavesNoNodeProcess() async throws {
         let (t, children) = try await Self.startMixed()
         kill(t.pid, SIGKILL)

@@ -21,6 +21,9 @@ public struct HostLauncher: Sendable {
     public var environment: [String: String] = [:]
     /// What to do when the program cannot be started at all (it is not installed).
     public var installHint: String? = nil
+    /// The lines the runtime itself writes on the process's stderr (Node's inspector: "Debugger
+    /// listening on ws://…"), which are the host's messages for the console, never a plugin's output.
+    public var isRuntimeMessage: (@Sendable (String) -> Bool)? = nil
 }
 
 /// One interpreter process for the in-process plugins of one plugin directory written in its
@@ -72,6 +75,8 @@ public class InterpreterHost: @unchecked Sendable {
     private let state = Mutex(State())
     /// What each plugin wrote in set-up and teardown.
     private let outputs = Mutex<[String: PhaseOutputLog]>([:])
+    /// The runtime's own stderr lines taken from calls' output, until the console asks for them.
+    private let runtimeMessages = Mutex<[String]>([])
 
     func output(of plugin: String) -> PhaseOutputLog {
         outputs.withLock { logs in
@@ -457,7 +462,7 @@ public class InterpreterHost: @unchecked Sendable {
         switch outcome {
         case .success(let reply):
             let logs = Self.logs(reply.result["logs"])
-                + channel.process.stderr.drain(includingPartialLine: true).map { PluginLog(stream: "stderr", text: $0) }
+                + pluginLines(channel.process.stderr.drain(includingPartialLine: true)).map { PluginLog(stream: "stderr", text: $0) }
             return (reply.result, reply.logs + logs)
         case .failure(let error):
             var failure = error.error(plugin: who, activity: activity, process: channel.process, timeout: timeout, limitName: limitName)
@@ -590,6 +595,33 @@ public class InterpreterHost: @unchecked Sendable {
                         message: v["message"]?.stringValue ?? "")
                 })
             }
+        }
+    }
+
+    // MARK: The runtime's own messages
+
+    /// `lines` less the runtime's own messages, which are kept for `takeRuntimeMessages`.
+    private func pluginLines(_ lines: [String]) -> [String] {
+        guard let isRuntimeMessage = launcher.isRuntimeMessage else { return lines }
+        var plugin: [String] = []
+        var runtime: [String] = []
+        for line in lines {
+            if isRuntimeMessage(line) { runtime.append(line) } else { plugin.append(line) }
+        }
+        if !runtime.isEmpty { runtimeMessages.withLock { $0 += runtime } }
+        return plugin
+    }
+
+    /// What the runtime itself wrote on stderr since it was last asked (Node's inspector, started by
+    /// `kill -USR1` on the host): lines that came with a call's output, and those written since,
+    /// taken out of what waits for the next call.
+    public func takeRuntimeMessages() -> [String] {
+        let since = launcher.isRuntimeMessage.flatMap { isRuntimeMessage in
+            state.withLock { $0.channel }?.process.stderr.extract(where: isRuntimeMessage)
+        } ?? []
+        return runtimeMessages.withLock { taken in
+            defer { taken = [] }
+            return taken + since
         }
     }
 

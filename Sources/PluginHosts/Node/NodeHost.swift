@@ -23,7 +23,8 @@ public final class NodeHost: InterpreterHost, @unchecked Sendable {
             launcher: HostLauncher(
                 name: "Node host", id: "node-host", command: [node, "--enable-source-maps", NodeHostSource.cacheFolder() + "/main.mjs"],
                 preamble: nil, versionKey: "node", environment: ["DAGSTACK_ESBUILD": esbuild],
-                installHint: "JavaScript and TypeScript plugins run in Node: install nodejs (`make run` installs it when the directory has such plugins), or name the program with DAGSTACK_NODE"),
+                installHint: "JavaScript and TypeScript plugins run in Node: install nodejs (`make run` installs it when the directory has such plugins), or name the program with DAGSTACK_NODE",
+                isRuntimeMessage: Self.isInspectorMessage),
             callTimeout: callTimeout, registry: registry)
     }
 
@@ -34,6 +35,15 @@ public final class NodeHost: InterpreterHost, @unchecked Sendable {
     }
 
     public var nodeVersion: String? { version }
+
+    /// What Node's inspector writes on the process's stderr when it starts (`kill -USR1` on the host,
+    /// as the console advises for debugging a Node plugin), when a debugger attaches or leaves, and
+    /// when its port is taken: the host's messages, not the output of the plugin whose call runs.
+    @Sendable static func isInspectorMessage(_ line: String) -> Bool {
+        line.hasPrefix("Debugger listening on ") || line == "Debugger attached." || line.hasPrefix("Debugger ending on ")
+            || line == "Waiting for the debugger to disconnect..." || line.hasPrefix("For help, see: https://nodejs.org/")
+            || (line.hasPrefix("Starting inspector on ") && line.contains(" failed: "))
+    }
 
     /// Scans a plugin module for module-level mutable state in a Node process of its own.
     public static func scanAmbientState(file: String, node: String, esbuild: String) async -> Result<AmbientStateScan, DagstackError> {

@@ -85,6 +85,24 @@ final class OutputTail: Sendable {
         }
     }
 
+    /// Takes the complete lines `wanted` picks out of those written since the last drain, leaving the
+    /// others (and a partial last line) for the next drain: what the runtime itself said between two
+    /// calls is taken at once, what the plugins wrote stays for the next call.
+    func extract(where wanted: (String) -> Bool) -> [String] {
+        state.withLock { s in
+            guard let lastNewline = s.pending.lastIndex(of: 0x0A) else { return [] }
+            var taken: [String] = []
+            var kept: [UInt8] = []
+            for line in s.pending[...lastNewline].split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
+                let text = String(decoding: line, as: UTF8.self)
+                if wanted(text) { taken.append(text) } else { kept += line + [0x0A] }
+            }
+            guard !taken.isEmpty else { return [] }
+            s.pending = kept + s.pending[(lastNewline + 1)...]
+            return taken
+        }
+    }
+
     /// Waits (bounded) until the child closed its stderr, so the tail is complete after an exit.
     func waitForClose(seconds: Double) { _ = finished.wait(timeout: .now() + seconds) }
 }
