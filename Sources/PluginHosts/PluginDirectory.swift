@@ -48,6 +48,9 @@ public final class PluginDirectory: Sendable {
         /// Whether pdb in plugin code gets the console's terminal (an interactive console), and if
         /// not, why its breakpoints fail.
         public var debugger = DebuggerAccess.noTerminal
+        /// Where the Python and Node hosts start the next load's interpreter ahead of time (the
+        /// console keeps one ready when it will likely reload); nil: each load starts its own.
+        public var spares: SpareInterpreters?
         public init() {}
     }
 
@@ -180,6 +183,9 @@ public final class PluginDirectory: Sendable {
         do { outcomes = try await registry.setupAll(config: config) } catch {
             problems.append(LoadProblem(source: path, error: error))
         }
+        // A program started early for a plugin that was not set up (its config, a failed
+        // dependency...) has nothing to do.
+        for record in registry.records { (record.instance as? StdioPlugin)?.discardEarlyStart() }
         notes += HookCoverage.warnings(registry)
         return PluginDirectory(
             path: path, registry: registry, problems: problems, notes: notes, setupOutcomes: outcomes, pythonHost: hosts.python,
@@ -277,8 +283,10 @@ public final class PluginDirectory: Sendable {
                     continue
                 }
                 let hooks = registry.kinds.spec(for: m.kind).map { Set($0.hooks.keys) }
-                instances[m.name] = .success(StdioPlugin(
-                    manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks, registry: services))
+                let stdio = StdioPlugin(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, specHooks: hooks, registry: services)
+                // Its program starts while the interpreter hosts start and load.
+                stdio.startEarly()
+                instances[m.name] = .success(stdio)
             case .mcpHttp where m.wireProtocol == .mcp:
                 do {
                     let endpoint = try HTTPEndpoint(manifest: m, folder: plugin.folder, callTimeout: options.callTimeout, environment: options.environment)
@@ -302,14 +310,16 @@ public final class PluginDirectory: Sendable {
         var pythonHost: PythonHost?
         if !python.isEmpty {
             let host = PythonHost(
-                directory: directory, python: options.python, callTimeout: options.callTimeout, registry: services, debugger: options.debugger)
+                directory: directory, python: options.python, callTimeout: options.callTimeout, registry: services, debugger: options.debugger,
+                spares: options.spares)
             for (name, plugin) in await load(python, into: host, resources: registry.resources) { instances[name] = plugin }
             pythonHost = host
         }
         var nodeHost: NodeHost?
         if !node.isEmpty {
             let host = NodeHost(
-                directory: directory, node: options.node, esbuild: options.esbuild, callTimeout: options.callTimeout, registry: services)
+                directory: directory, node: options.node, esbuild: options.esbuild, callTimeout: options.callTimeout, registry: services,
+                spares: options.spares)
             for (name, plugin) in await load(node, into: host, resources: registry.resources) { instances[name] = plugin }
             nodeHost = host
         }
@@ -355,15 +365,23 @@ public final class PluginDirectory: Sendable {
         return object
     }
 
+    /// Starts the interpreters the next load of this directory will take (see `SpareInterpreters`).
+    public func prepareSpareInterpreters() {
+        pythonHost?.prepareSpare()
+        nodeHost?.prepareSpare()
+    }
+
     /// Tears every plugin down (reverse set-up order, bounded by each teardown limit) and stops the
-    /// processes. Returns the teardown errors, if any.
+    /// processes — without waiting for the interpreters' exit when `awaitingExit` is false (a
+    /// reload: see `InterpreterHost.stopInBackground`). Returns the teardown errors, if any.
     @discardableResult
-    public func close() async -> DagstackError? {
+    public func close(awaitingExit: Bool = true) async -> DagstackError? {
         var failure: DagstackError?
         do { try await registry.teardownAll() } catch { failure = error }
         for record in registry.records { await record.instance?.terminate() }
-        if let host = pythonHost { await BlockingIO.run { _ in host.stop() } }
-        if let host = nodeHost { await BlockingIO.run { _ in host.stop() } }
+        for host in [pythonHost, nodeHost as InterpreterHost?].compactMap({ $0 }) {
+            if awaitingExit { await BlockingIO.run { _ in host.stop() } } else { host.stopInBackground() }
+        }
         if let folder = temporaryBlobFolder { try? FileManager.default.removeItem(atPath: folder) }
         return failure
     }

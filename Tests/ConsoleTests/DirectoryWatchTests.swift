@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct DirectoryWatchTests {
     /// What `next` returns within `seconds`, or nil when nothing came.
     func next(_ watch: DirectoryWatch, within seconds: Double) async -> [String]? {
-        let task = Task { await watch.next(quiet: .milliseconds(75)) }
+        let task = Task { await watch.next(quiet: DirectoryWatch.quietTime) }
         let timer = Task {
             try await Task.sleep(for: .seconds(seconds))
             task.cancel()

@@ -156,6 +156,44 @@ import TestSupport
         #expect(children.filter(processExists).isEmpty)
     }
 
+    /// At the prompt the interpreter the next reload takes is already started; the reload takes it
+    /// (and starts the next), and none outlives the console, whether it quits or is killed.
+    @Test(arguments: [0, SIGKILL])
+    func theSpareInterpreterIsTakenByReloadAndGoesWithTheConsole(signal: Int32) async throws {
+        let t = try await start()
+        func pythonHosts() -> Set<Int32> {
+            Set(descendants(of: t.pid).filter { pid in
+                let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+                return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(" -u -c # Started as")
+            })
+        }
+        func waitForTwo() async throws -> Set<Int32> {
+            let until = Date().addingTimeInterval(10)
+            while Date() < until && pythonHosts().count < 2 { try await Task.sleep(for: .milliseconds(50)) }
+            return pythonHosts()
+        }
+        let before = try await waitForTwo()
+        #expect(before.count == 2, "the Python host and its spare: \(before)")
+        await t.type("reload\r")
+        #expect(await t.waitFor("reloaded plugins: 7 plugins, 7 active"), "\(t.lines)")
+        #expect(await t.waitForPrompt())
+        let after = try await waitForTwo()
+        #expect(after.count == 2, "\(after)")
+        // One of the two before it (the spare) is the new host; the old host is gone.
+        #expect(before.intersection(after).count == 1, "before \(before), after \(after)")
+        if signal == 0 {
+            await t.type("quit\r")
+            #expect(await t.waitForExit() == 0)
+        } else {
+            kill(t.pid, signal)
+            #expect(await t.waitForExit() == 128 + signal)
+        }
+        let until = Date().addingTimeInterval(5)
+        let all = before.union(after)
+        while Date() < until && !all.filter(processExists).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(all.filter(processExists).isEmpty, "left behind: \(all.filter(processExists))")
+    }
+
     @Test(arguments: [SIGKILL, SIGTERM, SIGHUP])
     func noPluginProcessOutlivesTheConsole(signal: Int32) async throws {
         let t = try await start()

@@ -50,26 +50,37 @@ import TestSupport
         await session.type("watch\n")
         #expect(await session.waitFor("Ctrl-C stops"), "\(session.lines)")
         // An editor's save: the file written twice, 20 ms apart (a blocking sleep: on a busy machine a
-        // task's sleep may last far longer than asked).
-        dir.write("plugins/suffix/plugin.py", suffix("?"))
-        usleep(20_000)
-        dir.write("plugins/suffix/plugin.py", suffix("?!"))
-        #expect(await waitForOutput(session, "── changed: suffix/plugin.py"), "\(session.raw)")
-        #expect(await session.waitFor(#""b?!""#), "the run saw the last write: \(session.lines)")
-        await session.pump(0.6)
-        #expect(runs(session) == 1, "\(session.raw)")
+        // task's sleep may last far longer than asked). The claim is about two writes within 50 ms: when
+        // the machine held this thread back longer than that between them, the save is tried again.
+        var judged = false
+        for attempt in 0..<3 where !judged {
+            let before = runs(session)
+            let started = ContinuousClock.now
+            dir.write("plugins/suffix/plugin.py", suffix("?\(attempt)"))
+            usleep(20_000)
+            dir.write("plugins/suffix/plugin.py", suffix("?!\(attempt)"))
+            let gap = ContinuousClock.now - started
+            #expect(await waitForRuns(session, before + 1), "\(session.raw)")
+            #expect(await session.waitFor(#""b?!\#(attempt)""#), "the run saw the last write: \(session.lines)")
+            await session.pump(0.6)
+            guard gap < .milliseconds(50) else { continue }
+            #expect(runs(session) == before + 1, "\(session.raw)")
+            judged = true
+        }
+        #expect(judged, "three times this thread could not write twice within 50 ms")
+        let edited = runs(session)
         // A manifest the edit broke: its error, and watching goes on.
         dir.write("plugins/suffix/dagstack.toml", "[plugin\nname = ")
         #expect(await waitForOutput(session, "── changed: suffix/dagstack.toml"), "\(session.raw)")
         #expect(await session.waitFor("dagstack.toml"), "\(session.lines)")
-        #expect(await waitForRuns(session, 2), "\(session.raw)")
+        #expect(await waitForRuns(session, edited + 1), "\(session.raw)")
         await session.pump(0.3)
-        #expect(runs(session) == 2, "\(session.raw)")
+        #expect(runs(session) == edited + 1, "\(session.raw)")
         dir.plugin("plugins/suffix", name: "suffix", kind: "text")
         // Waits for the run to finish (a Ctrl-C during a run stops that run, not the watch).
-        #expect(await waitForRuns(session, 3), "\(session.raw)")
+        #expect(await waitForRuns(session, edited + 2), "\(session.raw)")
         await session.pump(0.3)
-        #expect(runs(session) == 3, "\(session.raw)")
+        #expect(runs(session) == edited + 2, "\(session.raw)")
         // Ctrl-C ends it and the prompt comes back.
         await session.type("\u{03}", whileRunning: true)
         #expect(await session.waitFor("stopped watching plugins"), "\(session.lines)")

@@ -14,7 +14,7 @@ enum WatchCommand {
             under it but caches (__pycache__, node_modules, .git…) and editors' scratch files — and on each
             change reloads it and re-runs the last trace, showing what the change did (as `reload` does).
             Saves that come in a burst (editors write several times; a refactor touches several files) give
-            one run, once 75 ms pass without another. A manifest the edit broke is shown with its error
+            one run, once 60 ms pass without another. A manifest the edit broke is shown with its error
             and watching goes on; the next save that fixes it reloads again.
             `watch replay FILE [--ignore POINTER]... [--http MODE]` replays the recording on each change
             instead (the whole of it, against the directory as it is now).

@@ -68,6 +68,9 @@ extension ConsoleState {
                     error: ConsoleError("recording stopped: \(error.message)"), quits: executed.quits)
             }
         }
+        // Only now, with the command done: started during a reload, the next interpreter would
+        // take the cores its set-up and trace need.
+        directory?.prepareSpareInterpreters()
         return executed
     }
 
@@ -160,7 +163,9 @@ extension ConsoleState {
 
     /// Loads the directory the console was started with.
     public func start(_ path: String) async -> any CommandOutput {
-        LoadSummary(directory: await load(path))
+        let summary = LoadSummary(directory: await load(path))
+        directory?.prepareSpareInterpreters()
+        return summary
     }
 }
 

@@ -68,11 +68,17 @@ public actor ConsoleState {
     var lastFailure: DagstackError?
     /// `watch` is running commands on each change: nothing it runs may wait for the user.
     private(set) var watching = false
+    /// The interpreter the next `reload` takes, started after each load while a person is at the
+    /// prompt or `watch` runs (each reload then skips the interpreter's own start).
+    let spares: SpareInterpreters
 
     /// The version recorded in session files.
     public static let toolVersion = "0.1.0"
 
-    public init(options: Options = Options()) { self.options = options }
+    public init(options: Options = Options()) {
+        self.options = options
+        spares = SpareInterpreters(enabled: options.interactive)
+    }
 
     /// Shows the live progress line while stages run (the console does when stderr is a terminal).
     func showProgress(on progress: any TraceProgress) { self.progress = progress }
@@ -97,6 +103,7 @@ public actor ConsoleState {
         o.configOverrides = sessionConfig
         o.httpCassette = httpCassette
         o.debugger = options.debugger
+        o.spares = spares
         return o
     }
 
@@ -107,7 +114,8 @@ public actor ConsoleState {
         let sameDirectory = path == self.path
         if let current = directory {
             directory = nil
-            teardownErrors = await current.close()
+            // The old interpreters finish exiting while the new ones load.
+            teardownErrors = await current.close(awaitingExit: false)
             teardownOutput = current.registry.records.compactMap { record in
                 let logs = (record.instance?.phaseOutput ?? []).filter { $0.phase == .teardown }.flatMap(\.logs)
                 return logs.isEmpty ? nil : (record.name, logs)
@@ -139,9 +147,15 @@ public actor ConsoleState {
             replayer = nil
             _ = await walk.report(close: true)
         }
-        guard let current = directory else { return nil }
+        defer { spares.stopAll() }
+        guard let current = directory else {
+            await InterpreterHost.waitForExits()
+            return nil
+        }
         directory = nil
-        return await current.close()
+        let failure = await current.close()
+        await InterpreterHost.waitForExits()
+        return failure
     }
 
     private func reapplySwitches() {
@@ -164,7 +178,12 @@ public actor ConsoleState {
 
     func setResource(_ name: String, _ value: JSONValue) { sessionResources[name] = value }
 
-    func setWatching(_ on: Bool) { watching = on }
+    func setWatching(_ on: Bool) {
+        watching = on
+        // Every change reloads: from now on the next interpreter is started before it is needed.
+        spares.keepReady(on || options.interactive)
+        if on { directory?.prepareSpareInterpreters() }
+    }
 
     func setConfig(_ path: [String], _ value: JSONValue) { sessionConfig = AppConfig.setting(sessionConfig, path: path, to: value) }
 

@@ -35,7 +35,7 @@ extension ConsoleRunner {
         waitFor { await console.setWatching(true) }
         defer { waitFor { await console.setWatching(false) } }
         while watcher.termination == nil {
-            guard let changed = watcher.runCancellable({ await watch.next(quiet: .milliseconds(75)) }) else { break }
+            guard let changed = watcher.runCancellable({ await watch.next(quiet: DirectoryWatch.quietTime) }) else { break }
             guard let executed = watcher.runCancellable({ await console.execute(rerun) }) else { continue }
             if configuration.json {
                 var document = executed.json

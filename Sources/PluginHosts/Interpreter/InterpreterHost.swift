@@ -39,6 +39,8 @@ public class InterpreterHost: @unchecked Sendable {
     private let registry: WeakRegistry?
     /// Whether pdb in plugin code may borrow the console's terminal.
     let debugger: DebuggerAccess
+    /// Where the next load's interpreter is started ahead of time, if the console keeps one ready.
+    let spares: SpareInterpreters?
 
     /// What `load` sends for one plugin.
     public struct PluginSpec: Sendable {
@@ -70,6 +72,8 @@ public class InterpreterHost: @unchecked Sendable {
         var version: String?
         /// `stop()` was called: nothing restarts the interpreter any more.
         var stopping = false
+        /// The standard library modules the load imported: a spare for the next load imports them ahead.
+        var warm: [String] = []
     }
 
     private let state = Mutex(State())
@@ -89,13 +93,14 @@ public class InterpreterHost: @unchecked Sendable {
 
     init(
         directory: String, launcher: HostLauncher, callTimeout: Double, registry: WeakRegistry?,
-        debugger: DebuggerAccess = .noTerminal
+        debugger: DebuggerAccess = .noTerminal, spares: SpareInterpreters? = nil
     ) {
         self.directory = directory
         self.launcher = launcher
         self.callTimeout = callTimeout
         self.registry = registry
         self.debugger = debugger
+        self.spares = spares
     }
 
     /// The runtime's version, as the host said when it started.
@@ -106,7 +111,30 @@ public class InterpreterHost: @unchecked Sendable {
 
     // MARK: Starting
 
+    /// Starts the interpreter, or takes the spare one started for this directory after its last load.
     func start(timeout: Double = 30) throws(DagstackError) {
+        let started: (process: ChildProcess, hello: JSONValue)
+        if let spare = spares?.take(launcher, directory: directory) { started = spare } else {
+            started = try Self.launch(launcher, directory: directory, timeout: timeout)
+        }
+        let (process, hello) = (started.process, started.hello)
+        let services = registry.map { PluginServices(registry: $0, host: ObjectIdentifier(self)) }
+        state.withLock {
+            $0.channel = JSONRPCChannel(process: process, peer: services, answersRepeatOutput: true, debugger: debugger)
+            $0.version = hello["params"]?[launcher.versionKey]?.stringValue
+        }
+    }
+
+    /// Starts, in the background, the interpreter this directory's next load will take, when the
+    /// console keeps one ready and this host has loaded plugins. The console says when: not while
+    /// a load or a trace still needs the cores.
+    func prepareSpare() {
+        guard let warm = state.withLock({ $0.loadParams == nil ? nil : $0.warm }) else { return }
+        spares?.prepare(launcher, directory: directory, warming: warm)
+    }
+
+    /// Starts `launcher`'s program in `directory` and waits for its `ready` notification.
+    static func launch(_ launcher: HostLauncher, directory: String, timeout: Double) throws(DagstackError) -> (process: ChildProcess, hello: JSONValue) {
         let process: ChildProcess
         do {
             process = try ChildProcess(
@@ -121,11 +149,7 @@ public class InterpreterHost: @unchecked Sendable {
             guard let ready = try process.readLine(deadline: deadline),
                 let hello = try? JSONValue.parse(data: ready), hello["method"] == "ready"
             else { throw ChildIOError.closed }
-            let services = registry.map { PluginServices(registry: $0, host: ObjectIdentifier(self)) }
-            state.withLock {
-                $0.channel = JSONRPCChannel(process: process, peer: services, answersRepeatOutput: true, debugger: debugger)
-                $0.version = hello["params"]?[launcher.versionKey]?.stringValue
-            }
+            return (process, hello)
         } catch {
             process.terminate(grace: 0.2)
             process.stderr.waitForClose(seconds: 0.5)
@@ -148,7 +172,11 @@ public class InterpreterHost: @unchecked Sendable {
             let params = Self.loadParams(remaining, resources: descriptors)
             switch loadOnce(params, remaining) {
             case .success(let reply):
-                state.withLock { $0.loadParams = params }
+                let warm = (reply["warm"]?.arrayValue ?? []).compactMap(\.stringValue)
+                state.withLock {
+                    $0.loadParams = params
+                    $0.warm = warm
+                }
                 for spec in remaining { results[spec.manifest.name] = Self.loaded(spec, from: reply) }
                 return results
             case .failure(let failure):
@@ -626,6 +654,26 @@ public class InterpreterHost: @unchecked Sendable {
     }
 
     // MARK: Stopping
+
+    /// Interpreters being stopped in the background (`stopInBackground`).
+    private static let exiting = DispatchGroup()
+
+    /// Stops the interpreter on an I/O thread: its plugins were torn down already, and a reload need
+    /// not wait for the interpreter's own exit (Python's finalisation is several milliseconds).
+    /// `waitForExits()` waits for every one of them (the console does before it exits).
+    public func stopInBackground() {
+        Self.exiting.enter()
+        // A thread of its own, as `Pending` explains: dispatch's few would delay the next load.
+        Thread.detachNewThread { [self] in
+            stop()
+            Self.exiting.leave()
+        }
+    }
+
+    /// Waits until every interpreter stopped in the background has exited.
+    public static func waitForExits() async {
+        await BlockingIO.run { _ in exiting.wait() }
+    }
 
     /// Asks the interpreter to exit, then makes sure it has (SIGTERM, then SIGKILL).
     public func stop() {

@@ -16,7 +16,7 @@ public final class NodeHost: InterpreterHost, @unchecked Sendable {
         self.init(directory: directory, node: node, esbuild: esbuild, callTimeout: callTimeout, registry: nil)
     }
 
-    init(directory: String, node: String, esbuild: String, callTimeout: Double, registry: WeakRegistry?) {
+    init(directory: String, node: String, esbuild: String, callTimeout: Double, registry: WeakRegistry?, spares: SpareInterpreters? = nil) {
         self.node = node
         super.init(
             directory: directory,
@@ -25,7 +25,7 @@ public final class NodeHost: InterpreterHost, @unchecked Sendable {
                 preamble: nil, versionKey: "node", environment: ["DAGSTACK_ESBUILD": esbuild],
                 installHint: "JavaScript and TypeScript plugins run in Node: install nodejs (`make run` installs it when the directory has such plugins), or name the program with DAGSTACK_NODE",
                 isRuntimeMessage: Self.isInspectorMessage),
-            callTimeout: callTimeout, registry: registry)
+            callTimeout: callTimeout, registry: registry, spares: spares)
     }
 
     /// Writes the host's files first (once; again if the cache was cleared since), then starts it.

@@ -14,7 +14,7 @@ public final class PythonHost: InterpreterHost, @unchecked Sendable {
 
     init(
         directory: String, python: String, callTimeout: Double, registry: WeakRegistry?,
-        debugger: DebuggerAccess = .noTerminal
+        debugger: DebuggerAccess = .noTerminal, spares: SpareInterpreters? = nil
     ) {
         self.python = python
         super.init(
@@ -22,7 +22,7 @@ public final class PythonHost: InterpreterHost, @unchecked Sendable {
             launcher: HostLauncher(
                 name: "Python host", id: "python-host", command: [python, "-u", "-c", PythonHostSource.bootstrap],
                 preamble: PythonHostSource.modulesLine, versionKey: "python"),
-            callTimeout: callTimeout, registry: registry, debugger: debugger)
+            callTimeout: callTimeout, registry: registry, debugger: debugger, spares: spares)
     }
 
     public var pythonVersion: String? { version }

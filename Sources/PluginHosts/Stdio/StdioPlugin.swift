@@ -5,7 +5,7 @@ import Synchronization
 
 /// A plugin in any language, run as a child process speaking newline-delimited JSON-RPC 2.0 over
 /// stdio (`runtime = "mcp_stdio"`); the wire is documented in docs/stdio-protocol.md. The process
-/// is started at set-up and stopped at teardown.
+/// is started at set-up (or while the directory loads, see `startEarly`) and stopped at teardown.
 public final class StdioPlugin: Plugin {
     public let manifest: PluginManifest
     public let folder: String
@@ -17,6 +17,8 @@ public final class StdioPlugin: Plugin {
         var channel: JSONRPCChannel?
         var hooks: Set<String>?
         var serverInfo: JSONValue?
+        /// The program started before set-up, not yet used (see `startEarly`).
+        var early: Pending<Result<ChildProcess, DagstackError>>?
     }
 
     private let state = Mutex(State())
@@ -86,6 +88,28 @@ public final class StdioPlugin: Plugin {
         return try ChildProcess(command: command, environment: environment, workingDirectory: directory)
     }
 
+    /// Starts the program now, while the directory's other plugins load; set-up then only says
+    /// `initialize` to it. A program's own start (Perl's, Python's) is most of a stdio plugin's
+    /// set-up, and would otherwise wait for every plugin set up before it. Only for a plugin without
+    /// `depends_on`: one with dependencies may count on their set-up having happened before its
+    /// program starts (docs/runtime.md, "When a stdio plugin's program starts").
+    func startEarly() {
+        guard manifest.dependsOn.isEmpty else { return }
+        let (manifest, folder) = (manifest, folder)
+        // Spawning takes a few milliseconds of the console's own: not on the loading thread either.
+        let started = Pending { Result { () throws(DagstackError) in try Self.spawn(manifest, folder: folder) } }
+        state.withLock { $0.early = started }
+    }
+
+    /// A plugin dropped before its set-up (a name registered twice) leaves no program running.
+    deinit { discardEarlyStart() }
+
+    /// Stops a program started early that set-up never used (the plugin was not set up).
+    func discardEarlyStart() {
+        guard case .success(let process)? = state.withLock({ s in defer { s.early = nil }; return s.early })?.take() else { return }
+        process.terminate(grace: 0.2)
+    }
+
     /// The host's requests carry the manifest's limits and stop the plugin when they pass.
     public var enforcesTimeLimits: Bool { true }
 
@@ -103,7 +127,8 @@ public final class StdioPlugin: Plugin {
     public var pid: Int32? { state.withLock { $0.channel?.process.programPID } }
 
     public func setup(_ context: PluginContext) async throws {
-        let process = try Self.spawn(manifest, folder: folder)
+        let early = state.withLock { s in defer { s.early = nil }; return s.early }
+        let process = try early?.take()?.get() ?? Self.spawn(manifest, folder: folder)
         let channel = JSONRPCChannel(
             process: process, peer: registry.map { PluginServices(registry: $0, plugin: manifest.name) }, debugger: .stdioPlugin)
         state.withLock { $0.channel = channel }
@@ -200,6 +225,7 @@ public final class StdioPlugin: Plugin {
     }
 
     public func terminate() async {
+        discardEarlyStart()
         guard let channel = state.withLock({ s in defer { s.channel = nil }; return s.channel }) else { return }
         await BlockingIO.run { _ in channel.process.terminate(grace: 0.2) }
     }
