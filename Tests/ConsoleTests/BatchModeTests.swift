@@ -332,12 +332,9 @@ final class PipedConsole: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Polls: waitUntilExit() on a dispatch thread spins, and with every dispatch thread spinning
+    /// nothing is left to hear of the exit (see `run` in TestSupport).
     func waitForExit() async {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                self.process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
     }
 }

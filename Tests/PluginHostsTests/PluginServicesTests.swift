@@ -239,6 +239,7 @@ final class LocalHTTPServer: @unchecked Sendable {
     func stop() {
         // SIGKILL: the test process may have SIGTERM blocked, and a child inherits that mask.
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Not waitUntilExit(): off the main thread it spins (see `run` in TestSupport).
+        while process.isRunning { usleep(1_000) }
     }
 }

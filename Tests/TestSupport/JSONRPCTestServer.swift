@@ -28,7 +28,7 @@ public final class JSONRPCTestServer: @unchecked Sendable {
         process.standardOutput = output
         try process.run()
         let line: String = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {  // not a dispatch thread: see `run` in TempDir.swift
                 var data = Data()
                 while !data.contains(0x0A) {
                     let chunk = output.fileHandleForReading.availableData

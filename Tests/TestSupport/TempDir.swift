@@ -69,13 +69,15 @@ public func referencePython() throws -> String {
 }
 
 /// Runs a program to completion and returns its exit status, stdout and stderr. The waiting happens
-/// on a dispatch thread: a test blocked on a child must not hold one of Swift's cooperative threads.
+/// on a thread of its own: a test blocked on a child must hold neither one of Swift's cooperative
+/// threads nor one of dispatch's (Foundation learns that a child exited on a dispatch queue; with
+/// every dispatch thread waiting for a child, none ever hears of it, and the whole test run hangs).
 public func run(
     _ executable: String, _ arguments: [String], stdin: String = "", environment: [String: String]? = nil,
     workingDirectory: String? = nil
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             continuation.resume(with: Result {
                 try runBlocking(executable, arguments, stdin: stdin, environment: environment, workingDirectory: workingDirectory)
             })
@@ -100,11 +102,15 @@ func runBlocking(
     try input.fileHandleForWriting.close()
     // Read both pipes concurrently so a chatty stderr cannot block the child.
     let errData = UnsafeSendableBox<Data>(Data())
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errData.value = errors.fileHandleForReading.readDataToEndOfFile() }
+    let errorsRead = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+        errData.value = errors.fileHandleForReading.readDataToEndOfFile()
+        errorsRead.signal()
+    }
     let outData = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
+    errorsRead.wait()
+    // Not waitUntilExit(): off the main thread it spins on a run loop with nothing in it.
+    while process.isRunning { usleep(1_000) }
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.value, as: UTF8.self))
 }
 
