@@ -88,12 +88,14 @@ final class DirectoryWatch: @unchecked Sendable {
         return nil
     }
 
-    /// A hash of the file's bytes (this process's hasher: only compared within the watch); nil when
-    /// it cannot be read.
+    /// A hash of every byte of the file (this process's hasher: only compared within the watch); nil
+    /// when it cannot be read. Not `hasher.combine(data)`: Foundation's `Data` hashes only its first
+    /// bytes, and an edit further down a file would look like no change.
     static func fingerprint(_ path: String) -> Int? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         var hasher = Hasher()
-        hasher.combine(data)
+        hasher.combine(data.count)
+        data.withUnsafeBytes { hasher.combine(bytes: $0) }
         return hasher.finalize()
     }
 
