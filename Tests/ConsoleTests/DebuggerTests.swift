@@ -19,8 +19,13 @@ import TestSupport
     /// Types `line` at pdb's prompt (the console's terminal is raw while pdb has it: no waiting for
     /// libedit) and waits for the next prompt.
     func pdb(_ t: TerminalSession, _ line: String, wait: Bool = true) async {
+        let echoed = t.raw.components(separatedBy: line).count
         await t.type(line + "\r", whileRunning: true)
-        if wait { #expect(await waitForPdbPrompt(t), "\(t.lines)") }
+        guard wait else { return }
+        // The line's echo first: until then the prompt on the screen is the one it was typed at.
+        let until = Date().addingTimeInterval(15)
+        while Date() < until && t.raw.components(separatedBy: line).count <= echoed { await t.pump(0.05) }
+        #expect(await waitForPdbPrompt(t), "\(t.lines)")
     }
 
     /// Whether the screen ends with pdb's prompt, with `showing` typed (or recalled) after it.
