@@ -48,6 +48,7 @@ extension ConsoleState {
         do { (name, args) = try all.split() } catch {
             return ExecutedCommand(line: line, name: String(trimmed.prefix { $0 != " " && $0 != "\t" }), output: nil, error: error, quits: false)
         }
+        commandsStarted += 1
         let stateBefore = switchesJSON
         // What drives a replay (its verbs, and every command while it holds a walk) is not recorded.
         let drivesReplay = isReplayVerb(name, args) || replayer?.held != nil
@@ -68,9 +69,7 @@ extension ConsoleState {
                     error: ConsoleError("recording stopped: \(error.message)"), quits: executed.quits)
             }
         }
-        // Only now, with the command done: started during a reload, the next interpreter would
-        // take the cores its set-up and trace need.
-        directory?.prepareSpareInterpreters()
+        keepSpareInterpreterReady()
         return executed
     }
 
@@ -164,7 +163,7 @@ extension ConsoleState {
     /// Loads the directory the console was started with.
     public func start(_ path: String) async -> any CommandOutput {
         let summary = LoadSummary(directory: await load(path))
-        directory?.prepareSpareInterpreters()
+        keepSpareInterpreterReady()
         return summary
     }
 }

@@ -68,6 +68,8 @@ public actor ConsoleState {
     var lastFailure: DagstackError?
     /// `watch` is running commands on each change: nothing it runs may wait for the user.
     private(set) var watching = false
+    /// How many commands have started: a spare interpreter is started only once none has for a moment.
+    var commandsStarted = 0
     /// The interpreter the next `reload` takes, started after each load while a person is at the
     /// prompt or `watch` runs (each reload then skips the interpreter's own start).
     let spares: SpareInterpreters
@@ -177,6 +179,30 @@ public actor ConsoleState {
     }
 
     func setResource(_ name: String, _ value: JSONValue) { sessionResources[name] = value }
+
+    /// Starts the interpreter the next reload takes (see `spares`) once the console has been idle
+    /// for `spareDelay` — not while a command runs: started during a reload, it would take the cores
+    /// the set-up and the trace need; and a person's next reload is seconds away, while a script's
+    /// commands follow each other at once. While watching, at once: the next save reloads.
+    func keepSpareInterpreterReady() {
+        guard spares.keepsReady else { return }
+        guard !watching else {
+            directory?.prepareSpareInterpreters()
+            return
+        }
+        let started = commandsStarted
+        Task {
+            try? await Task.sleep(for: Self.spareDelay)
+            await prepareSpareIfIdle(since: started)
+        }
+    }
+
+    static let spareDelay = Duration.milliseconds(250)
+
+    private func prepareSpareIfIdle(since started: Int) {
+        guard commandsStarted == started else { return }
+        directory?.prepareSpareInterpreters()
+    }
 
     func setWatching(_ on: Bool) {
         watching = on
