@@ -63,7 +63,7 @@ import TestSupport
         // task's sleep may last far longer than asked). The claim is about two writes within 50 ms: when
         // the machine held this thread back longer than that between them, the save is tried again.
         var judged = false
-        for attempt in 0..<3 where !judged {
+        for attempt in 0..<8 where !judged {
             await settle(session)
             let before = runs(session)
             let started = ContinuousClock.now
@@ -77,7 +77,7 @@ import TestSupport
             #expect(runs(session) == before + 1, "\(session.raw)")
             judged = true
         }
-        #expect(judged, "three times this thread could not write twice within 50 ms")
+        #expect(judged, "eight times this thread could not write twice within 50 ms")
         let edited = runs(session)
         // A manifest the edit broke: its error, and watching goes on.
         dir.write("plugins/suffix/dagstack.toml", "[plugin\nname = ")

@@ -83,7 +83,7 @@ extension Bench {
         for edit in 0..<22 {
             // A person's edit between two reloads takes longer than this: the console is settled
             // (the interpreter the reload takes has started, as it would have while they typed).
-            session.pump(timeout: 0.5)
+            session.pump(timeout: 1.5)
             try editSynonymizer(plugins, version: edit)
             let mark = session.output.count
             let start = ContinuousClock.now

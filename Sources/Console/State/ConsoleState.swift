@@ -197,7 +197,7 @@ public actor ConsoleState {
         }
     }
 
-    static let spareDelay = Duration.milliseconds(250)
+    static let spareDelay = Duration.seconds(1)
 
     private func prepareSpareIfIdle(since started: Int) {
         guard commandsStarted == started else { return }

@@ -83,7 +83,9 @@ final class DirectoryWatch: @unchecked Sendable {
                 if !different.isEmpty { return different.sorted() }
                 (changed, made) = ([], [])
             }
-            try? await Task.sleep(for: .milliseconds(5))
+            // A look every 5 ms; once a burst has begun, no later than the moment its quiet time ends.
+            let step = last.map { min(Duration.milliseconds(5), max(.zero, quiet - (ContinuousClock.now - $0))) } ?? .milliseconds(5)
+            try? await Task.sleep(for: max(step, .microseconds(200)))
         }
         return nil
     }
