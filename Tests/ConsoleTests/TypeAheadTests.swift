@@ -5,11 +5,11 @@ import TestSupport
 /// Typing while a long command runs, as people do: nothing typed lands on the live progress line or
 /// in the command's output; the typed command waits, shows at the next prompt and runs from there.
 @Suite(.serialized) struct TypeAheadTests {
-    /// One Python stage that takes 5 s: long enough to type into on a busy machine.
+    /// One Python stage that takes 12 s: long enough to type into while the whole suite loads the machine (5 s was not).
     static func slowStage() -> TempDir {
         let dir = TempDir()
         dir.write("kinds/k/v1.yaml", "kind: k\nkind_api_version: 1.0.0\nhooks:\n  - name: f\n    dispatch: chain\n")
-        dir.pythonPlugin("slow", name: "slow", kind: "k", code: "import time\n\nclass Slow:\n    def f(self, value):\n        time.sleep(5)\n        return {**value, \"slow\": True}\n")
+        dir.pythonPlugin("slow", name: "slow", kind: "k", code: "import time\n\nclass Slow:\n    def f(self, value):\n        time.sleep(12)\n        return {**value, \"slow\": True}\n")
         return dir
     }
 
@@ -32,7 +32,7 @@ import TestSupport
             await t.type(#"trace k.f {"b": 2}"# + "\r")
             // In what reached the terminal, not on the screen: the line is redrawn in place ten times a
             // second, and a busy machine may read the screen between two drawings.
-            let until = Date().addingTimeInterval(4.5)
+            let until = Date().addingTimeInterval(11)
             while Date() < until && !Self.since(t, mark).contains("⧗ stage 1/1 slow · ") { await t.pump(0.05) }
             #expect(Self.since(t, mark).contains("⧗ stage 1/1 slow · "), "\(t.lines)")
             if !Self.since(t, mark).contains("  output") { return (t, mark) }
@@ -45,7 +45,7 @@ import TestSupport
     @Test func aCommandTypedDuringALongOneWaitsForThePromptAndLeavesTheProgressLineIntact() async throws {
         let (t, from) = try await start(Self.slowStage())
         await t.type("kinds\r", whileRunning: true)
-        #expect(await t.waitFor(#"  output {"b":2,"slow":true}"#, seconds: 20), "\(t.lines)")
+        #expect(await t.waitFor(#"  output {"b":2,"slow":true}"#, seconds: 40), "\(t.lines)")
         // Nothing typed reached the terminal while the trace ran: the progress line was redrawn
         // whole each time and erased at the end.
         let raw = Self.since(t, from)
@@ -65,7 +65,7 @@ import TestSupport
         let (t, _) = try await start(Self.slowStage())
         // Half a command, no Return yet: it waits at the prompt, to be finished there.
         await t.type("kin", whileRunning: true)
-        #expect(await t.waitFor(#"  output {"b":2,"slow":true}"#, seconds: 20), "\(t.lines)")
+        #expect(await t.waitFor(#"  output {"b":2,"slow":true}"#, seconds: 40), "\(t.lines)")
         #expect(await t.waitFor("dagstack> kin"), "\(t.lines)")
         await t.type("ds\r")
         #expect(await t.waitFor("  f              chain"), "\(t.lines)")
