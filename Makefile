@@ -32,8 +32,13 @@ run: build
 	@scripts/install-deps --node-if-needed $(PLUGINS)
 	$(SWIFT) run $(SWIFTFLAGS) --skip-build dagstack-console $(PLUGINS)
 
+# At most TEST_WIDTH tests at once. Left unbounded, Swift Testing starts every test together: on a
+# two-core machine that is a load of 30-40, and tests that start consoles, interpreters and servers
+# wait tens of seconds for the cores. Four at a time takes the same time (measured) at a load of ~7.
+TEST_WIDTH ?= 4
+
 test: reference-venv mcp-venv example-venvs python-host-test node-host-test
-	$(SWIFT) test $(SWIFTFLAGS)
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test $(SWIFTFLAGS)
 
 # The Python host's own unit tests (standard library unittest). -B: no bytecode in the source folder,
 # which SwiftPM embeds whole.

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -20,8 +22,18 @@ pid_t dagstack_spawn_in_pty(const char *path, char *const argv[], char *const en
         dup2(*slave, 0);
         dup2(*slave, 1);
         dup2(*slave, 2);
-        if (*slave > 2) close(*slave);
-        close(*master);
+        /* Nothing else of the test process: its pipes (Foundation's are not close-on-exec) and the
+           other sessions' terminals would stay open in this console, and a console reading one of
+           those pipes would never see its end of input. */
+        int closed = -1;
+#ifdef SYS_close_range
+        closed = (int)syscall(SYS_close_range, 3U, ~0U, 0);
+#endif
+        if (closed != 0) {
+            struct rlimit limit;
+            int top = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY ? (int)limit.rlim_cur : 65536;
+            for (int fd = 3; fd < top; fd++) close(fd);
+        }
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);

@@ -93,6 +93,26 @@ import TestSupport
         #expect(console.terminationStatus == 0)
     }
 
+    /// A console started in a pseudo-terminal while another reads a pipe must not hold that pipe
+    /// open: the pipe's reader would never see its end of input (the whole suite starts consoles of
+    /// both kinds at once; a console in a terminal once kept another from exiting for 10 s).
+    @Test func aConsoleInATerminalDoesNotKeepAnotherConsolesInputOpen() async throws {
+        let (dir, _) = Self.tornDownFixture()
+        let (console, input) = try Self.startOnOpenPipe(dir.path)
+        defer { if console.isRunning { kill(console.processIdentifier, SIGKILL) } }
+        let other = try TerminalSession(arguments: ["plugins"])
+        #expect(await other.waitForPrompt(), "\(other.lines)")
+        input.fileHandleForWriting.write(Data("call k.ping 1\n".utf8))
+        try input.fileHandleForWriting.close()
+        let exited = await waitForExit(console, seconds: 10)
+        #expect(exited, "the console must exit at the end of its input while the other one runs")
+        guard exited else { return }
+        #expect(console.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/pinged"))
+        await other.type("quit\r")
+        #expect(await other.waitForExit() == 0)
+    }
+
     @Test func aHistoryFileThatIsADeviceIsAWarning() async throws {
         let t = try TerminalSession(arguments: ["plugins", "--history", "/dev/full"])
         #expect(await t.waitFor("dagstack>"), "\(t.lines)")

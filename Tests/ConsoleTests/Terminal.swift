@@ -196,14 +196,19 @@ final class TerminalSession: @unchecked Sendable {
 
 struct TerminalError: Error { let message: String }
 
+/// The parent of `pid`, from /proc; nil once it is gone.
+func parentPID(of pid: Int32) -> Int32? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 1 ? Int32(fields[1]) : nil
+}
+
 /// Pids of every process descended from `pid` (read from /proc), for orphan checks.
 func descendants(of pid: Int32) -> [Int32] {
     var children: [Int32: [Int32]] = [:]
     for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-        guard let p = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { continue }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(p) }
+        guard let p = Int32(entry), let parent = parentPID(of: p) else { continue }
+        children[parent, default: []].append(p)
     }
     var result: [Int32] = []
     var queue = [pid]
