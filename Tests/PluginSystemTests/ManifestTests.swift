@@ -145,6 +145,25 @@ import Testing
         #expect(text.hasPrefix("Malformed TOML at p/dagstack.toml:3:"), "\(text)")
     }
 
+    /// toml++ says what it met where the closing quote should have been (the line's end: "unescaped
+    /// control characters …"; the file's: "encountered end-of-file"); the message says the string
+    /// was left open, where it opens.
+    @Test func anUnterminatedStringIsSaidSoWhereItOpens() {
+        #expect(message("[plugin]\nname = \"tagger\nkind = \"k\"\n") ==
+            #"Malformed TOML at p/dagstack.toml:2:8: unterminated string: the line ends before its closing ""#)
+        #expect(message("[plugin]\nkind = \"k\"\nname = \"tagger") ==
+            #"Malformed TOML at p/dagstack.toml:3:8: unterminated string: the line ends before its closing ""#)
+        #expect(message("[plugin]\nname = 'tagger\nkind = \"k\"\n") ==
+            "Malformed TOML at p/dagstack.toml:2:8: unterminated string: the line ends before its closing '")
+        #expect(message("[plugin] # \"quoted\nname = \"a\\\"b\" # 'x\nkind = \"tag\\\"ger\r\nx = 1\n") ==
+            #"Malformed TOML at p/dagstack.toml:3:8: unterminated string: the line ends before its closing ""#)
+        #expect(message("[plugin]\ndescription = \"\"\"one\ntwo\"\"\"\nname = \"\"\"tagger\nkind = \"k\"\n") ==
+            #"Malformed TOML at p/dagstack.toml:4:8: unterminated multi-line string: the file ends before its closing """"#)
+        // A control character inside a string that is closed: toml++'s own words are right.
+        #expect(message("[plugin]\nname = \"ta\u{1}g\"\n") ==
+            "Malformed TOML at p/dagstack.toml:2:11: Error while parsing string: unescaped control characters other than TAB (U+0009) are explicitly prohibited")
+    }
+
     @Test func missingFileIsNamed() {
         #expect(throws: DagstackError(.manifestInvalid, "Manifest file not found: /nonexistent/dagstack.toml")) {
             try ManifestLoader.load(file: "/nonexistent/dagstack.toml")

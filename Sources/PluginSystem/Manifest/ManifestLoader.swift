@@ -101,6 +101,9 @@ public enum ManifestLoader {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
+            if let open = TOMLUnterminatedString.clarifying(error.description, line: error.source.begin.line, in: text) {
+                throw DagstackError(.manifestInvalid, "Malformed TOML at \(source):\(open.line):\(open.column): \(open.message)")
+            }
             throw DagstackError(
                 .manifestInvalid,
                 "Malformed TOML at \(source):\(error.source.begin.line):\(error.source.begin.column): \(error.description)")
