@@ -56,6 +56,9 @@ public struct DagstackError: Error, Sendable, Equatable, CustomStringConvertible
     /// For a value that failed the hook's output schema: the value the plugin returned, so a trace
     /// can still show it and its diff.
     public var returned: JSONValue?
+    /// For such a value, when the hook returned nothing (None, undefined): said in the stage's record
+    /// as for a stage that succeeded.
+    public var returnedNothing: ReturnedNothing?
     /// How long a debugger in the plugin's code waited at its prompt before the call failed.
     public var debuggerWait: Duration?
 

@@ -74,5 +74,31 @@ import TestSupport
         #expect(message?.hasPrefix("Plugin 'mutates' returned nothing (undefined), expected object (k.f output_schema ") == true, "\(docs)")
         #expect(message?.hasSuffix("/schemas/doc.json); it changed its input in place, but a chain passes on what a hook returns — `return` the value") == true,
                 "\(docs)")
+        #expect(docs.first?["stages"]?[0]?["returned_nothing"] == ["as": "undefined", "input_changed": true], "\(docs)")
+    }
+
+    /// A Python stage after another one (both in one exchange with the host) that changes the value
+    /// it was handed in place and returns None: said so, with an output schema and without one.
+    @Test(arguments: [false, true]) func aLaterPythonStageReturningNoneAfterChangingItsInputSaysSo(outputSchema: Bool) async throws {
+        let dir = TempDir()
+        let schema = outputSchema ? "\n    output_schema: schemas/doc.json" : ""
+        dir.write("kinds/k/v1.yaml", "kind: k\nkind_api_version: 1.0.0\nhooks:\n  - name: f\n    dispatch: chain\(schema)\n")
+        dir.write("kinds/k/schemas/doc.json", #"{"type": "object"}"#)
+        dir.pythonPlugin("py-adds", name: "py-adds", kind: "k", priority: 40,
+                         code: "class PyAdds:\n    def f(self, doc):\n        return {**doc, \"n\": 1}\n")
+        dir.pythonPlugin("py-mutates", name: "py-mutates", kind: "k", priority: 30,
+                         code: "class PyMutates:\n    def f(self, doc):\n        doc[\"text\"] = doc[\"text\"].upper()\n")
+        let hint = "it changed its input in place, but a chain passes on what a hook returns — `return` the value"
+        let lines = try await consoleText(dir.path, [#"trace k.f {"text": "a"}"#], in: dir.path).lines
+        if outputSchema {
+            let error = lines.first { $0.contains("DispatchMismatch: Plugin 'py-mutates' returned None, expected object (k.f output_schema ") }
+            #expect(error?.hasSuffix("/schemas/doc.json); " + hint) == true, "\(lines)")
+        } else {
+            #expect(lines.contains("       returned None: the next stage gets None (null); " + hint), "\(lines)")
+        }
+        let docs = try await consoleJSON(dir.path, [#"trace k.f {"text": "a"}"#], in: dir.path).documents
+        #expect(docs.first?["stages"]?[1]?["status"] == (outputSchema ? "error" : "changed"), "\(docs)")
+        #expect(docs.first?["stages"]?[1]?["returned_nothing"] == ["as": "None", "input_changed": true], "\(docs)")
+        #expect(docs.first?["stages"]?[0]?["returned_nothing"] == nil, "\(docs)")
     }
 }

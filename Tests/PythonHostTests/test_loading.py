@@ -154,6 +154,34 @@ class LoadingTests(unittest.TestCase):
         self.assertEqual(message, f"Failed to execute plugin module {path}: ZeroDivisionError: division by zero")
         self.assertNotIn("dagstack._discovered.raises.plugin", sys.modules)
 
+    def syntax_error(self, name, source, module="plugin"):
+        if module != "plugin":
+            self.folders.add(name, source, module=module)
+            source = f"from .{module} import X\nclass A:\n    pass\n"
+        with self.assertRaises(loading.PluginError) as raised:
+            self.load(name, source)
+        return str(raised.exception), raised.exception.detail
+
+    def test_a_syntax_error_says_file_line_and_column_and_shows_the_line_with_a_caret(self):
+        path = os.path.join(self.folders.root, "unfinished", "plugin.py")
+        message, detail = self.syntax_error("unfinished", "class A:\n    def f(self, x):\n        return x +\n")
+        self.assertEqual(message, f"Failed to execute plugin module {path}: SyntaxError: {path}:3:19: invalid syntax")
+        self.assertEqual(detail, f"SyntaxError: {path}:3:19: invalid syntax\n            return x +\n                      ^")
+        # A caret as long as what Python marks, and the line as written (tabs kept as one column).
+        path = os.path.join(self.folders.root, "colon", "plugin.py")
+        message, detail = self.syntax_error("colon", "class A:\n\tdef f(self, x)\n\t\treturn x\n")
+        self.assertEqual(message, f"Failed to execute plugin module {path}: SyntaxError: {path}:2:16: expected ':'")
+        self.assertEqual(detail, f"SyntaxError: {path}:2:16: expected ':'\n    \tdef f(self, x)\n    \t              ^")
+
+    def test_an_indentation_error_in_a_module_beside_plugin_py_names_that_file(self):
+        path = os.path.join(self.folders.root, "helper-broken", "helpers.py")
+        message, detail = self.syntax_error("helper-broken", "def f():\n  x = 1\n y = 2\nX = 1\n", module="helpers")
+        plugin = os.path.join(self.folders.root, "helper-broken", "plugin.py")
+        self.assertEqual(message, f"Failed to execute plugin module {plugin}: IndentationError: {path}:3:7: "
+                                  "unindent does not match any outer indentation level")
+        self.assertTrue(detail.startswith(f"IndentationError: {path}:3:7: unindent"), detail)
+        self.assertTrue(detail.endswith("\n     y = 2\n          ^"), repr(detail))
+
     def test_a_module_is_loaded_under_its_plugins_name_and_what_it_prints_is_captured(self):
         folder = self.folders.add("my-plugin.v2", "print('loading')\nclass A:\n    pass\n")
         module = loading.load_module("my-plugin.v2", folder, folder, "plugin")

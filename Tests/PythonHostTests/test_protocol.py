@@ -98,6 +98,14 @@ class ProtocolTests(unittest.TestCase):
         reply = self.host.request("call", {"plugin": "upper", "hook": "rewrite", "args": [{"text": "a"}], "kwargs": {}})
         self.assertNotIn("returned_nothing", reply["result"])
 
+    def test_a_later_stage_of_a_chain_that_changes_its_input_and_returns_none_is_said_so(self):
+        # The stage after the first gets the previous stage's output, already in the form plugins
+        # receive: what it changes there is still a change to its input.
+        reply = self.host.request("chain", {"plugins": ["mut-a", "in-place"], "hook": "rewrite", "value": {"text": "x"}})
+        stages = reply["result"]["stages"]
+        self.assertEqual(stages[0]["value"], {"text": "xa", "a": 1})
+        self.assertEqual(stages[1]["returned_nothing"], {"as": "None", "input_changed": True})
+
     def test_an_error_carries_only_the_plugins_frames(self):
         reply = self.host.request("call", {"plugin": "broken", "hook": "rewrite", "args": [{"text": "a"}]})
         error = reply["error"]

@@ -92,7 +92,8 @@ enum TraceText {
                 + (logs > 0 ? ", \(logs) log line\(logs == 1 ? "" : "s")" : ""))
         }
         lines.append(head)
-        if let nothing = s.returnedNothing { lines.append("       " + style.yellow(nothing.chainNote)) }
+        // A stage in error passed nothing on: its message says what it returned.
+        if let nothing = s.returnedNothing, s.status != .error { lines.append("       " + style.yellow(nothing.chainNote)) }
         // With middleware changes around it, the plugin's own part of the diff; else the whole.
         for op in s.pluginDiff ?? s.diff { lines += operation(op, style) }
         for log in s.logs { lines.append("       " + LogJSON.text(log, style)) }

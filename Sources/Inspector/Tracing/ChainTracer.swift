@@ -194,6 +194,7 @@ public final class ChainTracer: Sendable {
             stage.logs = error.logs
             // A value that failed the output check is still what the stage did.
             if let returned = error.returned {
+                stage.returnedNothing = error.returnedNothing
                 stage.after = returned
                 stage.diff = JSONDiff.diff(before, returned)
             }

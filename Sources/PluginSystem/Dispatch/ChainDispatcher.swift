@@ -84,6 +84,7 @@ public struct ChainDispatcher: Sendable {
         if nothing?.inputChanged == true { message += "; it changed its input in place, but a chain passes on what a hook returns — `return` the value" }
         var error = DagstackError(.dispatchMismatch, message, plugin: stage.name)
         error.returned = output
+        error.returnedNothing = nothing
         return error
     }
 

@@ -11,9 +11,11 @@ from .values import describe
 class PluginError(Exception):
     """A failure the host reports for a plugin; `kind` says what failed (load, no_hook, ...)."""
 
-    def __init__(self, message, kind="load"):
+    def __init__(self, message, kind="load", detail=None):
         super().__init__(message)
         self.kind = kind
+        # What the console shows below the message, in place of a traceback (a syntax error's line).
+        self.detail = detail
 
 
 # name -> {"instance", "hooks": {hook: {"takes_ctx": bool}}, "spec": what `load` was given}
@@ -62,9 +64,38 @@ def load_module(name, folder, real_folder, module_name):
         del sys.modules[qualified]
         if debugger.quit_by_user(exc):
             raise PluginError(f"Failed to execute plugin module {path}: stopped in the debugger", kind="debugger_quit") from exc
+        if isinstance(exc, SyntaxError):
+            where = _syntax_error_where(exc)
+            raise PluginError(f"Failed to execute plugin module {path}: {where}",
+                              detail=where + _syntax_error_line(exc)) from exc
         raise PluginError(f"Failed to execute plugin module {path}: {type(exc).__name__}: {describe(exc)}"
                           f"{_own_module_hint(exc, folder)}") from exc
     return module
+
+
+def _syntax_error_where(exc):
+    """`SyntaxError: /path/plugin.py:3:19: invalid syntax`: the file, line and column (from 1) as an
+    editor takes them, not Python's `invalid syntax (plugin.py, line 3)`."""
+    where = exc.filename or "<unknown>"
+    if exc.lineno:
+        where += f":{exc.lineno}"
+        if exc.offset and exc.offset > 0:
+            where += f":{exc.offset}"
+    return f"{type(exc).__name__}: {where}: {exc.msg}"
+
+
+def _syntax_error_line(exc):
+    """The line at fault and a caret under what Python marks (tabs before it kept, so the caret lines
+    up in a terminal); empty when Python has no line to show."""
+    text = (exc.text or "").rstrip("\r\n")
+    if not text.strip() or not exc.offset or exc.offset < 1:
+        return ""
+    start = min(exc.offset - 1, len(text))
+    width = 1
+    if exc.end_offset and exc.end_offset > exc.offset and exc.end_lineno in (None, exc.lineno):
+        width = exc.end_offset - exc.offset
+    pad = "".join(c if c == "\t" else " " for c in text[:start])
+    return f"\n    {text}\n    {pad}{'^' * width}"
 
 
 def _own_module_hint(exc, folder):
@@ -151,6 +182,19 @@ def hooks_of(instance):
             continue
         hooks[attr] = {"takes_ctx": first_parameter(method) in CTX_NAMES}
     return hooks
+
+
+def takes_argument(method):
+    """Whether a bound method takes a positional argument (setup and teardown get ctx only if they
+    do); None when its signature cannot be read."""
+    import inspect
+
+    try:
+        params = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    return any(p.kind in positional for p in params)
 
 
 def first_parameter(method):

@@ -65,7 +65,9 @@ def error(exc, kind=None, with_logs=True):
         message = "stopped in the debugger"
     else:
         message = describe(exc) or type(exc).__name__
-    data = {"type": type(exc).__name__, "kind": kind if type(kind) is str else "exception", "traceback": plugin_traceback(exc)}
+    detail = getattr(exc, "detail", None) if isinstance(exc, loading.PluginError) else None
+    data = {"type": type(exc).__name__, "kind": kind if type(kind) is str else "exception",
+            "traceback": detail or plugin_traceback(exc)}
     if with_logs:
         data["logs"] = capture.logs()
     waited = getattr(exc, "_dagstack_debugger_wait", None)
@@ -181,8 +183,13 @@ def setup(params):
     waited = 0
     if hook is not None:
         outer, context.CALLER = context.CALLER, name
+        # Called as written: `def setup(self, ctx)` as the guide writes it, `def setup(self)` without.
+        if loading.takes_argument(hook) is False:
+            run = hook
+        else:
+            run = lambda: hook(_context(name, params.get("metadata")))  # noqa: E731
         try:
-            _, waited = debugger.run(name, "setup", lambda: hook(_context(name, params.get("metadata"))))
+            _, waited = debugger.run(name, "setup", run)
         finally:
             context.CALLER = outer
     return _waited({"logs": capture.logs()}, waited)
@@ -209,24 +216,34 @@ def setup_many(params):
 def teardown(params):
     name = params["plugin"]
     instance = loading.PLUGINS[name]["instance"]
-    CONTEXTS.forget(name)
     hook = getattr(instance, "teardown", None)
+    # Called as written: `def teardown(self)` as the guide writes it, with its ctx if it takes one.
+    if hook is not None and loading.takes_argument(hook):
+        ctx = _context(name)
+        run = lambda: hook(ctx)  # noqa: E731
+    else:
+        run = hook
+    CONTEXTS.forget(name)
     waited = 0
     if hook is not None:
-        _, waited = debugger.run(name, "teardown", hook)
+        _, waited = debugger.run(name, "teardown", run)
     return _waited({"logs": capture.logs()}, waited)
 
 
-def call_one(name, hook, args, kwargs, metadata, debug=False):
+def call_one(name, hook, args, kwargs, metadata, debug=False, sent=None):
     """Runs one hook; returns (value as JSON, logs, seconds pdb waited at its prompt, what it returned
     when that was None — see `_returned_none`). Raises what the plugin raises. With `debug`, pdb stops
-    at the first line of the hook (the console's `debug`)."""
+    at the first line of the hook (the console's `debug`). `sent`: the arguments as they were before
+    the call, when `args` are already in the form plugins receive (a chain stage's input is the
+    previous stage's output, handed on without a copy): without it, `args` themselves are."""
     plugin = loading.PLUGINS[name]
     info = plugin["hooks"].get(hook)
     if info is None:
         raise loading.PluginError(f"plugin {name!r} has no hook {hook!r}", kind="no_hook")
     method = getattr(plugin["instance"], hook)
-    sent = list(args) + ([kwargs] if kwargs else [])
+    if sent is None:
+        sent = list(args)
+    sent = sent + ([kwargs] if kwargs else [])
     args = [from_json(a) for a in args]
     if kwargs:
         kwargs = {k: from_json(v) for k, v in kwargs.items()}
@@ -284,6 +301,9 @@ def chain(params):
     after STOP_CHAIN or an error. Returns every stage that ran, with its output, logs and time. A
     stage that runs long is announced to the console as it starts (capture.batch_*)."""
     value = params["value"]
+    # The stage's input as it came, to tell whether a stage that returned None changed it in place:
+    # the copy in `value` is the very object the stage gets.
+    sent = value
     stages = []
     capture.batch_begin()
     try:
@@ -292,7 +312,7 @@ def chain(params):
             started = time.perf_counter()
             try:
                 output, logs, waited, nothing = call_one(name, params["hook"], [value], params.get("kwargs", {}),
-                                                         params.get("metadata"), name == params.get("debug"))
+                                                         params.get("metadata"), name == params.get("debug"), [sent])
                 stage = {"plugin": name, "value": output, "logs": logs, "duration_us": _elapsed_us(started)}
                 if nothing:
                     stage["returned_nothing"] = nothing
@@ -307,6 +327,7 @@ def chain(params):
                 break
             # The next stage may change its input in place: it gets a copy, so this stage's output
             # stays what this stage returned.
+            sent = output
             value = copy_json(output)
     finally:
         capture.batch_end()
