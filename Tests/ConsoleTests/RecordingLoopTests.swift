@@ -73,6 +73,55 @@ import TestSupport
         #expect(!text.lines.contains { $0.hasPrefix("warning:") })
     }
 
+    /// A plugin that keeps a database and a log in its own folder (written at set-up and at every
+    /// call) is not "changed on disk": what it writes is not its code, so no command warns, the
+    /// recording's header fingerprints its code, and the replay — after more writes — names no change.
+    @Test func filesAPluginWritesIntoItsFolderAreNotItsCode() async throws {
+        let dir = TempDir()
+        dir.pythonPlugin("plugins/counter", name: "counter", kind: "text", code: """
+            import os
+            import sqlite3
+
+            HERE = os.path.dirname(os.path.abspath(__file__))
+
+            class Counter:
+                def setup(self, ctx):
+                    self.db = sqlite3.connect(os.path.join(HERE, "cache.db"))
+                    self.db.execute("CREATE TABLE IF NOT EXISTS seen (text TEXT)")
+                    self.db.commit()
+
+                def shout(self, value):
+                    self.db.execute("INSERT INTO seen VALUES (?)", (value["text"],))
+                    self.db.commit()
+                    with open(os.path.join(HERE, "calls.log"), "a") as log:
+                        log.write(value["text"] + "\\n")
+                    return {**value, "text": value["text"] + "!"}
+
+                def teardown(self):
+                    self.db.close()
+            """)
+        let console = try PipedConsole(arguments: [dir.path + "/plugins", "--json"])
+        let first = try await console.send(#"trace text.shout {"text": "hi"}"#)
+        #expect(first["output"] == ["text": "hi!"], "\(first)")
+        #expect(first["edited_since_load"] == nil, "\(first)")
+        let record = try await console.send("record writes")
+        #expect(record["edited_since_load"] == nil, "\(record)")
+        let second = try await console.send(#"trace text.shout {"text": "hi"}"#)
+        #expect(second["edited_since_load"] == nil, "\(second)")
+        _ = try await console.send("record stop")
+        #expect(await console.finish() == 0)
+        let header = try entries(dir.path + "/sessions/writes.jsonl")[0]
+        #expect(header["plugins"]?[0]?["fingerprint"] != "edited-since-load", "\(header)")
+        let replay = try await runConsole(["--replay", dir.path + "/sessions/writes.jsonl", "--json"], in: dir.path)
+        let report = try JSONValue.parse(replay.stdout)
+        #expect(report["changed_plugins"] == nil || report["changed_plugins"] == [], "\(report)")
+        #expect(report["diverged"] == 0, "\(report)")
+        // The twin: the same plugin's code saved — the warning, and the replay names it.
+        dir.write("plugins/counter/plugin.py", try String(contentsOfFile: dir.path + "/plugins/counter/plugin.py", encoding: .utf8) + "\n# edited\n")
+        let again = try await runConsole(["--replay", dir.path + "/sessions/writes.jsonl", "--json"], in: dir.path)
+        #expect(try JSONValue.parse(again.stdout)["changed_plugins"] == [["plugin": "counter", "change": "changed"]], "\(again.stdout)")
+    }
+
     @Test func aRecordedEditReloadLoopReplaysItsReloadAsTheTraceItRan() async throws {
         let dir = project()
         let console = try PipedConsole(arguments: [dir.path + "/plugins", "--json", "--record", "loop"])

@@ -100,6 +100,50 @@ import TestSupport
         #expect(await session.waitForExit() == 0)
     }
 
+    /// `suffix` appending each value it sees to `calls.log` in its own folder.
+    func logging(_ mark: String) -> String {
+        """
+        import os
+
+        HERE = os.path.dirname(os.path.abspath(__file__))
+
+        class Suffix:
+            def shout(self, value):
+                with open(os.path.join(HERE, "calls.log"), "a") as log:
+                    log.write(value["text"] + "\\n")
+                return {**value, "text": value["text"] + "\(mark)"}
+        """
+    }
+
+    /// A plugin writing into its own folder while it runs does not start another run (which would
+    /// write again, and run again, for ever); the file is named once, dim, as ignored. A file that is
+    /// not code, saved by the user between runs, still runs.
+    @Test func whatThePluginsWriteDuringARunStartsNoRunAndIsSaidOnce() async throws {
+        let dir = TempDir()
+        dir.pythonPlugin("plugins/suffix", name: "suffix", kind: "text", code: logging("!"))
+        let session = try TerminalSession(arguments: ["plugins", "--watch", "-c", #"trace text.shout {"text": "a"}"#], directory: dir.path)
+        #expect(await session.waitFor("Ctrl-C stops"), "\(session.lines)")
+        dir.write("plugins/suffix/plugin.py", logging("?"))
+        #expect(await waitForRuns(session, 1), "\(session.raw)")
+        #expect(await waitForOutput(session, "── ignored: suffix/calls.log (changed during the run and not code"), "\(session.raw)")
+        await settle(session)
+        #expect(runs(session) == 1, "the plugin's own write started a run: \(session.raw)")
+        dir.write("plugins/suffix/plugin.py", logging("?!"))
+        #expect(await waitForRuns(session, 2), "\(session.raw)")
+        await settle(session)
+        #expect(runs(session) == 2, "\(session.raw)")
+        #expect(session.raw.components(separatedBy: "── ignored:").count - 1 == 1, "said once: \(session.raw)")
+        // The clean twin: the same kind of file, written by the user while nothing runs, runs.
+        dir.write("plugins/suffix/notes.txt", "a user's data file\n")
+        #expect(await waitForOutput(session, "── changed: suffix/notes.txt"), "\(session.raw)")
+        #expect(await waitForRuns(session, 3), "\(session.raw)")
+        await settle(session)
+        #expect(runs(session) == 3, "\(session.raw)")
+        await session.type("\u{03}", whileRunning: true)
+        #expect(await session.waitFor("stopped watching plugins"), "\(session.lines)")
+        #expect(await session.waitForExit() == 0)
+    }
+
     @Test func watchOnTheCommandLineStartsAfterTheCommands() async throws {
         let dir = project()
         let session = try TerminalSession(arguments: ["plugins", "--watch", "-c", #"trace text.shout {"text": "a"}"#], directory: dir.path)

@@ -25,7 +25,8 @@ extension ConsoleState {
         (registry?.records ?? []).map { r in
             SessionFile.Plugin(
                 name: r.name, kind: r.kind, priority: r.manifest.priority, runtime: r.manifest.runtime.rawValue, state: r.state.name,
-                fingerprint: loadedCode.fingerprint(of: r.name) ?? r.folder.map { Fingerprint.of(folder: $0) } ?? "")
+                fingerprint: loadedCode.fingerprint(of: r.name)
+                    ?? r.folder.map { Fingerprint.of(folder: $0, code: PluginCode(folder: $0, manifest: r.manifest)) } ?? "")
         }
     }
 

@@ -1,14 +1,16 @@
 import Foundation
 import SystemPackage
 
-/// A content fingerprint of a plugin folder (manifest and code): 64-bit FNV-1a over every file's
-/// relative path and bytes, in path order, leaving out caches. It tells whether a plugin changed
-/// between a recording and a replay; it is not a security hash.
+/// A content fingerprint of a plugin's code (`PluginCode`: manifest, sources, the program it runs):
+/// 64-bit FNV-1a over every code file's relative path and bytes, in path order. What the plugin
+/// writes into its folder (a cache, a log, a database) is left out, so it does not make a replay say
+/// the plugin changed. It tells whether a plugin changed between a recording and a replay; it is not
+/// a security hash.
 enum Fingerprint {
     /// Caches and installed dependencies (a plugin's own `.venv`, which discovery skips too).
     static let skipped: Set<String> = ["__pycache__", ".git", ".mypy_cache", ".pytest_cache", "node_modules", ".venv", "venv"]
 
-    static func of(folder: String) -> String {
+    static func of(folder: String, code: PluginCode) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ bytes: some Sequence<UInt8>) {
             for byte in bytes {
@@ -17,7 +19,7 @@ enum Fingerprint {
             }
         }
         let real = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
-        for relative in files(in: real) {
+        for relative in code.files(in: real) {
             mix(relative.utf8)
             mix([0])
             if let data = FileManager.default.contents(atPath: real + "/" + relative) { mix(data) }

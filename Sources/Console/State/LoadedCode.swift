@@ -1,13 +1,15 @@
 import Foundation
 import PluginSystem
 
-/// What each plugin's folder held when it was loaded, so the console can say when the code that runs
-/// is no longer the code on disk (a file saved without `reload`), and a recording's header can name
-/// the code its results came from.
+/// What each plugin's code (`PluginCode`) was when it was loaded, so the console can say when the
+/// code that runs is no longer the code on disk (a file saved without `reload`), and a recording's
+/// header can name the code its results came from. Files the plugin writes into its folder are not
+/// its code: they never make it look edited.
 struct LoadedCode: Sendable {
     struct Folder: Sendable {
         var folder: String
-        /// Every file's path, size and modification time as loaded: cheap to take at every load and
+        var code: PluginCode
+        /// Every code file's path, size and modification time as loaded: cheap to take at every load and
         /// to compare with disk (the files' contents are read only when a recording needs them).
         var stamp: [FileStamp]
     }
@@ -27,7 +29,8 @@ struct LoadedCode: Sendable {
         for record in registry.records {
             // A plugin folder may be a symbolic link (an example directory sharing another's plugins).
             guard let folder = record.folder.map({ URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }) else { continue }
-            plugins[record.name] = Folder(folder: folder, stamp: Self.stamp(folder, Fingerprint.files(in: folder)))
+            let code = PluginCode(folder: folder, manifest: record.manifest)
+            plugins[record.name] = Folder(folder: folder, code: code, stamp: Self.stamp(folder, code.files(in: folder)))
         }
     }
 
@@ -36,14 +39,14 @@ struct LoadedCode: Sendable {
         plugins.filter { _, loaded in Self.isEdited(loaded) }.keys.sorted()
     }
 
-    static func isEdited(_ loaded: Folder) -> Bool { stamp(loaded.folder, Fingerprint.files(in: loaded.folder)) != loaded.stamp }
+    static func isEdited(_ loaded: Folder) -> Bool { stamp(loaded.folder, loaded.code.files(in: loaded.folder)) != loaded.stamp }
 
     /// What a recording's header says of the code `plugin` runs: its folder's fingerprint while the
     /// files are as loaded, else a mark no folder's fingerprint equals (its replay then names it as
     /// changed). Nil for a plugin not loaded from a folder.
     func fingerprint(of plugin: String) -> String? {
         guard let loaded = plugins[plugin] else { return nil }
-        return Self.isEdited(loaded) ? Self.editedMark : Fingerprint.of(folder: loaded.folder)
+        return Self.isEdited(loaded) ? Self.editedMark : Fingerprint.of(folder: loaded.folder, code: loaded.code)
     }
 
     static let editedMark = "edited-since-load"

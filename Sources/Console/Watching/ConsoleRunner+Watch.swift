@@ -34,22 +34,41 @@ extension ConsoleRunner {
         // What runs on each change must not stop for the user (a replay at their breakpoints).
         waitFor { await console.setWatching(true) }
         defer { waitFor { await console.setWatching(false) } }
+        // Files already named as ignored: each is said once.
+        var announced = Set<String>()
         while watcher.termination == nil {
             guard let changed = watcher.runCancellable({ await watch.next(quiet: DirectoryWatch.quietTime) }) else { break }
             guard let executed = watcher.runCancellable({ await console.execute(rerun) }) else { continue }
+            // What changed while it ran: a save of code runs again; what the plugins wrote does not.
+            let during = watch.drain()
+            let code = during.isEmpty ? [] : waitFor { await console.codeAmong(during) }
+            let ignored = during.filter { !code.contains($0) }
+            watch.requeue(during.filter(code.contains))
+            watch.ignore(ignored)
+            let unsaid = ignored.filter { !announced.contains($0) }
+            announced.formUnion(ignored)
             if configuration.json {
                 var document = executed.json
-                document.modifyObject { $0["changed_files"] = .array(changed.map(JSONValue.string)) }
+                document.modifyObject {
+                    $0["changed_files"] = .array(changed.map(JSONValue.string))
+                    if !ignored.isEmpty { $0["ignored_files"] = .array(ignored.map(JSONValue.string)) }
+                }
                 write(document.encoded())
             } else {
-                let shown = changed.prefix(5).joined(separator: ", ") + (changed.count > 5 ? " and \(changed.count - 5) more" : "")
-                write(style.dim("── changed: \(shown)"))
+                write(style.dim("── changed: \(Self.listed(changed))"))
                 let text = executed.text(style)
                 if !text.isEmpty { write(text) }
+                if !unsaid.isEmpty {
+                    write(style.dim("── ignored: \(Self.listed(unsaid)) (changed during the run and not code: taken as the plugins' own output; a save after the run runs again)"))
+                }
             }
             refreshCompletion()
         }
         note("stopped watching \(directory)")
         return true
+    }
+
+    static func listed(_ files: [String]) -> String {
+        files.prefix(5).joined(separator: ", ") + (files.count > 5 ? " and \(files.count - 5) more" : "")
     }
 }

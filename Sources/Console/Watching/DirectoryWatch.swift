@@ -70,8 +70,9 @@ final class DirectoryWatch: @unchecked Sendable {
     /// Waits for a change and returns the files that changed (relative to the root, sorted), once
     /// `quiet` has passed without another event; nil when the task is cancelled (Ctrl-C).
     func next(quiet: Duration) async -> [String]? {
-        var changed = Set<String>(), made = Set<String>()
-        var last: ContinuousClock.Instant?
+        var changed = pending, made = Set<String>()
+        pending = []
+        var last: ContinuousClock.Instant? = changed.isEmpty ? nil : .now
         while !Task.isCancelled {
             if readEvents(into: &changed, made: &made) { last = .now }
             if let last, ContinuousClock.now - last >= quiet, !changed.isEmpty {
@@ -88,6 +89,25 @@ final class DirectoryWatch: @unchecked Sendable {
             try? await Task.sleep(for: max(step, .microseconds(200)))
         }
         return nil
+    }
+
+    /// Changes `next` returns first: code saved while a run ran (`requeue`).
+    private var pending = Set<String>()
+
+    /// The files whose content changed since the last `next` returned (while the run it started
+    /// ran), sorted, at once. The caller either `requeue`s them (the next `next` returns them without
+    /// waiting) or `ignore`s them.
+    func drain() -> [String] {
+        var changed = Set<String>(), made = Set<String>()
+        _ = readEvents(into: &changed, made: &made)
+        return changed.filter { path in contents[path].map { $0 != Self.fingerprint(root + "/" + path) } ?? true }.sorted()
+    }
+
+    func requeue(_ files: [String]) { pending.formUnion(files) }
+
+    /// Takes `files` as they are now as seen: they start no run until they change again.
+    func ignore(_ files: [String]) {
+        for path in files { contents[path] = Self.fingerprint(root + "/" + path) }
     }
 
     /// A hash of every byte of the file (this process's hasher: only compared within the watch); nil
