@@ -211,7 +211,7 @@ public final class PluginDirectory: Sendable {
         do { config = try AppConfig.load(files, environment: options.environment) } catch {
             problem = LoadProblem(source: error.message.split(separator: ":").first.map(String.init) ?? path, error: error)
         }
-        if !options.configOverrides.isEmpty { config.tree = AppConfig.merge(config.tree, options.configOverrides) }
+        if !options.configOverrides.isEmpty { config.add(options.configOverrides, from: .session) }
         return (config, problem)
     }
 

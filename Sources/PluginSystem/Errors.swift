@@ -61,6 +61,9 @@ public struct DagstackError: Error, Sendable, Equatable, CustomStringConvertible
     public var returnedNothing: ReturnedNothing?
     /// How long a debugger in the plugin's code waited at its prompt before the call failed.
     public var debuggerWait: Duration?
+    /// For a config that does not fit the plugin's schema: the fields at fault, as key paths in its
+    /// section. Set-up replaces them with where each value came from, in the message.
+    public var configFields: [[String]]?
 
     public init(
         _ code: Code, _ message: String, plugin: String? = nil, exceptionType: String? = nil,

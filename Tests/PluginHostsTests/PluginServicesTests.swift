@@ -145,8 +145,9 @@ import TestSupport
         options.environment = ["STRIPE_API_KEY": ""]
         let invalid = await PluginDirectory.load(dir.path, options: options)
         #expect(invalid.registry.record(named: "stripe")?.state == .failed(DagstackError(
-            .manifestInvalid, "Invalid config for plugin 'stripe': payment_provider.stripe.api_key: String should have at least 1 character",
-            plugin: "stripe")))
+            .manifestInvalid,
+            "Invalid config for plugin 'stripe': payment_provider.stripe.api_key: String should have at least 1 character — payment_provider.stripe.api_key set at \(dir.path)/app-config.yaml:4 (from $STRIPE_API_KEY)",
+            plugin: "stripe")), "\(invalid.registry.record(named: "stripe")?.state ?? .registered)")
         await invalid.close()
 
         options.environment = [:]

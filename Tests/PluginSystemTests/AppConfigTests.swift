@@ -49,6 +49,35 @@ import Testing
         }
     }
 
+    /// Where each value came from, for an error about it: the layer that set it last (its file and
+    /// line, the variable its line substituted, or the session), the layers of the section a field
+    /// is missing from, nothing for a section no file has.
+    @Test func eachValueKeepsWhereItWasSet() throws {
+        let dir = TempDir()
+        let base = dir.write("app-config.yaml", """
+            tool:
+              x:
+                timeout_s: ${TIMEOUT:-30}
+                tags: [a, b]
+                endpoint: {host: h, port: 1}
+                url: ${URL:-http://h}
+            """)
+        let local = dir.write("app-config.local.yaml", "tool:\n  x:\n    tags: [local]\n    endpoint: {host: localhost}\n")
+        var config = try AppConfig.load([base, local], environment: ["TIMEOUT": "5"])
+        config.add(["tool": ["x": ["retries": "three"]]], from: .session)
+        let section = ["tool", "x"]
+        #expect(config.whereSet([["timeout_s"]], section: section) == "tool.x.timeout_s set at \(base):3 (from $TIMEOUT)")
+        #expect(config.whereSet([["url"]], section: section) == "tool.x.url set at \(base):6", "a default is the file's")
+        #expect(config.whereSet([["endpoint", "host"]], section: section) == "tool.x.endpoint.host set at \(local):4")
+        #expect(config.whereSet([["endpoint", "port"]], section: section) == "tool.x.endpoint.port set at \(base):5")
+        #expect(config.whereSet([["tags", "0"]], section: section) == "tool.x.tags.0 set at \(local):3")
+        #expect(config.whereSet([["retries"]], section: section) == "tool.x.retries set by `config set` in this session")
+        #expect(config.whereSet([["api_key"], ["region"]], section: section)
+            == "tool.x.api_key, tool.x.region missing from \(base):2, \(local):2, `config set` in this session")
+        #expect(config.whereSet([["api_key"]], section: ["tool", "y"]) == "tool.y.api_key not set in \(base), \(local)")
+        #expect(AppConfig().whereSet([["a"]], section: ["k", "n"]) == "k.n.a not set: no config file was read")
+    }
+
     @Test func secretFieldsAreMaskedAtAnyDepthButNotWhenEmpty() {
         let section: JSONObject = [
             "api_key": "sk", "webhook_secret": "wh", "timeout_s": 30, "nested": ["client_secret": "x", "tokens": 3, "password": ""],

@@ -58,5 +58,42 @@ class CallerTests(unittest.TestCase):
         self.assertIsNone(context.CALLER)
 
 
+class ConfigSchemaTests(unittest.TestCase):
+    """A config that does not fit the plugin's config_schema is config_invalid, naming each field by
+    its path in the application config and sending the fields' key paths in the section, for the
+    console to say where each value was set."""
+
+    def setUp(self):
+        self.folders = support.PluginFolders()
+        self.addCleanup(self.folders.remove)
+
+    def test_the_error_names_the_fields_and_sends_their_paths(self):
+        self.folders.add("stripe", """
+            class Invalid(Exception):
+                def errors(self):
+                    return [{"loc": ("endpoints", 0, "port"), "msg": "Input should be a valid integer"},
+                            {"loc": ("api_key",), "msg": "Field required"}]
+
+            class Config:
+                @classmethod
+                def model_validate(cls, data):
+                    raise Invalid("invalid")
+
+            class Stripe:
+                config_schema = Config
+            """)
+        spec = self.folders.spec("stripe")
+        spec["config_section"] = "payment_provider.stripe"
+        loading.load_plugin(spec)
+        self.addCleanup(loading.PLUGINS.pop, "stripe", None)
+        with self.assertRaises(methods.ConfigInvalid) as raised:
+            methods.setup({"plugin": "stripe", "config": {"endpoints": [{"port": "x"}]}})
+        error = methods.error(raised.exception)
+        self.assertEqual(error["data"]["kind"], "config_invalid")
+        self.assertEqual(error["message"], "payment_provider.stripe.endpoints[0].port: Input should be a valid integer; "
+                         "payment_provider.stripe.api_key: Field required")
+        self.assertEqual(error["data"]["fields"], [["endpoints", "0", "port"], ["api_key"]])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -522,6 +522,9 @@ public class InterpreterHost: @unchecked Sendable {
         case "config_invalid":
             failure.code = .manifestInvalid
             failure.message = "Invalid config for plugin '\(plugin)': \(message)"
+            failure.configFields = data?["fields"]?.arrayValue?.map { field in
+                (field.arrayValue ?? []).map { $0.stringValue ?? $0.encoded() }
+            }
             failure.traceback = nil
             failure.exceptionType = nil
         case "debugger_quit":

@@ -16,10 +16,84 @@ public struct AppConfig: Sendable, Equatable {
     public var tree: JSONObject
     /// The files read, lowest priority first.
     public var files: [String]
+    /// Where each value of the tree came from, by its key path: the layer that set it last (a file
+    /// and line, the session). A map lists every layer that added to it.
+    public var origins: [[String]: [ConfigOrigin]] = [:]
 
     public init(tree: JSONObject = [:], files: [String] = []) {
         self.tree = tree
         self.files = files
+    }
+
+    /// Merges `layer` over the tree (as `merge` does), each of its values set by `source`.
+    public mutating func add(_ layer: JSONObject, from source: ConfigOrigin.Source, lines: [[String]: Int] = [:]) {
+        tree = Self.merge(tree, layer)
+        note(layer, at: [], source: source, lines: lines)
+    }
+
+    private mutating func note(_ object: JSONObject, at prefix: [String], source: ConfigOrigin.Source, lines: [[String]: Int]) {
+        for (key, value) in object {
+            let path = prefix + [key]
+            let origin = ConfigOrigin(source: source, line: lines[path])
+            if case .object(let inner) = value {
+                // A map replacing a value that was not one starts again.
+                if case .object? = Self.value(at: path, in: tree), origins[path]?.isEmpty == false {
+                    origins[path]!.append(origin)
+                } else {
+                    origins[path] = [origin]
+                }
+                note(inner, at: path, source: source, lines: lines)
+            } else {
+                // Replaced whole: what lower layers set under it is gone.
+                for known in origins.keys where known.count > path.count && Array(known.prefix(path.count)) == path { origins[known] = nil }
+                origins[path] = [origin]
+            }
+        }
+    }
+
+    static func value(at path: [String], in tree: JSONObject) -> JSONValue? {
+        var current: JSONValue = .object(tree)
+        for step in path {
+            guard case .object(let object) = current, let next = object[step] else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// Where the values at `fields` (key paths in the section at `section`) came from, for an error:
+    /// `tool.x.port set at plugins/app-config.local.yaml:4; tool.x.url missing from plugins/app-config.yaml:2`.
+    /// Fields set in the same place are said together.
+    public func whereSet(_ fields: [[String]], section: [String]) -> String {
+        var said: [(place: String, fields: [String])] = []
+        for field in fields {
+            let path = section + field
+            let dotted = path.joined(separator: ".")
+            let (found, at) = origin(of: path)
+            // An item of a list (or a field of a value that is no map) lies in what was set.
+            let within = at == path || !(Self.value(at: at, in: tree)?.objectValue != nil)
+            let place: String
+            if found.isEmpty || (at.count < section.count) {
+                place = files.isEmpty ? "not set: no config file was read" : "not set in " + files.joined(separator: ", ")
+            } else if within {
+                place = "set " + found.map { ($0.source == .session ? "by " : "at ") + $0.description }.joined(separator: ", ")
+            } else {
+                place = "missing from " + found.map(\.description).joined(separator: ", ")
+            }
+            if let index = said.firstIndex(where: { $0.place == place }) { said[index].fields.append(dotted) } else { said.append((place, [dotted])) }
+        }
+        return said.map { $0.fields.joined(separator: ", ") + " " + $0.place }.joined(separator: "; ")
+    }
+
+    /// Where the value at `path` came from: the origins of the deepest part of it the config holds
+    /// (a list for an item of it, the section for a field it lacks), and that part's path. Empty
+    /// when not even its first key is set anywhere.
+    public func origin(of path: [String]) -> (origins: [ConfigOrigin], at: [String]) {
+        var prefix = path
+        while !prefix.isEmpty {
+            if let found = origins[prefix] { return (found, prefix) }
+            prefix.removeLast()
+        }
+        return ([], [])
     }
 
     /// The layers of `base` that exist: the file itself, then `<stem>.local<ext>`, then
@@ -38,13 +112,21 @@ public struct AppConfig: Sendable, Equatable {
     public static func load(_ files: [String], environment: [String: String]) throws(DagstackError) -> AppConfig {
         var config = AppConfig()
         for file in files {
-            config.tree = merge(config.tree, try loadFile(file, environment: environment))
+            let (tree, lines, variables) = try loadFile(file, environment: environment)
+            config.add(tree, from: .file(file), lines: lines)
+            for (path, names) in variables where config.origins[path] != nil {
+                config.origins[path] = config.origins[path]!.map { var o = $0; o.variables = names; return o }
+            }
             config.files.append(file)
         }
         return config
     }
 
-    static func loadFile(_ file: String, environment: [String: String]) throws(DagstackError) -> JSONObject {
+    /// A file's tree, the line of each key path, and the environment variables each value's line
+    /// substitutes (set ones: an unset one gave its default, written in the file).
+    static func loadFile(
+        _ file: String, environment: [String: String]
+    ) throws(DagstackError) -> (tree: JSONObject, lines: [[String]: Int], variables: [[String]: [String]]) {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw DagstackError(.configError, "Config file \(file) cannot be read (source_unavailable)")
         }
@@ -62,11 +144,16 @@ public struct AppConfig: Sendable, Equatable {
         do { node = try Yams.compose(yaml: text) } catch {
             throw DagstackError(.configError, "Config file \(file): YAML parse error (parse_error): \(error)")
         }
-        guard let node else { return [:] }
+        guard let node else { return ([:], [:], [:]) }
         guard case .object(let tree) = ConfigYAML.value(node) else {
             throw DagstackError(.configError, "Config file \(file): the top level must be a mapping (parse_error)")
         }
-        return tree
+        var lines: [[String]: Int] = [:]
+        ConfigYAML.lines(of: node, at: [], into: &lines)
+        let substituted = ConfigInterpolation.variables(in: raw, environment: environment)
+        var variables: [[String]: [String]] = [:]
+        for (path, line) in lines { if let names = substituted[line] { variables[path] = names } }
+        return (tree, lines, variables)
     }
 
     /// Deep merge: maps merge key by key; any other value of `higher` replaces `lower`'s.
@@ -153,6 +240,16 @@ enum ConfigYAML {
         return .string(text)
     }
 
+    /// The line (1-based) of every key path of `node`: where its key is written.
+    static func lines(of node: Node, at prefix: [String], into found: inout [[String]: Int]) {
+        guard case .mapping(let mapping) = node else { return }
+        for (key, value) in mapping {
+            let path = prefix + [key.string ?? ""]
+            if let line = key.mark?.line { found[path] = line }
+            lines(of: value, at: path, into: &found)
+        }
+    }
+
     /// The dotted path of the scalar on `line` (1-based), for an error message.
     static func path(at line: Int, in node: Node, prefix: String = "") -> String? {
         switch node {
@@ -171,5 +268,37 @@ enum ConfigYAML {
             break
         }
         return nil
+    }
+}
+
+/// Where a value of the application config came from.
+public struct ConfigOrigin: Sendable, Equatable, CustomStringConvertible {
+    public enum Source: Sendable, Equatable {
+        case file(String)
+        /// `config set` in the console's session.
+        case session
+    }
+
+    public var source: Source
+    /// The line of its key in the file.
+    public var line: Int?
+    /// The environment variables its line substitutes (`${PORT}`).
+    public var variables: [String] = []
+
+    public init(source: Source, line: Int? = nil, variables: [String] = []) {
+        self.source = source
+        self.line = line
+        self.variables = variables
+    }
+
+    /// `plugins/app-config.yaml:4`, `plugins/app-config.yaml:4 (from $PORT)`, "`config set` in this session".
+    public var description: String {
+        switch source {
+        case .session:
+            return "`config set` in this session"
+        case .file(let file):
+            let place = line.map { "\(file):\($0)" } ?? file
+            return variables.isEmpty ? place : place + " (from " + variables.map { "$" + $0 }.joined(separator: ", ") + ")"
+        }
     }
 }

@@ -59,3 +59,33 @@ public enum ConfigInterpolation {
 }
 
 import Foundation
+
+extension ConfigInterpolation {
+    /// The environment variables each line (1-based) of `text` takes a value from — `${VAR}` whose
+    /// variable is set, `${VAR:-default}` whose variable is set and not empty (`$${` is no
+    /// reference) — so that an error can say a value came from the environment.
+    public static func variables(in text: String, environment: [String: String]) -> [Int: [String]] {
+        var result: [Int: [String]] = [:]
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where line.contains("${") {
+            let chars = Array(line.unicodeScalars)
+            var i = 0
+            while i + 1 < chars.count {
+                if chars[i] == "$", chars[i + 1] == "$" {
+                    i += 2
+                    continue
+                }
+                guard chars[i] == "$", chars[i + 1] == "{", let close = chars[(i + 2)...].firstIndex(of: "}") else {
+                    i += 1
+                    continue
+                }
+                let expression = String(String.UnicodeScalarView(chars[(i + 2)..<close]))
+                let name = String(expression.prefix { $0 != ":" }).trimmingCharacters(in: .whitespaces)
+                // An empty variable gives `${VAR}` its (empty) value, and `${VAR:-default}` its default.
+                let fromEnvironment = expression.contains(":-") ? environment[name]?.isEmpty == false : environment[name] != nil
+                if !expression.hasPrefix("secret:"), fromEnvironment { result[index + 1, default: []].append(name) }
+                i = close + 1
+            }
+        }
+        return result
+    }
+}

@@ -68,7 +68,7 @@ extension PluginRegistry {
                 .pluginTimeout, "Plugin '\(name)' did not finish setup within \(manifest.startupTimeoutSec)s (startup_timeout_sec); it was stopped",
                 plugin: name)))
         } catch {
-            return failSetup(name, DagstackError.from(error, plugin: name, during: "setup"))
+            return failSetup(name, DagstackError.from(error, plugin: name, during: "setup"), config: config)
         }
     }
 
@@ -94,10 +94,17 @@ extension PluginRegistry {
         return finishSetup(name, .active)
     }
 
-    /// A set-up that raised: an error in the plugin's own code is a load error of the plugin.
-    func failSetup(_ name: String, _ error: DagstackError) -> PluginState {
+    /// A set-up that raised: an error in the plugin's own code is a load error of the plugin. A
+    /// config that did not fit is said with where its values came from.
+    func failSetup(_ name: String, _ error: DagstackError, config: AppConfig? = nil) -> PluginState {
         var failure = error
         if failure.code == .pluginError { failure.code = .pluginLoadError }
+        if let fields = failure.configFields {
+            failure.configFields = nil
+            if let config, !fields.isEmpty, let kind = record(named: name)?.kind {
+                failure.message += " — " + config.whereSet(fields, section: [kind, name])
+            }
+        }
         logger.error("Plugin '\(name)' failed in setup; its dependents will be unavailable: \(failure.message)")
         return finishSetup(name, .failed(failure))
     }

@@ -46,7 +46,7 @@ extension PluginRegistry {
             case .success(let duration):
                 return SetupOutcome(plugin: name, state: completeSetup(name, container: member.container), duration: duration)
             case .failure(let error):
-                return SetupOutcome(plugin: name, state: failSetup(name, error), duration: .zero)
+                return SetupOutcome(plugin: name, state: failSetup(name, error, config: config), duration: .zero)
             }
         }
     }

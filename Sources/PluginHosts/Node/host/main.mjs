@@ -62,6 +62,7 @@ function errorObject(error, logs, kind) {
   const stackOf = error?.cause && error instanceof PluginError ? error.cause : error;
   if (stackOf instanceof Error) data.traceback = pluginStack(stackOf);
   if (logs) data.logs = logs;
+  if (Array.isArray(error?.fields)) data.fields = error.fields;
   return { code: -32000, message, data };
 }
 
@@ -171,8 +172,8 @@ const METHODS = {
       const { logs } = await run(() => instance.setup(context(name, params.metadata)));
       return { logs };
     } catch (failure) {
-      const invalid = failure instanceof CallFailure ? config.fromSetupError(failure.error, spec) : null;
-      if (invalid) throw new CallFailure(invalid, failure.logs);
+      const schemaError = failure instanceof CallFailure ? config.fromSetupError(failure.error, spec, CONTEXTS.configs.get(name) ?? {}) : null;
+      if (schemaError) throw new CallFailure(schemaError, failure.logs);
       throw failure;
     }
   },

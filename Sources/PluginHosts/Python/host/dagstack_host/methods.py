@@ -70,6 +70,8 @@ def error(exc, kind=None, with_logs=True):
             "traceback": detail or plugin_traceback(exc)}
     if with_logs:
         data["logs"] = capture.logs()
+    if isinstance(exc, ConfigInvalid):
+        data["fields"] = exc.fields
     waited = getattr(exc, "_dagstack_debugger_wait", None)
     if waited:
         data["debugger_us"] = int(waited * 1e6)
@@ -142,9 +144,14 @@ def _context(name, metadata=None):
 
 
 class ConfigInvalid(Exception):
-    """The plugin's config section does not fit its config_schema."""
+    """The plugin's config section does not fit its config_schema. `fields`: the key paths at fault
+    in the section, for the console to say where each value was set."""
 
     kind = "config_invalid"
+
+    def __init__(self, message, fields=()):
+        super().__init__(message)
+        self.fields = [[str(step) for step in field] for field in fields]
 
 
 def check_config(name, instance, config):
@@ -164,13 +171,14 @@ def check_config(name, instance, config):
         if not callable(errors):
             raise ConfigInvalid(f"{type(exc).__name__}: {exc}") from None
         section = loading.PLUGINS[name]["spec"].get("config_section") or name
-        parts = []
+        parts, fields = [], []
         for e in errors():
+            fields.append(e.get("loc", ()))
             where = section
             for step in e.get("loc", ()):
                 where += f"[{step}]" if isinstance(step, int) else f".{step}"
             parts.append(f"{where}: {e.get('msg', 'invalid')}")
-        raise ConfigInvalid("; ".join(parts)) from None
+        raise ConfigInvalid("; ".join(parts), fields) from None
 
 
 def setup(params):
