@@ -113,8 +113,10 @@ import TestSupport
         let error = try #require(await Self.error(dir, "hang"))
         #expect(ContinuousClock.now - started < .seconds(30))  // the plugin sleeps an hour
         #expect(error.code == .pluginTimeout)
+        let plugin = packageRoot + "/Tests/Fixtures/hook-faults/py-faults/plugin.py"
         #expect(error.message ==
-            "Plugin 'py-faults' did not answer fault.hang within 1s (--call-timeout); it was stopped; the Python host was restarted and 1 other plugin(s) set up again")
+            "Plugin 'py-faults' did not answer fault.hang within 1s (--call-timeout); it was stopped; its code was at \(plugin):11 in hang; the Python host was restarted and 1 other plugin(s) set up again")
+        #expect(error.traceback == "Stopped at (most recent call last):\n  File \"\(plugin)\", line 11, in hang\n    time.sleep(3600)")
         #expect(dir.registry.record(named: "py-faults")?.state.name == "failed")
         #expect(!processExists(before))
         try await Self.stillWorks(dir)

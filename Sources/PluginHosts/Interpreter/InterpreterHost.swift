@@ -70,6 +70,8 @@ public class InterpreterHost: @unchecked Sendable {
         var setUp: [(name: String, params: JSONValue)] = []
         var abandoned: Set<String> = []
         var version: String?
+        /// Where the running interpreter says where its code is when asked (see `StuckFrames`).
+        var whereFile: String?
         /// `stop()` was called: nothing restarts the interpreter any more.
         var stopping = false
         /// The standard library modules the load imported: a spare for the next load imports them ahead.
@@ -122,6 +124,7 @@ public class InterpreterHost: @unchecked Sendable {
         state.withLock {
             $0.channel = JSONRPCChannel(process: process, peer: services, answersRepeatOutput: true, debugger: debugger)
             $0.version = hello["params"]?[launcher.versionKey]?.stringValue
+            $0.whereFile = hello["params"]?["where_file"]?.stringValue
         }
     }
 
@@ -387,7 +390,7 @@ public class InterpreterHost: @unchecked Sendable {
                 s.abandoned.insert(hung.plugin)
                 return s.stopping
             }
-            if !stopping, let restarted = await restartOffTask() { failure.message = Self.withRestartNote(failure.message, restarted) }
+            if !stopping, let restarted = await restartOffTask() { failure.message = Self.withNote(failure.message, restarted) }
             let finished = progress.finished.map { stage(from: $0, activity: activity, process: channel.process) }
             return finished + [BatchedStage(plugin: hung.plugin, result: .failure(failure), duration: ran)]
         }
@@ -410,8 +413,9 @@ public class InterpreterHost: @unchecked Sendable {
         return BatchedStage(plugin: name, result: .success(reply), duration: duration)
     }
 
-    /// `message` with the restart said on its first line, before a crash's "stderr (last lines)" block.
-    static func withRestartNote(_ message: String, _ restarted: String) -> String {
+    /// `message` with a note (the restart, where the code was) on its first line, before a crash's
+    /// "stderr (last lines)" block.
+    static func withNote(_ message: String, _ restarted: String) -> String {
         let lines = message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         return lines[0] + "; \(restarted)" + (lines.count > 1 ? "\n" + lines[1] : "")
     }
@@ -429,7 +433,7 @@ public class InterpreterHost: @unchecked Sendable {
                 s.abandoned.insert(plugin)
                 return s.stopping
             }
-            if !stopping, let restarted = await restartOffTask() { error.message = Self.withRestartNote(error.message, restarted) }
+            if !stopping, let restarted = await restartOffTask() { error.message = Self.withNote(error.message, restarted) }
             throw error
         }
     }
@@ -501,11 +505,23 @@ public class InterpreterHost: @unchecked Sendable {
                 Self.classify(&failure, error, plugin: who, activity: activity)
             }
             if failure.pluginStopped {
+                if error.leftCodeRunning, let stuck = whereStuck(channel) {
+                    failure.message = Self.withNote(failure.message, stuck.headline)
+                    failure.traceback = stuck.traceback
+                }
                 channel.process.terminate(grace: 0.2)
+                // An answer that came after the console stopped waiting for it.
+                if let file = state.withLock({ $0.whereFile }) { unlink(file) }
                 state.withLock { $0.channel = nil }
             }
             throw failure
         }
+    }
+
+    /// Where the code of a call that hung was, when the interpreter can say (before it is stopped).
+    private func whereStuck(_ channel: JSONRPCChannel) -> StuckFrames? {
+        guard let file = state.withLock({ $0.whereFile }), let pid = channel.process.programPID else { return nil }
+        return StuckFrames.ask(pid: pid, file: file)
     }
 
     /// What an error the host reported is, from its `kind`: a value JSON cannot carry; a config that

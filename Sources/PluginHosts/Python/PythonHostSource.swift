@@ -24,6 +24,7 @@ enum PythonHostSource {
         ("dagstack_host.services", "services.py", PackageResources.services_py),
         ("dagstack_host.shim", "shim.py", PackageResources.shim_py),
         ("dagstack_host.sinks", "sinks.py", PackageResources.sinks_py),
+        ("dagstack_host.stuck", "stuck.py", PackageResources.stuck_py),
         ("dagstack_host.values", "values.py", PackageResources.values_py),
     ]
 

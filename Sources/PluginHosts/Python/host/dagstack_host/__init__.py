@@ -10,5 +10,5 @@ and entry points), `context` (the ctx, registry and resources plugin code sees),
 `dagstack.plugin_system` module plugin code imports), `capture` (print and logging per call),
 `awaiting` (running what a plugin returns, awaiting coroutines), `values` (JSON across the boundary),
 `contract` (what the contract checks inspect), `debugger` (pdb in plugin code, on the console's
-terminal).
+terminal), `stuck` (where plugin code was when a call that hung is stopped).
 """

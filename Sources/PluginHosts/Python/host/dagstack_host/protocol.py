@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from . import capture, debugger, integrity, methods
+from . import capture, debugger, integrity, methods, stuck
 from .methods import METHODS, error, error_kind
 
 PROTOCOL_OUT = None
@@ -147,7 +147,8 @@ def main():
     methods.ANNOUNCE = announce
     debugger.CALL_CONSOLE, debugger.NOTIFY = call_console, announce
     debugger.install()
-    send({"jsonrpc": "2.0", "method": "ready", "params": {"python": sys.version.split()[0]}})
+    where_file = stuck.install(encode)
+    send({"jsonrpc": "2.0", "method": "ready", "params": {"python": sys.version.split()[0], "where_file": where_file}})
     while True:
         try:
             if serve(protocol_in):
