@@ -56,6 +56,9 @@ public final class PluginDirectory: Sendable {
 
     /// Custom resource values read from the directory root.
     public static let resourcesFile = "resources.json"
+    /// How the blob store folder the console makes for a run (when none is given) starts, in the
+    /// temporary folder: a replay compares paths into it as one, since every run makes a new one.
+    public static let temporaryBlobFolderPrefix = "dagstack-blobs-"
 
     /// The resources every directory gets unless its own values replace them.
     public static let standardResources: Set<String> = ["clock", "rng", "http_client", "blob_store"]
@@ -121,7 +124,7 @@ public final class PluginDirectory: Sendable {
         var temporaryBlobFolder: String?
         if resources.get("blob_store") == nil {
             let folder = options.blobStore ?? {
-                let made = NSTemporaryDirectory() + "dagstack-blobs-" + UUID().uuidString
+                let made = NSTemporaryDirectory() + temporaryBlobFolderPrefix + UUID().uuidString
                 temporaryBlobFolder = made
                 return made
             }()

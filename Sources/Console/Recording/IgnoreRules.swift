@@ -96,8 +96,11 @@ struct IgnoreRules: Sendable, Equatable {
         let rest = tokens.dropFirst()
         if a?.objectValue != nil || b?.objectValue != nil {
             let x = a?.objectValue ?? [:], y = b?.objectValue ?? [:]
-            let keys = token == "*" ? Array(x.keys) + y.keys.filter { x[$0] == nil } : [token]
-            return keys.reduce(0) { $0 + (x[$1] == nil && y[$1] == nil ? 0 : countDiffering(rest, x[$1], y[$1])) }
+            let keys = token == "*" ? Array(x.keys) + y.keys.filter { x.exactValue(forKey: $0) == nil } : [token]
+            return keys.reduce(0) { total, key in
+                let l = x.exactValue(forKey: key), r = y.exactValue(forKey: key)
+                return total + (l == nil && r == nil ? 0 : countDiffering(rest, l, r))
+            }
         }
         if a?.arrayValue != nil || b?.arrayValue != nil {
             let x = a?.arrayValue ?? [], y = b?.arrayValue ?? []
@@ -115,7 +118,7 @@ struct IgnoreRules: Sendable, Equatable {
         let rest = tokens.dropFirst()
         switch value {
         case .object(var object):
-            let keys = token == "*" ? Array(object.keys) : (object[token] != nil ? [token] : [])
+            let keys = token == "*" ? Array(object.keys) : (object.exactValue(forKey: token) != nil ? [token] : [])
             guard !keys.isEmpty else { return }
             value = .null  // the object is moved out and back, so it is not copied
             for key in keys {

@@ -4,8 +4,9 @@ import PluginHosts
 import PluginSystem
 
 /// Compares a recorded command result with the same command's result now (or with another
-/// recording's), leaving out what changes from run to run — durations, process ids, temporary
-/// paths, where the plugin directory lives on disk — and what the user's ignore rules name.
+/// recording's), leaving out what changes from run to run — durations, process ids, the console's
+/// own blob store folder, where the plugin directory lives on disk — and what the user's ignore
+/// rules name. Texts compare exactly (by Unicode scalars), as every plugin sees them.
 struct ResultComparison: Sendable {
     /// Keys whose values depend on the run, not on the plugins (`edited_since_load`: the recording's
     /// header already says which code its results came from).
@@ -36,7 +37,7 @@ struct ResultComparison: Sendable {
             return .array(a.map(normalize))
         case .string(let s):
             if directoryForms.contains(s) { return "<plugins>" }
-            // Every form below and every temporary path holds a "/": most strings (values, log lines)
+            // Every form below and every blob store path holds a "/": most strings (values, log lines)
             // hold none, and Foundation's replacing, which bridges each string, was half of a replay.
             guard s.utf8.contains(UInt8(ascii: "/")) else { return value }
             var text = s
@@ -47,8 +48,7 @@ struct ResultComparison: Sendable {
         }
     }
 
-    /// The folders temporary files are made in; a path under one names a file of this run only
-    /// (the blob store's fresh folder, a plugin's scratch file).
+    /// The folders temporary files are made in (the console makes its blob store folder in one).
     static let temporaryRoots: [String] = {
         var roots = ["/tmp/", "/var/tmp/", "/dev/shm/"]
         let own = NSTemporaryDirectory()
@@ -59,11 +59,14 @@ struct ResultComparison: Sendable {
         return Array(Set(roots)).sorted { $0.count > $1.count }
     }()
 
-    /// `text` with each temporary path's root and first name (`/tmp/dagstack-blobs-1F3A…`) as `<tmp>`.
+    /// `text` with each path into a blob store folder the console made for its run
+    /// (`/tmp/dagstack-blobs-1F3A…/a.bin`) as `<tmp>/a.bin`: a new folder each run, the same file.
+    /// Any other temporary path is a plugin's own choice and compares as it is: a plugin that now
+    /// writes to `/tmp/reports-v2` instead of `/tmp/reports-v1` changed what it returns.
     static func withoutTemporaryPaths(_ text: String) -> String {
-        guard text.contains("/") else { return text }
+        guard text.utf8.firstRange(of: PluginDirectory.temporaryBlobFolderPrefix.utf8) != nil else { return text }
         var text = text
-        for root in temporaryRoots where text.contains(root) {
+        for root in temporaryRoots.map({ $0 + PluginDirectory.temporaryBlobFolderPrefix }) where text.contains(root) {
             var result = "", rest = Substring(text)
             while let found = rest.range(of: root) {
                 // Only where a path starts, not inside a longer one (`/home/me/tmp/`).

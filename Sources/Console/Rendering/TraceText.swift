@@ -129,9 +129,11 @@ enum TraceText {
         }
     }
 
-    /// A changed text word by word: removed red and struck, added green (`[-…-]{+…+}` without colour).
+    /// A changed text word by word: removed red and struck, added green (`[-…-]{+…+}` without colour);
+    /// for two texts that only differ in Unicode normalisation, which would look the same, what differs.
     static func words(_ old: String, _ new: String, _ style: TextStyle) -> String {
-        WordDiff.diff(old, new).map { segment -> String in
+        if let note = NormalisationNote.describe(old, new) { return style.yellow(note) }
+        return WordDiff.diff(old, new).map { segment -> String in
             switch segment {
             case .same(let t): return t
             case .removed(let t): return style.removed(t)

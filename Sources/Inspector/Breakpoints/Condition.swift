@@ -70,6 +70,8 @@ public indirect enum Condition: Sendable, Equatable, CustomStringConvertible {
 
     /// A missing path compares unequal to everything and is in nothing; comparisons across types
     /// (a number and a text) are false, as is ordering anything but two numbers or two texts.
+    /// Texts compare by Unicode scalars, as the plugins see them: "café" and "cafe\u0301" differ
+    /// (`matches` is a regular expression, which matches by character and finds either).
     static func compare(_ a: JSONValue?, _ op: Comparison, _ b: JSONValue?) -> Bool {
         switch op {
         case .equal: guard let a, let b else { return false }; return a.numericallyEquals(b)
@@ -94,8 +96,8 @@ public indirect enum Condition: Sendable, Equatable, CustomStringConvertible {
             return x < y ? -1 : x == y ? 0 : 1
         }
         if case .string(let x) = a, case .string(let y) = b {
-            if x == y { return 0 }
-            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
+            if x.exactlyEquals(y) { return 0 }
+            return x.precedesExactly(y) ? -1 : 1
         }
         return nil
     }
@@ -103,9 +105,9 @@ public indirect enum Condition: Sendable, Equatable, CustomStringConvertible {
     /// Text contains text, an array an equal element, an object a key.
     static func contains(_ container: JSONValue, _ item: JSONValue) -> Bool {
         switch container {
-        case .string(let s): item.stringValue.map { $0.isEmpty || s.contains($0) } ?? false
+        case .string(let s): item.stringValue.map { s.containsExactly($0) } ?? false
         case .array(let a): a.contains { $0.numericallyEquals(item) }
-        case .object(let o): item.stringValue.map { o[$0] != nil } ?? false
+        case .object(let o): item.stringValue.map { o.exactValue(forKey: $0) != nil } ?? false
         default: false
         }
     }

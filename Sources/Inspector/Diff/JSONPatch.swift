@@ -48,11 +48,13 @@ public enum JSONDiff {
     static func diff(_ a: JSONValue, _ b: JSONValue, path: String, into ops: inout [PatchOperation]) {
         switch (a, b) {
         case (.object(let x), .object(let y)):
-            for (key, old) in x where y[key] == nil {
+            // Keys match exactly: a key rewritten in another Unicode normalisation is a removal and
+            // an addition, as it is to every plugin that reads the object.
+            for (key, old) in x where y.exactValue(forKey: key) == nil {
                 ops.append(PatchOperation(op: .remove, path: path + "/" + escape(key), old: old))
             }
             for (key, new) in y {
-                if let old = x[key] {
+                if let old = x.exactValue(forKey: key) {
                     if old != new { diff(old, new, path: path + "/" + escape(key), into: &ops) }
                 } else {
                     ops.append(PatchOperation(op: .add, path: path + "/" + escape(key), value: new))

@@ -56,7 +56,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         for token in tokens {
             switch current {
             case .object(let o):
-                guard let member = o[token] else { return nil }
+                guard let member = o.exactValue(forKey: token) else { return nil }  // keys by Unicode scalars
                 current = member
             case .array(let a):
                 guard let index = Self.index(token), a.indices.contains(index) else { return nil }

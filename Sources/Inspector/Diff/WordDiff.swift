@@ -1,5 +1,8 @@
+import PluginSystem
+
 /// A word-level diff of two strings, for showing how a stage changed a text: the words removed, the
 /// words added, and what stayed, in order. Whitespace runs count as words so the text rebuilds exactly.
+/// Words compare by Unicode scalars: "café" written decomposed is another word.
 public enum WordDiff {
     public enum Segment: Sendable, Equatable {
         case same(String)
@@ -15,9 +18,9 @@ public enum WordDiff {
         guard a.count <= limit, b.count <= limit else { return coalesce([.removed(old), .added(new)]) }
         // Common prefix and suffix first: most edits touch a few words.
         var prefix = 0
-        while prefix < a.count && prefix < b.count && a[prefix] == b[prefix] { prefix += 1 }
+        while prefix < a.count && prefix < b.count && a[prefix].exactlyEquals(b[prefix]) { prefix += 1 }
         var suffix = 0
-        while suffix < a.count - prefix && suffix < b.count - prefix && a[a.count - 1 - suffix] == b[b.count - 1 - suffix] {
+        while suffix < a.count - prefix && suffix < b.count - prefix && a[a.count - 1 - suffix].exactlyEquals(b[b.count - 1 - suffix]) {
             suffix += 1
         }
         let x = Array(a[prefix..<(a.count - suffix)]), y = Array(b[prefix..<(b.count - suffix)])
@@ -50,13 +53,13 @@ public enum WordDiff {
         var table = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
         for i in stride(from: n - 1, through: 0, by: -1) {
             for j in stride(from: m - 1, through: 0, by: -1) {
-                table[i][j] = x[i] == y[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
+                table[i][j] = x[i].exactlyEquals(y[j]) ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
             }
         }
         var segments: [Segment] = []
         var i = 0, j = 0
         while i < n || j < m {
-            if i < n && j < m && x[i] == y[j] {
+            if i < n && j < m && x[i].exactlyEquals(y[j]) {
                 segments.append(.same(x[i])); i += 1; j += 1
             } else if j < m && (i == n || table[i][j + 1] >= table[i + 1][j]) {
                 segments.append(.added(y[j])); j += 1

@@ -1,0 +1,85 @@
+import OrderedCollections
+
+/// Text compared as plugins and their consumers see it: by Unicode scalars, not by Swift's
+/// canonical equivalence. Swift's `==` says "cafe\u{301}" (NFD) and "café" (NFC) are equal; Python,
+/// JavaScript, a JSON file and every byte-for-byte consumer say they differ, so a plugin that
+/// normalises a text changed it. Every comparison of plugin values goes through these.
+extension String {
+    /// The same Unicode scalars in the same order (for valid UTF-8, the same bytes).
+    @inlinable
+    public func exactlyEquals(_ other: String) -> Bool {
+        let a = utf8, b = other.utf8
+        guard a.count == b.count else { return false }
+        let compared = a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+        }
+        return (compared ?? nil) ?? a.elementsEqual(b)
+    }
+
+    /// Hashes the scalars (consistent with `exactlyEquals`; Swift's own hash is of the normalised text).
+    @inlinable
+    public func hashExactly(into hasher: inout Hasher) {
+        let view = utf8
+        hasher.combine(view.count)
+        if view.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
+            for byte in view { hasher.combine(byte) }
+        }
+    }
+
+    /// Whether `other` occurs in this text as a run of the same scalars (valid UTF-8 never matches
+    /// inside a scalar, so a byte search is a scalar search).
+    public func containsExactly(_ other: String) -> Bool {
+        other.isEmpty || utf8.firstRange(of: other.utf8) != nil
+    }
+
+    /// Scalar order, the order Python and JavaScript (for the BMP) sort texts by.
+    public func precedesExactly(_ other: String) -> Bool {
+        unicodeScalars.lexicographicallyPrecedes(other.unicodeScalars)
+    }
+}
+
+extension JSONObject {
+    /// The member whose key is exactly `key`. The dictionary's own lookup treats canonically
+    /// equivalent keys as one: `o["é"]` finds a key spelled "e\u{301}".
+    public func exactValue(forKey key: String) -> JSONValue? {
+        guard let index = index(forKey: key), keys[index].exactlyEquals(key) else { return nil }
+        return values[index]
+    }
+}
+
+extension JSONValue {
+    /// Exact equality: texts and object keys by Unicode scalars, objects member by member in order,
+    /// numbers as Swift compares them (`1` and `1.0` differ here; see `numericallyEquals`).
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.int(let a), .int(let b)): a == b
+        case (.double(let a), .double(let b)): a == b
+        case (.string(let a), .string(let b)): a.exactlyEquals(b)
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)):
+            a.count == b.count
+                && zip(a.elements, b.elements).allSatisfy { x, y in x.key.exactlyEquals(y.key) && x.value == y.value }
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .int(let i): hasher.combine(2); hasher.combine(i)
+        case .double(let d): hasher.combine(3); hasher.combine(d)
+        case .string(let s): hasher.combine(4); s.hashExactly(into: &hasher)
+        case .array(let a): hasher.combine(5); hasher.combine(a)
+        case .object(let o):
+            hasher.combine(6)
+            hasher.combine(o.count)
+            for (key, value) in o {
+                key.hashExactly(into: &hasher)
+                hasher.combine(value)
+            }
+        }
+    }
+}
