@@ -21,6 +21,9 @@ public final class ConsoleRunner {
         public var recordOptions: [String] = []
         /// `--watch`: watch the directory after loading it (and after the -c commands).
         public var watch = false
+        /// `--allow-load-errors`: in a batch run, a plugin that did not load leaves the exit status
+        /// to the commands.
+        public var allowLoadErrors = false
 
         public init(directory: String) { self.directory = directory }
     }
@@ -36,8 +39,8 @@ public final class ConsoleRunner {
         style = TextStyle(color: configuration.color && !configuration.json)
     }
 
-    /// Runs to the end and returns the exit status: 0, or 1 when a command failed in batch mode,
-    /// or 128 + the signal that ended the console.
+    /// Runs to the end and returns the exit status: 0, or 1 in batch mode when a command failed or a
+    /// plugin did not load, or 128 + the signal that ended the console.
     public func run() -> Int32 {
         let console = self.console
         let terminal = TerminalState()
@@ -77,6 +80,9 @@ public final class ConsoleRunner {
             Self.writeError(summary.text(TextStyle(color: false)))
         }
         refreshCompletion()
+        // A script's or CI's result is not to be trusted when the directory did not load whole:
+        // the traces ran without those plugins. Said once at the end, and in the exit status.
+        var notLoaded = (summary as? LoadSummary)?.notLoaded ?? []
         if let record = configuration.record {
             let line = "record " + ([record] + configuration.recordOptions).map(CommandWords.quoted).joined(separator: " ")
             let started = watcher.runCancellable { await console.execute(line) }
@@ -132,6 +138,7 @@ public final class ConsoleRunner {
             }
             guard let executed = watcher.runCancellable({ await console.execute(line) }) else { continue }
             if !executed.succeeded { failures += 1 }
+            if let load = executed.output as? LoadSummary { notLoaded += load.notLoaded.filter { !notLoaded.contains($0) } }
             // The interpreters' own messages (a debugger attached) came before or during the command.
             for message in waitFor({ await console.runtimeMessages() }) { note(message) }
             if configuration.json {
@@ -144,13 +151,18 @@ public final class ConsoleRunner {
             if executed.quits { break }
         }
 
+        let batch = !(configuration.commands.isEmpty && configuration.interactive)
+        if batch && !notLoaded.isEmpty && !configuration.allowLoadErrors && watcher.termination == nil {
+            note("exit status 1: \(notLoaded.joined(separator: ", ")) did not load (--allow-load-errors leaves the status to the commands)")
+            failures += 1
+        }
         // Not through the watcher: teardown must run to the end whatever signal comes.
         let teardown = waitFor { await console.close() }
         if let teardown { note(ErrorJSON.text(teardown, TextStyle(color: false))) }
         editor.restoreTerminal()
         terminal.restore()
         if let signal = watcher.termination { return 128 + signal }
-        return configuration.commands.isEmpty && configuration.interactive ? 0 : (failures > 0 ? 1 : 0)
+        return batch && failures > 0 ? 1 : 0
     }
 
     var refreshCompletion: () -> Void = {}

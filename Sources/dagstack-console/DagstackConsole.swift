@@ -83,6 +83,9 @@ struct DagstackConsole: ParsableCommand {
         completion: .directory)
     var contract: String?
 
+    @Flag(help: "With -c or a script: a plugin that fails to load does not make the exit status 1 (the commands alone decide it).")
+    var allowLoadErrors = false
+
     @Flag(help: "Print the runtime's own log lines (set-up, teardown, dispatch) on standard error.")
     var verbose = false
 
@@ -196,6 +199,7 @@ struct DagstackConsole: ParsableCommand {
         configuration.recordOptions = ignore.flatMap { ["--ignore", $0] } + (http.map { ["--http", $0] } ?? [])
         configuration.commands = commands
         configuration.watch = watch
+        configuration.allowLoadErrors = allowLoadErrors
         configuration.json = json
         configuration.interactive = isatty(STDIN_FILENO) == 1 && commands.isEmpty
         configuration.color = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1

@@ -265,7 +265,7 @@ import TestSupport
     }
 
     @Test func loadSwitchesDirectoryAndBrokenManifestsAreListed() async throws {
-        let docs = try await jsonLines(["load Tests/Fixtures/lifecycle-faults", "plugins"])
+        let docs = try await jsonLines(["load Tests/Fixtures/lifecycle-faults", "plugins"], extra: ["--allow-load-errors"])
         #expect(docs[0]["path"] == "Tests/Fixtures/lifecycle-faults")
         let states = Dictionary(uniqueKeysWithValues: docs[1]["plugins"]!.arrayValue!.map { ($0["name"]!.stringValue!, $0["state"]!.stringValue!) })
         #expect(states["healthy"] == "active")
@@ -275,11 +275,36 @@ import TestSupport
         dir.plugin("good", name: "good")
         dir.write("good/plugin.py", "class Good:\n    def work(self, ctx, v):\n        return v\n")
         dir.write("broken/dagstack.toml", "[plugin\nname = 1")
-        let (status, lines, _) = try await console(["plugins"], directory: dir.path)
+        let (status, lines, _) = try await console(["plugins"], directory: dir.path, extra: ["--allow-load-errors"])
         #expect(status == 0)
         #expect(lines.contains { $0.hasPrefix("good ") && $0.hasSuffix("active") })
         let startup = try await run(consoleBinary, [dir.path, "-c", "kinds"], environment: ["NO_COLOR": "1", "PATH": ProcessInfo.processInfo.environment["PATH"]!])
         #expect(startup.stderr.contains("  skipped \(dir.path)/broken — ManifestInvalid: Malformed TOML at \(dir.path)/broken/dagstack.toml:1:"))
+    }
+
+    /// A script's or CI's result is not the plugins' when some did not load: the status says so.
+    @Test func exitStatusIsOneWhenAPluginDidNotLoad() async throws {
+        let dir = TempDir()
+        dir.plugin("good", name: "good")
+        dir.write("good/plugin.py", "class Good:\n    def work(self, v):\n        return v\n")
+        dir.plugin("raises", name: "raises")
+        dir.write("raises/plugin.py", "class Raises:\n    def setup(self, ctx):\n        raise RuntimeError('no database')\n\n    def work(self, v):\n        return v\n")
+        for json in [false, true] {
+            let (status, lines, stderr) = try await console(["kinds", "call k.work 1"], json: json, directory: dir.path)
+            #expect(status == 1, "\(stderr)")
+            #expect(lines.count == 2)
+            #expect(stderr.hasSuffix("exit status 1: plugin 'raises' did not load (--allow-load-errors leaves the status to the commands)\n"), "\(stderr)")
+            #expect(try await console(["kinds"], json: json, directory: dir.path, extra: ["--allow-load-errors"]).status == 0)
+        }
+        // A script on stdin too; a manifest that cannot be read is named by its file.
+        dir.write("broken/dagstack.toml", "[plugin\nname = 1")
+        let piped = try await console([], directory: dir.path, stdin: "kinds\n")
+        #expect(piped.status == 1)
+        #expect(piped.stderr.contains("exit status 1: plugin 'raises', \(dir.path)/broken did not load"), "\(piped.stderr)")
+        // A directory that loads whole: the commands alone decide, and nothing is said.
+        let fixed = try await console(["kinds"], directory: packageRoot + "/plugins")
+        #expect(fixed.status == 0)
+        #expect(!fixed.stderr.contains("exit status"))
     }
 
     @Test func exitStatusSaysWhetherEveryCommandWorked() async throws {

@@ -37,6 +37,15 @@ struct LoadSummary: CommandOutput {
 
     var succeeded: Bool { true }
 
+    /// What did not load: each plugin that failed (set-up raised, timed out, its code did not run)
+    /// by name, each file skipped by its path. A batch run's exit status counts them.
+    var notLoaded: [String] {
+        records.compactMap { record -> String? in
+            if case .failed = record.state { return "plugin '\(record.name)'" }
+            return nil
+        } + problems.map(\.source)
+    }
+
     var json: JSONObject {
         var o: JSONObject = [
             "path": .string(path), "plugins": .array(records.map { .object(PluginJSON.summary($0)) }),
