@@ -181,4 +181,28 @@ import TestSupport
         #expect(docs[2]["recording"] == false)
         #expect(docs[3]["error"]?["message"] == "not recording")
     }
+
+    /// An updated recording is labelled with when it was updated as well as recorded; one command is
+    /// "1 command".
+    @Test func anUpdatedRecordingSaysWhenItWasUpdated() async throws {
+        let dir = TempDir()
+        func plugin(_ suffix: String) {
+            dir.pythonPlugin("plugins/a", name: "a", kind: "k", code: "class A:\n    def f(self, m):\n        return m + \"\(suffix)\"\n")
+        }
+        plugin("1")
+        _ = try await console(["plugins", "--record", "u", "-c", #"trace k.f "x""#], in: dir.path)
+        plugin("2")
+        let update = try await console(["--replay", "sessions/u.jsonl", "--update", "--yes"], in: dir.path)
+        #expect(update.status == 0, "\(update.stdout)\(update.stderr)")
+        let header = try JSONValue.parse(String(try String(contentsOfFile: dir.path + "/sessions/u.jsonl", encoding: .utf8).split(separator: "\n")[0]))
+        let created = try #require(header["created"]?.stringValue), updated = try #require(header["updated"]?.stringValue)
+        let diff = try await console(["plugins", "-c", "sessions diff sessions/u.jsonl.bak sessions/u.jsonl", "-c", "sessions"], in: dir.path)
+        #expect(diff.stdout.contains("  A sessions/u.jsonl.bak: 1 command recorded \(created) on plugins\n"), "\(diff.stdout)")
+        #expect(diff.stdout.contains("  B sessions/u.jsonl: 1 command recorded \(created), updated \(updated), on plugins\n"), "\(diff.stdout)")
+        #expect(diff.stdout.split(separator: "\n").contains { $0.contains("u.jsonl ") && $0.contains(" 1 command ") }, "\(diff.stdout)")
+        let json = try await console(["plugins", "--json", "-c", "sessions diff sessions/u.jsonl.bak sessions/u.jsonl"], in: dir.path)
+        let document = try JSONValue.parse(json.stdout.trimmingCharacters(in: .newlines))
+        #expect(document["b"]?["updated"] == .string(updated))
+        #expect(document["a"]?["updated"] == nil)
+    }
 }

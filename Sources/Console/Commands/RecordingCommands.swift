@@ -251,7 +251,7 @@ struct SessionsOutput: CommandOutput {
         guard !rows.isEmpty else { return "no sessions in \(folder)" }
         return rows.map { r in
             if let problem = r.problem { return pad(r.file, 44) + style.red("unusable: ") + problem }
-            return pad(r.file, 44) + pad(r.created ?? "", 22) + pad("\(r.commands ?? 0) commands", 14) + style.dim(r.pluginDir ?? "")
+            return pad(r.file, 44) + pad(r.created ?? "", 22) + pad(SessionDiff.count(r.commands ?? 0), 14) + style.dim(r.pluginDir ?? "")
         }.joined(separator: "\n")
     }
 }

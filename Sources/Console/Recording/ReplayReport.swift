@@ -52,7 +52,7 @@ struct ReplayReport: CommandOutput {
     }
 
     func text(_ style: TextStyle) -> String {
-        var lines = [style.bold("replay \(file.path)") + style.dim(" against \(directory) (recorded \(file.header.created) on \(file.header.pluginDir))")]
+        var lines = [style.bold("replay \(file.path)") + style.dim(" against \(directory) (\(file.header.provenance))")]
         for warning in file.warnings { lines.append("  " + style.yellow("warning") + " " + warning) }
         for miss in setupHTTP { lines.append("  " + style.yellow("set-up http") + " " + miss.text) }
         if let unusedBreakpoints { lines.append("  " + style.dim("your breakpoints did not stop it: \(unusedBreakpoints)")) }

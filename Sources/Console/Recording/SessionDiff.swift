@@ -118,8 +118,10 @@ struct SessionDiff: CommandOutput {
 
     var json: JSONObject {
         func side(_ f: SessionFile) -> JSONValue {
-            ["file": .string(f.path), "recorded": .string(f.header.created), "plugin_dir": .string(f.header.pluginDir),
+            var o: JSONObject = ["file": .string(f.path), "recorded": .string(f.header.created), "plugin_dir": .string(f.header.pluginDir),
              "commands": .int(f.count), "warnings": .array(f.warnings.map(JSONValue.string))]
+            if let updated = f.header.updated { o["updated"] = .string(updated) }
+            return .object(o)
         }
         var o: JSONObject = ["a": side(a), "b": side(b), "rows": .array(rows.map(\.json))]
         o["same"] = .int(count(.same))
@@ -132,10 +134,12 @@ struct SessionDiff: CommandOutput {
         return o
     }
 
+    static func count(_ commands: Int) -> String { "\(commands) command\(commands == 1 ? "" : "s")" }
+
     func text(_ style: TextStyle) -> String {
         var lines = [style.bold("sessions diff \(a.path) \(b.path)")]
-        lines.append(style.dim("  A \(a.path): \(a.count) commands recorded \(a.header.created) on \(a.header.pluginDir)"))
-        lines.append(style.dim("  B \(b.path): \(b.count) commands recorded \(b.header.created) on \(b.header.pluginDir)"))
+        lines.append(style.dim("  A \(a.path): \(Self.count(a.count)) \(a.header.provenance)"))
+        lines.append(style.dim("  B \(b.path): \(Self.count(b.count)) \(b.header.provenance)"))
         for warning in a.warnings + b.warnings { lines.append("  " + style.yellow("warning") + " " + warning) }
         for row in rows {
             let verdict = switch row.verdict {

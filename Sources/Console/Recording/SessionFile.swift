@@ -50,6 +50,12 @@ public struct SessionFile: Sendable {
         /// When `replay --update` last rewrote the file.
         public var updated: String?
 
+        /// When and where its results come from: `recorded T on DIR`, and for a file `replay --update`
+        /// rewrote, `, updated T` (the entries it rewrote are from then).
+        public var provenance: String {
+            "recorded \(created)" + (updated.map { ", updated \($0)," } ?? "") + " on \(pluginDir)"
+        }
+
         var json: JSONValue {
             var o: JSONObject = [
                 "format": .string(SessionFile.format), "version": .int(version), "tool": "dagstack-console",
