@@ -83,10 +83,8 @@ import TestSupport
             arguments: ["examples/mixed-chain"],
             environment: ["DAGSTACK_CONSOLE_HISTORY": NSTemporaryDirectory() + "dagstack-hist-\(UUID().uuidString)"])
         #expect(await t.waitForPrompt(seconds: 30), "\(t.lines)")
-        func nodeHosts() -> [Int32] {
-            descendants(of: t.pid).filter { pid in
-                ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("node-host-")
-            }
+        func nodeHosts() -> Set<Int32> {
+            outermost(descendants(of: t.pid).filter { commandLine(of: $0).contains("node-host-") })
         }
         // The Node host, and (a person at the prompt) the spare the next reload will take.
         let until = Date().addingTimeInterval(10)

@@ -51,7 +51,7 @@ import TestSupport
         kill(console.processIdentifier, SIGKILL)
         _ = await waitForExit(console, seconds: 10)
         let left = await survivors(matching: marker)
-        #expect(left.isEmpty, "left behind: \(left.map { ($0, commandLine($0)) })")
+        #expect(left.isEmpty, "left behind: \(left.map { ($0, commandLine(of: $0)) })")
     }
 
     @Test(arguments: [("namespace", SIGTERM), ("namespace", SIGHUP), ("subreaper", SIGTERM), ("namespace", 0)])
@@ -71,7 +71,7 @@ import TestSupport
         guard exited else { return }
         #expect(console.terminationStatus == (signal == 0 ? 0 : 128 + signal))
         let left = await survivors(matching: marker, within: 2)
-        #expect(left.isEmpty, "left behind: \(left.map { ($0, commandLine($0)) })")
+        #expect(left.isEmpty, "left behind: \(left.map { ($0, commandLine(of: $0)) })")
     }
 
     @Test(arguments: ["namespace", "subreaper"])
@@ -92,11 +92,6 @@ import TestSupport
         kill(t.pid, SIGKILL)
         #expect(await t.waitForExit() == 128 + SIGKILL)
         let left = await survivors(matching: marker)
-        #expect(left.isEmpty, "left behind: \(left.map { ($0, commandLine($0)) })")
-    }
-
-    func commandLine(_ pid: Int32) -> String {
-        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
-        return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        #expect(left.isEmpty, "left behind: \(left.map { ($0, commandLine(of: $0)) })")
     }
 }

@@ -196,13 +196,6 @@ final class TerminalSession: @unchecked Sendable {
 
 struct TerminalError: Error { let message: String }
 
-/// The parent of `pid`, from /proc; nil once it is gone.
-func parentPID(of pid: Int32) -> Int32? {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    return fields.count > 1 ? Int32(fields[1]) : nil
-}
-
 /// Pids of every process descended from `pid` (read from /proc), for orphan checks.
 func descendants(of pid: Int32) -> [Int32] {
     var children: [Int32: [Int32]] = [:]

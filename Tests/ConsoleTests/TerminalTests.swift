@@ -161,15 +161,8 @@ import TestSupport
     @Test(arguments: [0, SIGKILL])
     func theSpareInterpreterIsTakenByReloadAndGoesWithTheConsole(signal: Int32) async throws {
         let t = try await start()
-        // An interpreter started through a launcher script (pyenv's shims are bash) forks subshells
-        // with its command line while it starts: only the outermost process with it is a host.
         func pythonHosts() -> Set<Int32> {
-            let tree = descendants(of: t.pid)
-            let started = Set(tree.filter { pid in
-                let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
-                return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(" -u -c # Started as")
-            })
-            return started.filter { !started.contains(parentPID(of: $0) ?? 0) }
+            outermost(descendants(of: t.pid).filter { commandLine(of: $0).contains(" -u -c # Started as") })
         }
         func waitForTwo() async throws -> Set<Int32> {
             let until = Date().addingTimeInterval(10)

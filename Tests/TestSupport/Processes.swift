@@ -1,15 +1,35 @@
 import Foundation
 
+/// `pid`'s command line, its arguments joined by spaces ("" for a zombie or a process gone).
+public func commandLine(of pid: Int32) -> String {
+    let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+    return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+}
+
+/// The parent of `pid`, from /proc; nil once it is gone.
+public func parentPID(of pid: Int32) -> Int32? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 1 ? Int32(fields[1]) : nil
+}
+
+/// Those of `pids` whose parent is not among them. A program started through a launcher script
+/// (pyenv's shims are bash) or one that forks before it execs (libuv, Python's subprocess) has
+/// children carrying its own command line for a moment: counting interpreters, count only the
+/// outermost process with it.
+public func outermost(_ pids: some Sequence<Int32>) -> Set<Int32> {
+    let all = Set(pids)
+    return all.filter { !all.contains(parentPID(of: $0) ?? 0) }
+}
+
 /// Live processes (not zombies) whose command line contains `marker`, read from /proc: how tests find
 /// what a plugin started wherever it went (another session, reparented to init).
 public func processes(matching marker: String) -> [Int32] {
     var found: [Int32] = []
     for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-        guard let pid = Int32(entry), pid != getpid(),
-            let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
-        else { continue }
-        let command = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-        if command.contains(marker) && processExists(pid) { found.append(pid) }
+        guard let pid = Int32(entry), pid != getpid() else { continue }
+        let command = commandLine(of: pid)
+        if !command.isEmpty && command.contains(marker) && processExists(pid) { found.append(pid) }
     }
     return found
 }
