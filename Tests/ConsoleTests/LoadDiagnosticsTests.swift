@@ -32,6 +32,22 @@ import TestSupport
         #expect(!result.stderr.contains("Plugin 'right'"))
     }
 
+    /// A kind name with a typo makes a kind of its own, with no hookspec: the plugin loads, takes
+    /// part in nothing of the kind it meant, and nothing said so.
+    @Test func aKindWithoutAHookspecNearOneThatHasOneIsNamedAtLoad() async throws {
+        let dir = typoDirectory()
+        dir.pythonPlugin("stray", name: "stray", kind: "kk", code: "class Stray:\n    def f(self, value):\n        return value\n")
+        let result = try await runConsole([dir.path, "-c", "kinds"], in: dir.path)
+        #expect(result.stderr.contains(
+            "Plugin 'stray' has kind 'kk', which no hookspec declares: did you mean kind 'k' (\(dir.path)/kinds/k/v1.yaml)?"),
+            "\(result.stderr)")
+        // Its twin: a kind without a hookspec and no kind near it is a choice, not a typo.
+        let clean = typoDirectory()
+        clean.pythonPlugin("own", name: "own", kind: "storage", code: "class Own:\n    def put(self, value):\n        return value\n")
+        let ok = try await runConsole([clean.path, "-c", "kinds"], in: clean.path)
+        #expect(!ok.stderr.contains("no hookspec declares"), "\(ok.stderr)")
+    }
+
     @Test func aSchemaThatIsNotAJSONSchemaIsRejectedAtLoadWithItsFileAndPointer() async throws {
         let dir = typoDirectory(schema: #"{"type": "object", "properties": {"id": {"type": "objekt"}}}"#)
         let (_, docs, stderr) = try await consoleJSON(dir.path, ["kinds"], in: dir.path)

@@ -193,7 +193,7 @@ public actor ConsoleState {
         let started = commandsStarted
         Task {
             try? await Task.sleep(for: Self.spareDelay)
-            await prepareSpareIfIdle(since: started)
+            prepareSpareIfIdle(since: started)
         }
     }
 
