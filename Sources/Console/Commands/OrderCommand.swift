@@ -62,14 +62,10 @@ enum OrderCommand {
                 if r.priorityOverride != nil { o["manifest_priority"] = .int(r.manifest.priority) }
                 return .object(o)
             }
-            var position = 0
             var o: JSONObject = [
                 "kind": .string(kind), "hook": hook.map(JSONValue.string) ?? .null,
                 "middleware": .array(middleware.map { entry($0, nil) }),
-                "order": .array(plugins.map { r in
-                    if r.isActive { position += 1 }
-                    return entry(r, r.isActive ? position : nil)
-                }),
+                "order": .array(plugins.enumerated().map { entry($1, $0 + 1) }),
             ]
             DispatchProblemsOutput.add(problems, to: &o)
             if !wrappers.isEmpty {
@@ -87,14 +83,10 @@ enum OrderCommand {
             for m in middleware {
                 lines.append("  " + style.cyan("wrap") + " \(pad(line(m, style), 30)) " + style.dim("middleware, priority \(m.priority)"))
             }
-            var position = 0
-            for r in plugins {
-                if r.isActive {
-                    position += 1
-                    lines.append("  " + pad("\(position).", 4) + " " + line(r, style))
-                } else {
-                    lines.append("  " + pad("-", 4) + " " + line(r, style))
-                }
+            // Numbered as `trace` numbers its stages (and `goto N`, `break` take them): a plugin that
+            // will not run keeps its place, marked.
+            for (index, r) in plugins.enumerated() {
+                lines.append("  " + pad("\(index + 1).", 4) + " " + line(r, style))
             }
             if plugins.isEmpty && !wrappers.isEmpty {
                 lines.append(style.dim("  '\(kind)' is a middleware kind: it is not dispatched; its plugins wrap other kinds' hooks"))
