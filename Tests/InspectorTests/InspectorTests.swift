@@ -96,4 +96,29 @@ import Testing
         #expect(delta.outputDiff.map(\.json) == [["op": "replace", "path": "", "value": "ac", "old": "abc"]])
         #expect(TraceDelta(old: trace, new: trace).isSame)
     }
+
+    /// A stage gone from the new run is listed where it ran, before the stages its absence changed:
+    /// read top-down, the cause comes first.
+    @Test func aStageGoneFromTheNewRunIsListedWhereItWas() {
+        func stage(_ plugin: String, _ before: JSONValue, _ after: JSONValue) -> StageTrace {
+            StageTrace(
+                plugin: plugin, priority: 0, status: before == after ? .unchanged : .changed, before: before, after: after,
+                diff: JSONDiff.diff(before, after), durationMicros: 1, logs: [], error: nil, note: nil, middleware: [])
+        }
+        let old = TraceResult(kind: "k", hook: "f", input: ["text": "a"], output: ["text": "a", "tags": ["x"]], stoppedBy: nil, error: nil, stages: [
+            stage("upper", ["text": "a"], ["text": "a"]),
+            stage("tagger", ["text": "a"], ["text": "a", "tags": ["x"]]),
+            stage("suffix", ["text": "a", "tags": ["x"]], ["text": "a", "tags": ["x"]]),
+            stage("gone-last", ["text": "a", "tags": ["x"]], ["text": "a", "tags": ["x"]]),
+        ])
+        let new = TraceResult(kind: "k", hook: "f", input: ["text": "a"], output: ["text": "a"], stoppedBy: nil, error: nil, stages: [
+            stage("upper", ["text": "a"], ["text": "a"]),
+            stage("suffix", ["text": "a"], ["text": "a"]),
+        ])
+        let delta = TraceDelta(old: old, new: new)
+        #expect(delta.stages.map { "\($0.plugin):\($0.before?.rawValue ?? "absent")→\($0.after?.rawValue ?? "absent")" } == [
+            "tagger:changed→absent", "suffix:unchanged→unchanged", "gone-last:unchanged→absent",
+        ])
+        #expect(delta.firstDivergence?.plugin == "tagger")
+    }
 }
