@@ -41,13 +41,15 @@ test("hooks are the public methods, inherited and arrow-function fields included
 
 test("the plugin class is the one exported class, or the one with setup or a hook of the kind", () => {
   class Only {}
-  assert.deepEqual(inferClass({ Only }, "/p/plugin.ts"), ["Only", Only]);
+  assert.deepEqual(inferClass({ Only }, "/p/plugin.ts"), ["Only", Only, "plugin.ts's only exported class"]);
   class Config {}
   class Failure extends Error { hook() {} }
   class Plugin { rewrite() {} }
-  assert.deepEqual(inferClass({ Config, Failure, Plugin, helper: () => 1 }, "/p/plugin.ts", ["rewrite"]), ["Plugin", Plugin]);
+  assert.deepEqual(inferClass({ Config, Failure, Plugin, helper: () => 1 }, "/p/plugin.ts", ["rewrite"]),
+    ["Plugin", Plugin, "the one class plugin.ts exports with setup or a hook of the kind; beside it Config, Failure"]);
   class Default { run() {} }
-  assert.deepEqual(inferClass({ default: Default, Config }, "/p/plugin.ts"), ["Default", Default]);
+  assert.deepEqual(inferClass({ default: Default, Config }, "/p/plugin.ts"),
+    ["Default", Default, "the one class plugin.ts exports with public methods that is not an Error; beside it Config"]);
 });
 
 test("no class, or several that could be the plugin, is an error saying what to write", () => {

@@ -301,6 +301,10 @@ import TestSupport
         await loaded.close()
     }
 
+    func fromJSON(_ loaded: PluginDirectory) -> NodePlugin {
+        loaded.registry.record(named: "from-json")!.instance as! NodePlugin
+    }
+
     @Test func theEntryPointNamesTheModuleAndClassAndInferenceNeedsOnePluginClass() async throws {
         let dir = TempDir()
         dir.plugin("named", name: "named", kind: "engine", extra: #"entry_point = "impl.engine:Engine""#)
@@ -314,7 +318,14 @@ import TestSupport
         dir.write("missing/plugin.js", "export class Here { h() { return 1; } }\n")
         dir.write("json/dagstack.json", #"{"plugin": {"name": "from-json", "kind": "k", "runtime": "in_process", "core_version": ">=0.1.0,<1.0.0"}}"#)
         dir.write("json/plugin.mjs", "export default class FromJSON { h() { return 'json'; } }\n")
+        // A helper class exported beside the plugin's: the one with methods is the plugin, and the
+        // reason names the helper (it is not "the only exported class").
+        dir.plugin("beside", name: "beside", kind: "k")
+        dir.write("beside/plugin.ts", "export class Helper {}\nexport default class T { h(value: string) { return value; } }\n")
         let loaded = await PluginDirectory.load(dir.path)
+        let beside = try #require(loaded.registry.record(named: "beside")?.instance as? NodePlugin)
+        #expect(beside.loaded.inferredBecause == "the one class plugin.ts exports with public methods that is not an Error; beside it Helper")
+        #expect(fromJSON(loaded).loaded.inferredBecause == "plugin.mjs's only exported class")
         #expect(loaded.registry.record(named: "named")?.state == .active)
         let named = try #require(loaded.registry.record(named: "named")?.instance as? NodePlugin)
         #expect(named.loaded.className == "Engine" && !named.loaded.inferred)
@@ -322,8 +333,7 @@ import TestSupport
         #expect(two == #"Plugin 'two' (\#(dir.path)/two): no entry_point in the manifest and plugin.ts exports 2 classes that could be the plugin (A, B); set entry_point = "plugin:ClassName" in dagstack.toml"#, "\(two)")
         let missing = loaded.registry.record(named: "missing")?.state.reason ?? ""
         #expect(missing == "Plugin 'missing' (\(dir.path)/missing): Module 'plugin.js' exports no class 'Nope' (entry_point 'plugin:Nope')", "\(missing)")
-        let fromJSON = try #require(loaded.registry.record(named: "from-json")?.instance as? NodePlugin)
-        #expect(fromJSON.loaded.entryPoint == "plugin:FromJSON")
+        #expect(fromJSON(loaded).loaded.entryPoint == "plugin:FromJSON")
         let answer = try await SingletonDispatcher(loaded.registry).dispatch("engine", "h", HookArguments(["x"]))
         #expect(answer.reply.output == .value("engine x"))
         await loaded.close()

@@ -45,6 +45,7 @@ class LoadingTests(unittest.TestCase):
             """)
         self.assertEqual(found["entry_point"], "plugin:Normalizer")
         self.assertTrue(found["inferred"])
+        self.assertEqual(found["inferred_because"], "plugin.py's only class")
         self.assertEqual(found["hooks"], {"chunk": {"takes_ctx": False}, "ping": {"takes_ctx": True},
                                           "probe": {"takes_ctx": True}, "rewrite": {"takes_ctx": True}})
         self.assertIn("one-class", loading.PLUGINS)
@@ -95,9 +96,16 @@ class LoadingTests(unittest.TestCase):
                     return [Chunk(text[i:i + max_size], i) for i in range(0, len(text), max_size)]
             """)
         self.assertEqual(found["entry_point"], "plugin:FixedChunker")
+        self.assertEqual(found["inferred_because"], "the one class of plugin.py with public methods that is not an exception, "
+                                                    "dataclass, model or enum; beside it Chunk, PermissionDenied, StripeConfig")
         spec = self.folders.spec("helpers")
         spec["kind_hooks"] = ["chunk"]
-        self.assertEqual(loading.load_plugin(spec)["entry_point"], "plugin:FixedChunker")
+        found = loading.load_plugin(spec)
+        self.assertEqual(found["entry_point"], "plugin:FixedChunker")
+        self.assertEqual(found["inferred_because"], "the one class of plugin.py with setup or a hook of the kind; "
+                                                    "beside it Chunk, PermissionDenied, StripeConfig")
+        named = loading.load_plugin(self.folders.spec("helpers", "plugin:FixedChunker"))
+        self.assertEqual((named["inferred"], named["inferred_because"]), (False, None))
 
     def test_modules_beside_plugin_py_are_imported_relative_to_the_plugin_each_apart(self):
         for name, word in (("first", "one"), ("second", "two")):

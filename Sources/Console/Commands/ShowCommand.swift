@@ -11,8 +11,8 @@ enum ShowCommand {
         help: """
             Shows everything about one plugin: the manifest fields (defaults included), its state and,
             when it failed, the error with its traceback; the resources it declared and those it was
-            granted; the hooks it implements; the entry point (marked inferred when plugin.py's only class
-            was taken) or the process running it; its section of the application config, secrets masked;
+            granted; the hooks it implements; the entry point (when the manifest names none, which class was
+            taken and why) or the process running it; its section of the application config, secrets masked;
             and what it wrote outside its calls (set-up output, what a process wrote between calls).
             """,
         arguments: [.plugin],
@@ -23,6 +23,12 @@ enum ShowCommand {
             let config = await console.directory?.config ?? AppConfig()
             return Output(record: record, config: (try? config.section(kind: record.kind, name: record.name)) ?? [:], configFiles: config.files)
         })
+
+    /// " (inferred: why)" after an entry point the host chose, "" after one the manifest names.
+    static func inferred(_ loaded: InterpreterHost.Loaded) -> String {
+        guard loaded.inferred else { return "" }
+        return " (inferred: \(loaded.inferredBecause ?? "no entry_point in the manifest"))"
+    }
 
     struct Output: CommandOutput {
         var record: PluginRecord
@@ -104,10 +110,12 @@ enum ShowCommand {
             switch record.instance {
             case let python as PythonPlugin:
                 return ["host": "python", "entry_point": .string(python.loaded.entryPoint), "inferred": .bool(python.loaded.inferred),
+                        "inferred_because": python.loaded.inferredBecause.map(JSONValue.string) ?? .null,
                         "class": .string(python.loaded.className), "pid": python.host.pid.map { .int(Int($0)) } ?? .null,
                         "python": python.host.pythonVersion.map(JSONValue.string) ?? .null]
             case let node as NodePlugin:
                 return ["host": "node", "entry_point": .string(node.loaded.entryPoint), "inferred": .bool(node.loaded.inferred),
+                        "inferred_because": node.loaded.inferredBecause.map(JSONValue.string) ?? .null,
                         "class": .string(node.loaded.className), "module_file": node.loaded.moduleFile.map(JSONValue.string) ?? .null,
                         "pid": node.host.pid.map { .int(Int($0)) } ?? .null, "node": node.host.nodeVersion.map(JSONValue.string) ?? .null]
             case let stdio as StdioPlugin:
@@ -158,13 +166,13 @@ enum ShowCommand {
             var codeLine = ""
             switch record.instance {
             case let python as PythonPlugin:
-                codeLine = "Python \(python.loaded.entryPoint)" + (python.loaded.inferred ? " (inferred: plugin.py's only class)" : "")
+                codeLine = "Python \(python.loaded.entryPoint)" + ShowCommand.inferred(python.loaded)
                 if let pid = python.host.pid { codeLine += ", interpreter pid \(pid)" }
                 if let version = python.host.pythonVersion { codeLine += ", Python \(version)" }
             case let node as NodePlugin:
                 let file = node.loaded.moduleFile.map { FilePath($0).lastComponent?.string ?? $0 } ?? "plugin"
                 let language = file.hasSuffix("ts") ? "TypeScript" : "JavaScript"
-                codeLine = "\(language) \(node.loaded.entryPoint)" + (node.loaded.inferred ? " (inferred: \(file)'s only exported class)" : "")
+                codeLine = "\(language) \(node.loaded.entryPoint)" + ShowCommand.inferred(node.loaded)
                 if let pid = node.host.pid { codeLine += ", Node pid \(pid)" }
                 if let version = node.host.nodeVersion { codeLine += ", Node \(version)" }
             case let stdio as StdioPlugin:

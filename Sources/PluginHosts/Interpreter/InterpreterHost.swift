@@ -55,8 +55,11 @@ public class InterpreterHost: @unchecked Sendable {
     public struct Loaded: Sendable {
         public var entryPoint: String
         public var className: String
-        /// The entry point was not in the manifest: it is plugin.py's only class.
+        /// The entry point was not in the manifest: the host chose the class.
         public var inferred: Bool
+        /// Why the host chose that class ("plugin.py's only class", "the one class … with setup or a
+        /// hook of the kind; beside it Config"), when it was inferred.
+        public var inferredBecause: String? = nil
         /// Hook name → whether it takes `ctx` first.
         public var hooks: [String: Bool]
         /// The module file the class came from, as the host read it.
@@ -276,7 +279,8 @@ public class InterpreterHost: @unchecked Sendable {
         for (hook, info) in entry["hooks"]?.objectValue ?? [:] { hooks[hook] = info["takes_ctx"] == true }
         return .success(Loaded(
             entryPoint: entry["entry_point"]?.stringValue ?? "", className: entry["class"]?.stringValue ?? "",
-            inferred: entry["inferred"] == true, hooks: hooks, moduleFile: entry["module_file"]?.stringValue))
+            inferred: entry["inferred"] == true, inferredBecause: entry["inferred_because"]?.stringValue, hooks: hooks,
+            moduleFile: entry["module_file"]?.stringValue))
     }
 
     /// The folder with every symbolic link resolved (as given when it cannot be resolved).

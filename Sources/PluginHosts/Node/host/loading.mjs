@@ -62,20 +62,26 @@ function methodNames(cls) {
   return names;
 }
 
-/** The plugin class of a module without an entry point: its one exported class; or, beside helper
- * classes (an error type, a config class), the one with setup or a hook of the kind. */
+/** The plugin class of a module without an entry point, as [name, class, why it is that one]: its
+ * one exported class; or, beside helper classes (an error type, a config class), the one with setup
+ * or a hook of the kind. */
 export function inferClass(module, file, kindHooks = []) {
   const classes = exportedClasses(module);
   const base = path.basename(file);
-  if (classes.size === 1) return [...classes][0];
+  if (classes.size === 1) return [...[...classes][0], `${base}'s only exported class`];
   const wanted = ["setup", ...kindHooks];
   let plugins = [...classes].filter(([, cls]) => !(cls.prototype instanceof Error) &&
     wanted.some((hook) => methodNames(cls).has(hook)));
+  let why = `the one class ${base} exports with setup or a hook of the kind`;
   if (plugins.length === 0) {
     plugins = [...classes].filter(([, cls]) => !(cls.prototype instanceof Error) &&
       [...methodNames(cls)].some((name) => !name.startsWith("_")));
+    why = `the one class ${base} exports with public methods that is not an Error`;
   }
-  if (plugins.length === 1) return plugins[0];
+  if (plugins.length === 1) {
+    const others = [...classes].filter(([, cls]) => cls !== plugins[0][1]).map(([name]) => name).join(", ");
+    return [...plugins[0], `${why}; beside it ${others}`];
+  }
   const found = (plugins.length ? plugins : [...classes]).map(([name]) => name).join(", ") || "none";
   let reason;
   if (classes.size === 0) reason = `${base} exports no class`;
@@ -138,15 +144,14 @@ export async function loadPlugin(spec) {
     throw failure;
   }
   let cls;
-  let inferred = false;
+  let inferred = null;
   if (className) {
     cls = module[className] ?? module.default?.[className] ?? (module.default?.name === className ? module.default : undefined);
     if (typeof cls !== "function") {
       throw new PluginError(`Module '${path.basename(file)}' exports no class '${className}' (entry_point '${entry}')`);
     }
   } else {
-    [className, cls] = inferClass(module, file, spec.kind_hooks ?? []);
-    inferred = true;
+    [className, cls, inferred] = inferClass(module, file, spec.kind_hooks ?? []);
     entry = `plugin:${className}`;
   }
   let instance;
@@ -159,5 +164,5 @@ export async function loadPlugin(spec) {
   }
   const hooks = hooksOf(instance);
   PLUGINS.set(name, { instance, hooks, spec });
-  return { entry_point: entry, class: cls.name || className, inferred, hooks, module_file: file };
+  return { entry_point: entry, class: cls.name || className, inferred: inferred !== null, inferred_because: inferred, hooks, module_file: file };
 }

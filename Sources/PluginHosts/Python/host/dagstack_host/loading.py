@@ -112,7 +112,7 @@ def load_plugin(spec):
     """Loads one plugin (`spec` as the console sends it) and returns what was found: the entry point,
     whether it was inferred, and the hooks with whether each takes ctx first."""
     name, folder, entry = spec["name"], spec["folder"], spec.get("entry_point")
-    inferred = False
+    inferred = None
     if entry:
         module_name, sep, class_name = entry.partition(":")
         if not sep or not module_name or not class_name:
@@ -123,8 +123,7 @@ def load_plugin(spec):
         cls = getattr(module, class_name)
     else:
         module = load_module(name, folder, spec["real_folder"], "plugin")
-        cls = infer_class(module, spec.get("kind_hooks") or ())
-        inferred = True
+        cls, inferred = infer_class(module, spec.get("kind_hooks") or ())
         entry = f"plugin:{cls.__name__}"
     try:
         instance, _ = debugger.run(name, "__init__", cls)
@@ -132,26 +131,29 @@ def load_plugin(spec):
         raise PluginError(f"Failed to instantiate {entry}: {type(exc).__name__}: {describe(exc)}") from exc
     hooks = hooks_of(instance)
     PLUGINS[name] = {"instance": instance, "hooks": hooks, "spec": spec}
-    return {"entry_point": entry, "class": cls.__name__, "inferred": inferred, "hooks": hooks,
+    return {"entry_point": entry, "class": cls.__name__, "inferred": inferred is not None, "inferred_because": inferred, "hooks": hooks,
             "module_file": getattr(module, "__file__", None)}
 
 
 def infer_class(module, kind_hooks=()):
-    """The plugin class of a plugin.py without an entry point: its one top-level class; or, beside
-    helper classes (a pydantic config model, an exception type, a dataclass), the one class that has
-    `setup` or one of the kind's hooks."""
+    """The plugin class of a plugin.py without an entry point, and why it is that one: its one
+    top-level class; or, beside helper classes (a pydantic config model, an exception type, a
+    dataclass), the one class that has `setup` or one of the kind's hooks."""
     classes = [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
     if len(classes) == 1:
-        return classes[0]
+        return classes[0], "plugin.py's only class"
     wanted = ("setup",) + tuple(kind_hooks)
     plugins = [c for c in classes if not issubclass(c, BaseException) and any(callable(getattr(c, h, None)) for h in wanted)]
+    why = "the one class of plugin.py with setup or a hook of the kind"
     if not plugins:
         # No hookspec names the kind's hooks and no class has setup: the one class that is not a
         # helper (an exception, a dataclass, a pydantic model, an enum) and has methods of its own.
         plugins = [c for c in classes if not _is_helper(c) and any(
             callable(v) and not k.startswith("_") for k, v in vars(c).items())]
+        why = "the one class of plugin.py with public methods that is not an exception, dataclass, model or enum"
     if len(plugins) == 1:
-        return plugins[0]
+        others = ", ".join(c.__name__ for c in classes if c is not plugins[0])
+        return plugins[0], f"{why}; beside it {others}"
     found = ", ".join(c.__name__ for c in (plugins or classes)) or "none"
     if not classes:
         reason = "plugin.py defines no top-level class"
