@@ -144,6 +144,37 @@ import TestSupport
         #expect(await session.waitForExit() == 0)
     }
 
+    /// A plugin that writes code into its folder at every call (a generated module): the run its
+    /// write starts writes it again, and that second write starts no run — one save, two runs, then quiet.
+    @Test func codeAPluginRegeneratesAtEveryCallStartsOneRunNotAnEndlessChain() async throws {
+        let dir = TempDir()
+        func generating(_ mark: String) -> String {
+            """
+            import os
+            import time
+
+            HERE = os.path.dirname(os.path.abspath(__file__))
+
+            class Suffix:
+                def shout(self, value):
+                    with open(os.path.join(HERE, "generated.py"), "w") as module:
+                        module.write(f"STAMP = {time.time_ns()}\\n")
+                    return {**value, "text": value["text"] + "\(mark)"}
+            """
+        }
+        dir.pythonPlugin("plugins/suffix", name: "suffix", kind: "text", code: generating("!"))
+        let session = try TerminalSession(arguments: ["plugins", "--watch", "-c", #"trace text.shout {"text": "a"}"#], directory: dir.path)
+        #expect(await session.waitFor("Ctrl-C stops"), "\(session.lines)")
+        dir.write("plugins/suffix/plugin.py", generating("?"))
+        #expect(await waitForRuns(session, 2), "\(session.raw)")
+        #expect(await waitForOutput(session, "── ignored: suffix/generated.py (code changed again during the run its own change started"), "\(session.raw)")
+        await settle(session)
+        #expect(runs(session) == 2, "\(session.raw)")
+        await session.type("\u{03}", whileRunning: true)
+        #expect(await session.waitFor("stopped watching plugins"), "\(session.lines)")
+        #expect(await session.waitForExit() == 0)
+    }
+
     @Test func watchOnTheCommandLineStartsAfterTheCommands() async throws {
         let dir = project()
         let session = try TerminalSession(arguments: ["plugins", "--watch", "-c", #"trace text.shout {"text": "a"}"#], directory: dir.path)

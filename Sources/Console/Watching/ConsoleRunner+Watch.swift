@@ -36,30 +36,42 @@ extension ConsoleRunner {
         defer { waitFor { await console.setWatching(false) } }
         // Files already named as ignored: each is said once.
         var announced = Set<String>()
+        // Code changed during the last run, which starts the next one.
+        var requeued = Set<String>()
         while watcher.termination == nil {
             guard let changed = watcher.runCancellable({ await watch.next(quiet: DirectoryWatch.quietTime) }) else { break }
             guard let executed = watcher.runCancellable({ await console.execute(rerun) }) else { continue }
             // What changed while it ran: a save of code runs again; what the plugins wrote does not.
             let during = watch.drain()
             let code = during.isEmpty ? [] : waitFor { await console.codeAmong(during) }
-            let ignored = during.filter { !code.contains($0) }
-            watch.requeue(during.filter(code.contains))
+            let output = during.filter { !code.contains($0) }
+            // Code changed again by the run its own change started is the plugins' doing (a plugin
+            // that generates a module): running again would never end.
+            let startedByRun = !requeued.isEmpty && Set(changed).isSubset(of: requeued)
+            let regenerated = during.filter { code.contains($0) && startedByRun && requeued.contains($0) }
+            let runsAgain = during.filter { code.contains($0) && !regenerated.contains($0) }
+            watch.requeue(runsAgain)
+            requeued = Set(runsAgain)
+            let ignored = output + regenerated
             watch.ignore(ignored)
-            let unsaid = ignored.filter { !announced.contains($0) }
+            let unsaid = (output: output.filter { !announced.contains($0) }, regenerated: regenerated.filter { !announced.contains($0) })
             announced.formUnion(ignored)
             if configuration.json {
                 var document = executed.json
                 document.modifyObject {
                     $0["changed_files"] = .array(changed.map(JSONValue.string))
-                    if !ignored.isEmpty { $0["ignored_files"] = .array(ignored.map(JSONValue.string)) }
+                    if !ignored.isEmpty { $0["ignored_files"] = .array(ignored.sorted().map(JSONValue.string)) }
                 }
                 write(document.encoded())
             } else {
                 write(style.dim("── changed: \(Self.listed(changed))"))
                 let text = executed.text(style)
                 if !text.isEmpty { write(text) }
-                if !unsaid.isEmpty {
-                    write(style.dim("── ignored: \(Self.listed(unsaid)) (changed during the run and not code: taken as the plugins' own output; a save after the run runs again)"))
+                if !unsaid.output.isEmpty {
+                    write(style.dim("── ignored: \(Self.listed(unsaid.output)) (changed during the run and not code: taken as the plugins' own output; a save after the run runs again)"))
+                }
+                if !unsaid.regenerated.isEmpty {
+                    write(style.dim("── ignored: \(Self.listed(unsaid.regenerated)) (code changed again during the run its own change started: taken as the plugins' own output; a save after the run runs again)"))
                 }
             }
             refreshCompletion()
