@@ -62,4 +62,16 @@ import TestSupport
         #expect(report["diverged"] == 1, "\(report)")
         #expect(replay.status == 1)
     }
+
+    /// A plugin that returns an object with "é" twice, once per normalisation, is told it cannot be
+    /// held, at its own stage — not given back an object with one of them gone.
+    @Test func anAnswerWithKeysThatDifferOnlyInNormalisationIsAnErrorOfItsStage() async throws {
+        let dir = chain(#"{"caf\u00e9": 1, "cafe\u0301": 2}"#)
+        let (_, docs, stderr) = try await consoleJSON("plugins", [#"trace k.f {"q": 1}"#], in: dir.path)
+        let stage = try #require(docs.first?["stages"]?[0], "\(stderr)")
+        #expect(stage["status"] == "error", "\(stage)")
+        let message = stage["error"]?["message"]?.stringValue ?? ""
+        #expect(message.contains(#"two keys differ only in Unicode normalisation ("caf\u00e9" and "cafe\u0301"); an object here cannot hold both"#),
+                "\(stage)")
+    }
 }

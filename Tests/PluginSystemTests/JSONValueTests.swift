@@ -23,6 +23,24 @@ import Testing
         #expect(try JSONValue.parse(#"{"a":1,"a":2}"#) == ["a": 2])
     }
 
+    /// JSON allows keys that differ only in Unicode normalisation; an object here cannot hold both
+    /// (its keys are Swift strings), and keeping one would change the value unseen: it is refused.
+    @Test func keysThatDifferOnlyInNormalisationAreRefusedNotMerged() throws {
+        let text = #"{"x": {"caf\u00e9": 1, "cafe\u0301": 2}}"#
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+        do {
+            _ = try JSONValue.parse(text)
+        } catch {
+            #expect(error.kind == .keysDifferOnlyInNormalisation)
+            #expect(error.limitDescription
+                == #"two keys differ only in Unicode normalisation ("caf\u00e9" and "cafe\u0301"); an object here cannot hold both at $.x"#)
+        }
+        // One spelling, as often as it comes: the last value, in the spelling it came in.
+        let same = try JSONValue.parse(#"{"cafe\u0301": 1, "cafe\u0301": 2}"#)
+        #expect(same == ["cafe\u{301}": 2])
+        #expect(same.objectValue?.keys.first?.exactlyEquals("cafe\u{301}") == true)
+    }
+
     @Test(arguments: [
         (#"{"a": }"#, "unexpected character '}', expected a value at line 1, column 7"),
         ("[1,\n 2,\n x]", "unexpected character 'x', expected a value at line 3, column 2"),

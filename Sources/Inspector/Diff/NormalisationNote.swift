@@ -26,19 +26,7 @@ public enum NormalisationNote {
         var suffix = 0
         while suffix < a.count - prefix && suffix < b.count - prefix && a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
         let start = max(0, prefix - context), end = min(a.count, a.count - suffix + context)
-        let body = a[start..<end].map(escaped).joined()
+        let body = String(String.UnicodeScalarView(a[start..<end])).scalarsEscaped
         return "\"" + (start > 0 ? "…" : "") + body + (end < a.count ? "…" : "") + "\""
-    }
-
-    static func escaped(_ scalar: Unicode.Scalar) -> String {
-        switch scalar.value {
-        case 0x22: return "\\\""
-        case 0x5C: return "\\\\"
-        case 0x20..<0x7F: return String(scalar)
-        case ..<0x10000: return String(format: "\\u%04x", scalar.value)
-        default:
-            let v = scalar.value - 0x10000
-            return String(format: "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF))
-        }
     }
 }

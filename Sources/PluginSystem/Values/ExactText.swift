@@ -32,6 +32,27 @@ extension String {
         other.isEmpty || utf8.firstRange(of: other.utf8) != nil
     }
 
+    /// The text as JSON writes it with every scalar outside printable ASCII escaped (`\u0301`, a
+    /// surrogate pair beyond the BMP), so texts that look the same on a screen read differently.
+    public var scalarsEscaped: String {
+        unicodeScalars.map { scalar -> String in
+            switch scalar.value {
+            case 0x22: return "\\\""
+            case 0x5C: return "\\\\"
+            case 0x20..<0x7F: return String(scalar)
+            case ..<0x10000: return Self.hex(scalar.value)
+            default:
+                let v = scalar.value - 0x10000
+                return Self.hex(0xD800 + (v >> 10)) + Self.hex(0xDC00 + (v & 0x3FF))
+            }
+        }.joined()
+    }
+
+    private static func hex(_ unit: UInt32) -> String {
+        let digits = String(unit, radix: 16)
+        return "\\u" + String(repeating: "0", count: Swift.max(0, 4 - digits.count)) + digits
+    }
+
     /// Scalar order, the order Python and JavaScript (for the BMP) sort texts by.
     public func precedesExactly(_ other: String) -> Bool {
         unicodeScalars.lexicographicallyPrecedes(other.unicodeScalars)

@@ -10,6 +10,10 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case numberOutOfRange
         /// A string that is not valid UTF-8.
         case invalidUTF8
+        /// Two keys of one object that differ only in Unicode normalisation ("é" as one scalar and as
+        /// "e" + U+0301): JSON allows both, but an object here cannot hold both, and dropping one
+        /// would change the value unseen.
+        case keysDifferOnlyInNormalisation
     }
 
     public let message: String
@@ -34,7 +38,8 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
 extension JSONValue {
     /// Parses one JSON document. Object keys keep their order; a duplicate key keeps the last value
-    /// (as Python's `json.loads` does). NaN and Infinity are rejected: they are not JSON.
+    /// (as Python's `json.loads` does); two keys that differ only in Unicode normalisation are an
+    /// error (`keysDifferOnlyInNormalisation`), not one key. NaN and Infinity are rejected: they are not JSON.
     /// - Parameter maxDepth: `JSONLimits.maxMessageDepth` for messages and files that carry values;
     ///   `JSONLimits.maxDepth` for a value typed by a person, so that it can come back in an answer.
     public static func parse(_ text: String, maxDepth: Int = JSONLimits.maxMessageDepth) throws(JSONParseError) -> JSONValue {
@@ -147,7 +152,14 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
             index += 1
             skipWhitespace()
-            do { members[key] = try parseValue(depth: depth + 1) } catch { throw Self.within(".\(key)", error) }
+            let value: JSONValue
+            do { value = try parseValue(depth: depth + 1) } catch { throw Self.within(".\(key)", error) }
+            if members.updateValue(value, forKey: key) != nil, let index = members.index(forKey: key), !members.keys[index].exactlyEquals(key) {
+                let held = members.keys[index]
+                throw error(
+                    "two keys differ only in Unicode normalisation (\"\(held.scalarsEscaped)\" and \"\(key.scalarsEscaped)\"); an object here cannot hold both",
+                    kind: .keysDifferOnlyInNormalisation)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
