@@ -305,6 +305,19 @@ import TestSupport
         ], "\(lines)")
     }
 
+    /// A plugin the last dispatch failed (its call hit the time limit): the error is said once.
+    @Test func whySaysTheErrorThatFailedAPluginOnce() async throws {
+        let dir = TempDir()
+        dir.write("kinds/k/v1.yaml", "kind: k\nkind_api_version: 1.0.0\nhooks:\n  - name: f\n    dispatch: chain\n")
+        dir.pythonPlugin("hanger", name: "hanger", kind: "k", code: "import time\nclass Hanger:\n    def f(self, value):\n        time.sleep(60)\n")
+        let result = try await consoleText(dir.path, [#"trace k.f {"a": 1}"#, "why hanger"], in: dir.path, extra: ["--call-timeout", "1"])
+        let why = Array(result.lines.drop { !$0.hasPrefix("why hanger") })
+        #expect(why.contains("  · it is failed: the call below marked it failed"), "\(why)")
+        let raised = try #require(why.first { $0.hasPrefix("  · it timed out: Plugin 'hanger'") }, "\(why)")
+        let message = String(raised.dropFirst("  · it timed out: ".count))
+        #expect(why.filter { $0.contains(message) }.count == 1, "\(why)")
+    }
+
     @Test func whyNamesAMissingHooksNearMiss() async throws {
         let dir = TempDir()
         dir.write("kinds/k/v1.yaml", "kind: k\nkind_api_version: 1.0.0\nhooks:\n  - name: f\n    dispatch: chain\n")

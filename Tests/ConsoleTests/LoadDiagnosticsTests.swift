@@ -48,6 +48,21 @@ import TestSupport
         #expect(!ok.stderr.contains("no hookspec declares"), "\(ok.stderr)")
     }
 
+    /// A failed plugin's whole error is said at load and by `show`; `order` and `trace` give its
+    /// first line, cut to a line, and say where the rest is.
+    @Test func aFailedPluginsLongErrorIsBriefInOrderAndTrace() async throws {
+        let dir = typoDirectory()
+        dir.pythonPlugin("broken", name: "broken", kind: "k", priority: 3, code: "class Broken:\n    def f(self, value):\n        return value\n    def setup(self, ctx):\n        raise RuntimeError('the database at postgres://db.internal.example:5432/plugins refused the connection: ' + 'x' * 80)\n")
+        let result = try await consoleText(dir.path, ["order k", #"trace k.f {"a": 1}"#, "show broken"], in: dir.path)
+        let order = try #require(result.lines.first { $0.contains(" broken ") && $0.contains("failed") }, "\(result.lines)")
+        let stage = try #require(result.lines.first { $0.hasPrefix("  1  broken ") }, "\(result.lines)")
+        for line in [order, stage] {
+            #expect(line.hasSuffix("… (`show broken` has it all)"), "\(line)")
+            #expect(line.count < 180, "\(line)")
+        }
+        #expect(result.lines.contains { $0.contains("refused the connection: " + String(repeating: "x", count: 80)) }, "show has it all: \(result.lines)")
+    }
+
     @Test func aSchemaThatIsNotAJSONSchemaIsRejectedAtLoadWithItsFileAndPointer() async throws {
         let dir = typoDirectory(schema: #"{"type": "object", "properties": {"id": {"type": "objekt"}}}"#)
         let (_, docs, stderr) = try await consoleJSON(dir.path, ["kinds"], in: dir.path)

@@ -104,7 +104,9 @@ enum OrderCommand {
             switch r.state {
             case .active: return body + override
             case .disabled: return style.struck(body) + override + " " + style.state("disabled")
-            default: return style.struck(body) + " " + style.state(r.state.name) + style.dim(r.state.reason.map { " — \($0)" } ?? "")
+            default:
+                return style.struck(body) + " " + style.state(r.state.name)
+                    + style.dim(r.state.reason.map { " — " + BriefReason.of($0, plugin: r.name) } ?? "")
             }
         }
     }

@@ -84,7 +84,7 @@ enum TraceText {
         var head = "  " + pad("\(number)", 3) + pad(s.plugin, nameWidth) + pad("\(s.priority)", 6) + pad(style.state(s.status.rawValue), 11)
         if let micros = s.durationMicros { head += style.dim(duration(micros)) }
         if let waited = s.debuggerMicros { head += style.dim(" + " + debuggerWait(waited)) }
-        if let note = s.note { head += style.dim("  " + note) }
+        if let note = s.note { head += style.dim("  " + BriefReason.of(note, plugin: s.plugin)) }
         if !quiet.isEmpty {
             let names = Set(quiet.map(\.plugin)).sorted().joined(separator: ", ")
             let logs = quiet.map(\.logs.count).reduce(0, +)

@@ -123,6 +123,13 @@ public struct WhyReport: Sendable {
             }
         }
         if ran == false && verdict.isEmpty { verdict = "'\(name)' did not run in the last \(kind).\(hook)" }
+        // The call that failed the plugin says its error: the state need not say it again.
+        if case .failed(let error) = record.state,
+            let state = reasons.firstIndex(where: { $0.code == "state" }),
+            reasons.contains(where: { $0.code == "raised" && $0.text.hasSuffix(": " + error.message) })
+        {
+            reasons[state].text = "it is failed: the call below marked it failed"
+        }
         self.ran = ran
         self.verdict = verdict
         self.reasons = reasons
