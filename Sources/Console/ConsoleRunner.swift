@@ -81,8 +81,12 @@ public final class ConsoleRunner {
         }
         refreshCompletion()
         // A script's or CI's result is not to be trusted when the directory did not load whole:
-        // the traces ran without those plugins. Said once at the end, and in the exit status.
-        var notLoaded = (summary as? LoadSummary)?.notLoaded ?? []
+        // the traces ran without those plugins. Said once at the end, and in the exit status. What
+        // a load missed counts once a command ran while it was in force, or when the run ends with
+        // it; a load that a `reload` replaced before any command ran counts for nothing.
+        var notLoaded: [String] = []
+        var inForce = (summary as? LoadSummary)?.notLoaded ?? []
+        func countInForce() { notLoaded += inForce.filter { !notLoaded.contains($0) } }
         if let record = configuration.record {
             let line = "record " + ([record] + configuration.recordOptions).map(CommandWords.quoted).joined(separator: " ")
             let started = watcher.runCancellable { await console.execute(line) }
@@ -138,7 +142,7 @@ public final class ConsoleRunner {
             }
             guard let executed = watcher.runCancellable({ await console.execute(line) }) else { continue }
             if !executed.succeeded { failures += 1 }
-            if let load = executed.output as? LoadSummary { notLoaded += load.notLoaded.filter { !notLoaded.contains($0) } }
+            if let load = executed.output as? LoadSummary { inForce = load.notLoaded } else { countInForce() }
             // The interpreters' own messages (a debugger attached) came before or during the command.
             for message in waitFor({ await console.runtimeMessages() }) { note(message) }
             if configuration.json {
@@ -152,6 +156,7 @@ public final class ConsoleRunner {
         }
 
         let batch = !(configuration.commands.isEmpty && configuration.interactive)
+        countInForce()
         if batch && !notLoaded.isEmpty && !configuration.allowLoadErrors && watcher.termination == nil {
             note("exit status 1: \(notLoaded.joined(separator: ", ")) did not load (--allow-load-errors leaves the status to the commands)")
             failures += 1

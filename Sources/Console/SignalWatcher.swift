@@ -7,6 +7,9 @@ import Synchronization
 /// The C handler only writes the signal number to a pipe; this thread does the rest.
 final class SignalWatcher: Sendable {
     private let running = Mutex<Task<Void, Never>?>(nil)
+    /// How many times Ctrl-C came: a loop of commands (watch) that must stop at the first one, even
+    /// when it came during a command and only cancelled that command.
+    private let interrupts = Atomic<Int>(0)
     private let terminationSignal = Mutex<Int32?>(nil)
     private let onForcedExit: @Sendable () -> Void
 
@@ -33,6 +36,7 @@ final class SignalWatcher: Sendable {
 
     private func handle(_ signal: Int32) {
         if signal == SIGINT {
+            interrupts.add(1, ordering: .relaxed)
             running.withLock { $0?.cancel() }
             return
         }
@@ -48,6 +52,9 @@ final class SignalWatcher: Sendable {
             forced()
         }
     }
+
+    /// How many Ctrl-Cs came so far (compare two readings to know whether one came between them).
+    var interruptCount: Int { interrupts.load(ordering: .relaxed) }
 
     /// The signal that asked the console to leave, if one did (read from the handler's own flag,
     /// so it is known as soon as the signal has interrupted a read).

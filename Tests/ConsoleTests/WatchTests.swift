@@ -175,6 +175,34 @@ import TestSupport
         #expect(await session.waitForExit() == 0)
     }
 
+    /// Ctrl-C while a run is under way stops that run and the watch with it, as at any other moment.
+    @Test func ctrlCDuringARunStopsTheWatch() async throws {
+        let dir = TempDir()
+        let started = dir.path + "/started", slowNow = dir.path + "/slow-now"
+        func slow(_ mark: String) -> String {
+            """
+            import os, time
+            class Suffix:
+                def shout(self, value):
+                    if os.path.exists(\(String(reflecting: slowNow))):
+                        open(\(String(reflecting: started)), "w").write("yes")
+                        time.sleep(30)
+                    return {**value, "text": value["text"] + "\(mark)"}
+            """
+        }
+        dir.pythonPlugin("plugins/suffix", name: "suffix", kind: "text", code: slow("!"))
+        let session = try TerminalSession(arguments: ["plugins", "--watch", "-c", #"trace text.shout {"text": "a"}"#], directory: dir.path)
+        #expect(await session.waitFor("Ctrl-C stops"), "\(session.lines)")
+        dir.write("slow-now", "")
+        dir.write("plugins/suffix/plugin.py", slow("?"))
+        let until = Date().addingTimeInterval(20)
+        while Date() < until && !FileManager.default.fileExists(atPath: started) { await session.pump(0.05) }
+        #expect(FileManager.default.fileExists(atPath: started), "the run did not reach the slow stage: \(session.raw)")
+        await session.type("\u{03}", whileRunning: true)
+        #expect(await waitForOutput(session, "stopped watching plugins", seconds: 10), "one Ctrl-C must stop the watch: \(session.raw)")
+        #expect(await session.waitForExit() != nil)
+    }
+
     @Test func watchOnTheCommandLineStartsAfterTheCommands() async throws {
         let dir = project()
         let session = try TerminalSession(arguments: ["plugins", "--watch", "-c", #"trace text.shout {"text": "a"}"#], directory: dir.path)

@@ -40,7 +40,10 @@ extension ConsoleRunner {
         var requeued = Set<String>()
         while watcher.termination == nil {
             guard let changed = watcher.runCancellable({ await watch.next(quiet: DirectoryWatch.quietTime) }) else { break }
+            // Ctrl-C during a run stops that run and the watch: "until Ctrl-C" whenever it comes.
+            let interrupts = watcher.interruptCount
             guard let executed = watcher.runCancellable({ await console.execute(rerun) }) else { continue }
+            let interrupted = watcher.interruptCount != interrupts
             // What changed while it ran: a save of code runs again; what the plugins wrote does not.
             let during = watch.drain()
             let code = during.isEmpty ? [] : waitFor { await console.codeAmong(during) }
@@ -75,6 +78,7 @@ extension ConsoleRunner {
                 }
             }
             refreshCompletion()
+            if interrupted { break }
         }
         note("stopped watching \(directory)")
         return true
