@@ -67,6 +67,33 @@ import TestSupport
         return dir
     }
 
+    /// A stage whose value the console cannot read (two keys that differ only in normalisation) is
+    /// that stage's error inside a batch of Python stages: the stages before it ran once — the
+    /// console used to run the whole batch again stage by stage, and their side effects twice.
+    @Test func aValueTheConsoleCannotReadFailsItsStageAndTheStagesBeforeRunOnce() async throws {
+        let dir = TempDir()
+        let log = dir.path + "/side.log"
+        dir.pythonPlugin("side", name: "side", kind: "q", priority: 30, code: """
+            class Side:
+                def f(self, value):
+                    open(\(String(reflecting: log)), "a").write("ran\\n")
+                    return value
+            """)
+        dir.pythonPlugin("twins", name: "twins", kind: "q", priority: 20, code: """
+            class Twins:
+                def f(self, value):
+                    return {**value, "caf\\u00e9": 1, "cafe\\u0301": 2}
+            """)
+        dir.pythonPlugin("after", name: "after", kind: "q", priority: 10, code: "class After:\n    def f(self, value):\n        return value\n")
+        let (_, docs, stderr) = try await consoleJSON(dir.path, [#"trace q.f {"text": "x"}"#], in: dir.path)
+        let trace = try #require(docs.first, "\(stderr)")
+        let stages = trace["stages"]?.arrayValue ?? []
+        #expect(stages.map { "\($0["plugin"]!.stringValue!):\($0["status"]!.stringValue!)" } == ["side:unchanged", "twins:error", "after:not_run"], "\(trace)")
+        #expect(stages[1]["error"]?["code"] == "SerializationError", "\(stages[1])")
+        #expect(stages[1]["error"]?["message"]?.stringValue?.contains("two keys differ only in Unicode normalisation") == true, "\(stages[1])")
+        #expect((try? String(contentsOfFile: log, encoding: .utf8)) == "ran\n", "the stage before ran more than once")
+    }
+
     @Test func inputThatBreaksTheInputSchemaIsBlamedOnTheInputBeforeStageOne() async throws {
         let dir = schemaChain()
         let expected = "input does not match schemas/doc.json at /id: expected string, got integer 5 (doc.process input_schema)"

@@ -48,6 +48,17 @@ class ToJSONTests(unittest.TestCase):
             to_json([float("inf")], path="result")
         self.assertEqual(str(raised.exception), "result[0]: inf is not a JSON number")
 
+    def test_keys_that_differ_only_in_normalisation_are_refused_where_they_are(self):
+        with self.assertRaises(SerializationError) as raised:
+            to_json({"a": [{"caf\u00e9": 1, "cafe\u0301": 2}]})
+        self.assertEqual(str(raised.exception), '$.a[0]: two keys differ only in Unicode normalisation ("caf\\u00e9" and '
+                                                '"cafe\\u0301"); an object here cannot hold both')
+        # The Kelvin sign is the letter K once normalised.
+        with self.assertRaises(SerializationError):
+            to_json({"K": 1, "\u212a": 2})
+        # Its clean twin: keys distinct after normalisation pass, as they are.
+        self.assertEqual(to_json({"caf\u00e9": 1, "cafe": 2}), {"caf\u00e9": 1, "cafe": 2})
+
     def test_non_string_keys_and_objects_are_refused(self):
         with self.assertRaises(SerializationError) as raised:
             to_json({1: "one"})

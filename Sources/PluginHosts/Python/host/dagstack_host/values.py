@@ -1,5 +1,7 @@
 """Values across the boundary: what a plugin returns, as JSON, and what it receives."""
+import json
 import math
+import unicodedata
 
 from .shim import STOP_CHAIN
 
@@ -75,6 +77,7 @@ def _to_json(value, strict, depth):
         # A plain dict, not a Record: this is what is sent, and the JSON encoder reads a plain dict
         # without calling back into Python.
         out = {}
+        ascii_keys = True
         for key, item in dict.items(value):  # a Record's own "items" key must not hide the method
             if type(key) is not str:
                 if not isinstance(key, str):
@@ -83,11 +86,14 @@ def _to_json(value, strict, depth):
             if type(item) is str and item.isascii() and key.isascii():  # most members: no call at all
                 out[key] = item
                 continue
+            ascii_keys = ascii_keys and key.isascii()
             try:
                 out[key if key.isascii() else _checked_str(key)] = _to_json(item, strict, depth - 1)
             except _Unserializable as exc:
                 exc.steps.append(f".{key}")
                 raise
+        if not ascii_keys:
+            _refuse_normalisation_twins(out)
         return out
     if kind is list or (kind is tuple and not strict):
         out = []
@@ -121,6 +127,20 @@ def _to_json(value, strict, depth):
     if hasattr(value, "model_dump") and callable(value.model_dump):
         return _to_json(value.model_dump(), strict, depth)
     raise _Unserializable(f"a {type(value).__module__}.{type(value).__qualname__} cannot be carried as JSON")
+
+
+def _refuse_normalisation_twins(obj):
+    """Two keys that differ only in Unicode normalisation ("caf\u00e9", "cafe\u0301"): the console's
+    objects cannot hold both, so it cannot read the answer at all. Said here, as this value's fault,
+    naming where — a chain batch's reply it could not read would leave the stage unknown."""
+    seen = {}
+    for key in obj:
+        nfc = unicodedata.normalize("NFC", key)
+        if nfc in seen:
+            # Escaped as JSON escapes them, as the console's own message does: on screen they look the same.
+            raise _Unserializable(f"two keys differ only in Unicode normalisation ({json.dumps(seen[nfc])} and "
+                                  f"{json.dumps(key)}); an object here cannot hold both")
+        seen[nfc] = key
 
 
 def copy_json(value):
