@@ -47,4 +47,36 @@ import TestSupport
             "        await asyncio.sleep(1e9)",
         ].joined(separator: "\n")), "\(text)")
     }
+
+    /// Spinning JavaScript runs no signal handler: the Node host's worker thread pauses it through
+    /// the inspector, and the frames are the TypeScript file's lines.
+    @Test func aNodeLoopIsShownAtItsTypeScriptLine() async throws {
+        let dir = TempDir()
+        dir.plugin("spins", name: "spins", kind: "spin")
+        dir.write("spins/plugin.ts", """
+            function spin(n: number): number {
+              while (true) {
+                n += 1;
+              }
+            }
+
+            export class Spins {
+              f(value: number): number {
+                return spin(value);
+              }
+            }
+            """)
+        let (_, lines, stderr) = try await consoleText(dir.path, ["call spin.f 1"], in: dir.path, extra: ["--call-timeout", "1", "--no-color"])
+        let file = "\(dir.path)/spins/plugin.ts"
+        let text = lines.joined(separator: "\n")
+        let spun = try #require(lines.first { $0.contains("PluginTimeout: Plugin 'spins' did not answer spin.f within 1s") }, "\(text)\n\(stderr)")
+        #expect(spun.contains("; it was stopped; its code was at \(file):2 in spin;") || spun.contains("; it was stopped; its code was at \(file):3 in spin;"),
+                "\(text)")
+        #expect(text.contains([
+            "    Stopped at (most recent call last):",
+            "      File \"\(file)\", line 9, in f",
+            "        return spin(value);",
+            "      File \"\(file)\", line ",
+        ].joined(separator: "\n")), "\(text)")
+    }
 }

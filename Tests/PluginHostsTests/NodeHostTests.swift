@@ -221,8 +221,14 @@ import TestSupport
         let error = try #require(await Self.error(dir, hook))
         #expect(ContinuousClock.now - started < .seconds(20))
         #expect(error.code == .pluginTimeout)
+        // Where a loop spun, in the .ts file; a call that awaits what never comes runs no code to name.
+        let plugin = packageRoot + "/Tests/Fixtures/node-plugins/ts-faults/plugin.ts"
+        let place = hook == "spin" ? " its code was at \(plugin):49 in spin;" : ""
         #expect(error.message ==
-            "Plugin 'ts-faults' did not answer fault.\(hook) within 1s (--call-timeout); it was stopped; the Node host was restarted and 1 other plugin(s) set up again")
+            "Plugin 'ts-faults' did not answer fault.\(hook) within 1s (--call-timeout); it was stopped;\(place) the Node host was restarted and 1 other plugin(s) set up again")
+        if hook == "spin" {
+            #expect(error.traceback == "Stopped at (most recent call last):\n  File \"\(plugin)\", line 49, in spin\n    for (;;) {}")
+        }
         #expect(dir.registry.record(named: "ts-faults")?.state.name == "failed")
         #expect(!processExists(before))
         // A fresh process: the steady plugin's module state starts again.

@@ -75,6 +75,7 @@ public class InterpreterHost: @unchecked Sendable {
         var version: String?
         /// Where the running interpreter says where its code is when asked (see `StuckFrames`).
         var whereFile: String?
+        var whereAsk: String?
         /// `stop()` was called: nothing restarts the interpreter any more.
         var stopping = false
         /// The standard library modules the load imported: a spare for the next load imports them ahead.
@@ -128,6 +129,7 @@ public class InterpreterHost: @unchecked Sendable {
             $0.channel = JSONRPCChannel(process: process, peer: services, answersRepeatOutput: true, debugger: debugger)
             $0.version = hello["params"]?[launcher.versionKey]?.stringValue
             $0.whereFile = hello["params"]?["where_file"]?.stringValue
+            $0.whereAsk = hello["params"]?["where_ask"]?.stringValue
         }
     }
 
@@ -524,8 +526,9 @@ public class InterpreterHost: @unchecked Sendable {
 
     /// Where the code of a call that hung was, when the interpreter can say (before it is stopped).
     private func whereStuck(_ channel: JSONRPCChannel) -> StuckFrames? {
-        guard let file = state.withLock({ $0.whereFile }), let pid = channel.process.programPID else { return nil }
-        return StuckFrames.ask(pid: pid, file: file)
+        let (file, ask) = state.withLock { ($0.whereFile, $0.whereAsk) }
+        guard let file, let pid = channel.process.programPID else { return nil }
+        return StuckFrames.ask(pid: pid, file: file, askFile: ask)
     }
 
     /// What an error the host reported is, from its `kind`: a value JSON cannot carry; a config that

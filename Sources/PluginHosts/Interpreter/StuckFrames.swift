@@ -2,10 +2,12 @@ import Foundation
 import PluginSystem
 
 /// Where a plugin's code was when the console stopped a call that hung (its time limit passed, or
-/// Ctrl-C): the host answers SIGUSR2 by writing the plugin's innermost frames to the file it named
-/// in its `ready` notification (`where_file`; the Python host's `stuck` module). Asked just before
-/// the interpreter is stopped; code that never returns to the interpreter (a C extension's loop)
-/// cannot answer, and the error then says only who hung.
+/// Ctrl-C): the host writes the plugin's innermost frames to the file it named in its `ready`
+/// notification (`where_file`) when asked — the Python host on SIGUSR2 (its `stuck` module), the
+/// Node host when the file it named `where_ask` appears (a worker thread of its `stuck.mjs`, since
+/// spinning JavaScript lets no signal handler run). Asked just before the interpreter is stopped;
+/// code that cannot answer (a C extension's loop, JavaScript awaiting what never comes) leaves the
+/// error saying only who hung.
 struct StuckFrames: Equatable {
     struct Frame: Equatable {
         var file: String
@@ -24,11 +26,19 @@ struct StuckFrames: Equatable {
     /// even on a loaded machine; code that cannot answer costs this much before it is stopped.
     static let patience: Duration = .seconds(1)
 
-    /// Asks the interpreter `pid` where its code is, and waits for the answer in `file`.
-    static func ask(pid: pid_t, file: String, within patience: Duration = Self.patience) -> StuckFrames? {
+    /// Asks the interpreter `pid` where its code is — by creating `askFile`, else with SIGUSR2 —
+    /// and waits for the answer in `file`.
+    static func ask(pid: pid_t, file: String, askFile: String?, within patience: Duration = Self.patience) -> StuckFrames? {
         unlink(file)
-        guard kill(pid, SIGUSR2) == 0 else { return nil }
-        defer { unlink(file) }
+        if let askFile {
+            guard FileManager.default.createFile(atPath: askFile, contents: nil) else { return nil }
+        } else {
+            guard kill(pid, SIGUSR2) == 0 else { return nil }
+        }
+        defer {
+            unlink(file)
+            if let askFile { unlink(askFile) }
+        }
         let until = ContinuousClock.now + patience
         while ContinuousClock.now < until {
             if let data = FileManager.default.contents(atPath: file) { return StuckFrames(json: try? JSONValue.parse(data: data)) }

@@ -18,6 +18,8 @@ enum NodeHostSource {
         ("main.mjs", PackageResources.main_mjs),
         ("observation.mjs", PackageResources.observation_mjs),
         ("plugin-system.mjs", PackageResources.plugin_system_mjs),
+        ("stuck.mjs", PackageResources.stuck_mjs),
+        ("stuck-worker.mjs", PackageResources.stuck_worker_mjs),
         ("values.mjs", PackageResources.values_mjs),
         ("wire.mjs", PackageResources.wire_mjs),
     ]

@@ -13,6 +13,7 @@ import { CONTEXTS } from "./context.mjs";
 import * as contract from "./contract.mjs";
 import { loadPlugin, PLUGINS, PluginError } from "./loading.mjs";
 import * as observation from "./observation.mjs";
+import { startWhereWorker } from "./stuck.mjs";
 import { copy, fromWire, LIMITS, SerializationError, STOP_CHAIN_MARKER, toWire } from "./values.mjs";
 import { awaitingConsole, notify, send, serve } from "./wire.mjs";
 
@@ -306,7 +307,7 @@ function main() {
     if (awaitingConsole()) void answer(request, line);
     else queue = queue.then(() => answer(request, line));
   });
-  notify("ready", { node: process.versions.node });
+  notify("ready", { node: process.versions.node, ...startWhereWorker(HOST_DIR) });
 }
 
 main();
