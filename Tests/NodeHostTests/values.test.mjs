@@ -58,3 +58,10 @@ test("a copy between stages is independent of the stage's output", () => {
   next.tags.push("b");
   assert.deepEqual(output, { tags: ["a"] });
 });
+
+test("keys that differ only in Unicode normalisation are refused where they are, as in the Python host", () => {
+  refused({ a: [{ "caf\u00e9": 1, "cafe\u0301": 2 }] },
+    '$.a[0]: two keys differ only in Unicode normalisation ("caf\\u00e9" and "cafe\\u0301"); an object here cannot hold both');
+  // The clean twin: keys still distinct once normalised pass as they are.
+  assert.deepEqual(toWire({ "caf\u00e9": 1, cafe: 2 }), { "caf\u00e9": 1, cafe: 2 });
+});

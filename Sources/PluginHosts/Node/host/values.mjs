@@ -74,6 +74,22 @@ function member(key) {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
+/** Two keys that differ only in Unicode normalisation ("caf\u00e9", "cafe\u0301"): the console's
+ * objects cannot hold both and could not read the answer at all; said here, as this value's fault,
+ * naming where (as the Python host says it). */
+function refuseNormalisationTwins(keys) {
+  if (keys.every((key) => !/[^\x00-\x7f]/.test(key))) return;
+  const seen = new Map();
+  for (const key of keys) {
+    const nfc = key.normalize("NFC");
+    if (seen.has(nfc)) {
+      const escaped = (text) => JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+      throw new Unserializable(`two keys differ only in Unicode normalisation (${escaped(seen.get(nfc))} and ${escaped(key)}); an object here cannot hold both`);
+    }
+    seen.set(nfc, key);
+  }
+}
+
 function convert(value, strict, depth, seen, top = false) {
   switch (typeof value) {
     case "string":
@@ -120,7 +136,9 @@ function convert(value, strict, depth, seen, top = false) {
       return convert(value.toJSON(), strict, depth, seen, false);
     }
     const out = {};
-    for (const key of Object.keys(value)) {
+    const keys = Object.keys(value);
+    refuseNormalisationTwins(keys);
+    for (const key of keys) {
       const item = value[key];
       // A member set to undefined is absent in JSON, as JSON.stringify leaves it out.
       if (item === undefined) continue;
